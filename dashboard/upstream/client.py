@@ -1,0 +1,293 @@
+"""The upstream client: the only place that builds upstream URLs and headers.
+
+A client is bound to one API key and one team (``None``: the personal workspace). Every call
+says its :class:`~dashboard.upstream.catalog.Scope`; ``x-team-id`` is added to team calls only.
+``client_for(request)`` (in ``dashboard.upstream.binding``) builds one from the signed-in
+user's active key and the session's active team.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.utils import timezone
+
+from dashboard.upstream import errors
+from dashboard.upstream.catalog import Pagination, ResourceKind, Scope, Wrapping
+from dashboard.upstream.http import get_session
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "TeamDashboard/0.1 (SeekrFlow team dashboard)"
+LIST_ALL_LIMIT = 20_000  # a safety stop when a whole list is fetched page by page
+
+
+@dataclass
+class Page:
+    items: list[dict]
+    has_more: bool
+    total: int | None = None  # known when the upstream says it, or the whole list was fetched
+
+
+@dataclass
+class StreamedResponse:
+    """An open upstream response to relay (file content, an SSE run)."""
+
+    response: requests.Response
+    content_type: str
+    content_length: int | None
+
+    def iter_bytes(self, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+        try:
+            yield from self.response.iter_content(chunk_size=chunk_size)
+        except requests.RequestException as exc:
+            logger.warning("upstream stream broke: %s", type(exc).__name__)
+            return
+        finally:
+            self.response.close()
+
+    def iter_lines(self) -> Iterator[str]:
+        try:
+            for line in self.response.iter_lines(decode_unicode=False):
+                yield line.decode("utf-8", errors="replace")
+        except requests.RequestException as exc:
+            logger.warning("upstream stream broke: %s", type(exc).__name__)
+            return
+        finally:
+            self.response.close()
+
+    def close(self) -> None:
+        self.response.close()
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - timezone.now()).total_seconds())
+
+
+class UpstreamClient:
+    def __init__(self, api_key: str, team_id: str | None = None, *, base_url: str | None = None):
+        if not api_key:
+            raise errors.NoApiKeyError()
+        self._api_key = api_key
+        self.team_id = team_id or None
+        self.base_url = (base_url or settings.SEEKR_BASE_URL).rstrip("/") + "/"
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"<UpstreamClient team={self.team_id or 'personal'}>"
+
+    def for_team(self, team_id: str | None) -> UpstreamClient:
+        """The same key, bound to another team (``None``: personal workspace)."""
+        return UpstreamClient(self._api_key, team_id, base_url=self.base_url)
+
+    # --- transport ------------------------------------------------------------------------
+    def headers(self, scope: Scope, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = {"Authorization": self._api_key, "User-Agent": USER_AGENT}
+        if scope is Scope.TEAM and self.team_id:
+            headers["x-team-id"] = self.team_id
+        if extra:
+            headers.update(extra)
+        return headers
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        scope: Scope,
+        params: dict | None = None,
+        json_body: Any = None,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        timeout: tuple[float, float] | None = None,
+    ) -> requests.Response:
+        url = self.base_url + path.lstrip("/")
+        timeout = timeout or (settings.UPSTREAM_CONNECT_TIMEOUT, settings.UPSTREAM_READ_TIMEOUT)
+        try:
+            response = get_session().request(
+                method,
+                url,
+                params=params,
+                json=json_body,
+                data=data,
+                headers=self.headers(scope, headers),
+                timeout=timeout,
+                allow_redirects=False,
+                stream=True,
+            )
+        except requests.Timeout as exc:
+            raise errors.UpstreamTimeoutError() from exc
+        except requests.ConnectionError as exc:
+            raise errors.UpstreamUnreachableError() from exc
+        except requests.RequestException as exc:
+            raise errors.UpstreamUnavailableError() from exc
+        if response.status_code >= 300:
+            body = self._read_capped(response, 64 * 1024, strict=False)
+            raise errors.error_for_status(
+                response.status_code, body, _retry_after(response.headers.get("Retry-After"))
+            )
+        return response
+
+    @staticmethod
+    def _read_capped(response: requests.Response, limit: int, *, strict: bool = True) -> bytes:
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(chunk_size=64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    if strict:
+                        raise errors.BadResponseError(
+                            "The upstream's answer was far larger than expected, so the "
+                            "dashboard stopped reading it. Try again, or narrow the request."
+                        )
+                    break
+                chunks.append(chunk)
+        except requests.Timeout as exc:
+            raise errors.UpstreamTimeoutError(
+                "The upstream stopped sending its answer part-way. Try again in a minute."
+            ) from exc
+        except requests.RequestException as exc:
+            raise errors.UpstreamUnavailableError(
+                "The connection to the upstream broke while it was answering. Try again."
+            ) from exc
+        finally:
+            response.close()
+        return b"".join(chunks)
+
+    def request(self, method: str, path: str, *, scope: Scope, **kwargs) -> Any:
+        """Send one call and return its decoded JSON (``{}`` for 204)."""
+        response = self._send(method, path, scope=scope, **kwargs)
+        body = self._read_capped(response, settings.UPSTREAM_MAX_BODY_BYTES)
+        if response.status_code == 204 or not body.strip():
+            return {}
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise errors.BadResponseError() from exc
+
+    def stream(self, method: str, path: str, *, scope: Scope, **kwargs) -> StreamedResponse:
+        """Send one call and hand back the open response, for relaying without buffering."""
+        response = self._send(method, path, scope=scope, **kwargs)
+        length = response.headers.get("Content-Length")
+        return StreamedResponse(
+            response=response,
+            content_type=response.headers.get("Content-Type", "application/octet-stream"),
+            content_length=int(length) if length and length.isdigit() else None,
+        )
+
+    # --- catalog-driven reads and writes ------------------------------------------------
+    @staticmethod
+    def unwrap(kind: ResourceKind | Wrapping, payload: Any) -> tuple[list[dict], int | None]:
+        """The items (and the total, when given) of a list answer, checked for shape."""
+        wrapping = kind.wrapping if isinstance(kind, ResourceKind) else kind
+        items: Any
+        total = None
+        if wrapping is Wrapping.BARE:
+            items = payload
+        elif isinstance(payload, dict):
+            items = payload.get("data", [] if wrapping is Wrapping.OBJECT_DATA else None)
+            raw_total = payload.get("total")
+            total = raw_total if isinstance(raw_total, int) else None
+        else:
+            items = None
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise errors.BadResponseError(
+                "The upstream answered a list request with data of an unexpected shape."
+            )
+        return items, total
+
+    def list_page(
+        self,
+        kind: ResourceKind,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+        params: dict | None = None,
+    ) -> Page:
+        """One page of a kind's list, asked of the upstream in the kind's own style.
+
+        ``has_more`` is learnt by asking for one item more than the page holds.
+        """
+        query = dict(kind.list_params)
+        query.update(params or {})
+        if kind.pagination is Pagination.NONE:
+            items, total = self.unwrap(kind, self._get_list(kind, query))
+            window = items[offset : offset + limit]
+            return Page(window, offset + limit < len(items), len(items))
+        probe = min(limit + 1, kind.max_page_size)
+        if kind.pagination is Pagination.LIMIT_ORDER:
+            query.update(limit=min(offset + limit + 1, kind.max_page_size))
+            query.setdefault("order", "desc")
+            items, total = self.unwrap(kind, self._get_list(kind, query))
+            return Page(items[offset : offset + limit], len(items) > offset + limit, total)
+        if kind.pagination is Pagination.SKIP_LIMIT:
+            query.update(skip=offset, limit=probe)
+        else:
+            query.update(offset=offset, limit=probe)
+        items, total = self.unwrap(kind, self._get_list(kind, query))
+        has_more = len(items) > limit if probe > limit else len(items) == probe
+        if total is not None:
+            has_more = offset + limit < total
+        return Page(items[:limit], has_more, total)
+
+    def _get_list(self, kind: ResourceKind, query: dict) -> Any:
+        return self.request("GET", kind.list_path, scope=kind.scope, params=query or None)
+
+    def list_all(self, kind: ResourceKind, *, params: dict | None = None) -> list[dict]:
+        """The whole list of a kind, paging through the upstream with its largest page."""
+        if kind.pagination in (Pagination.NONE, Pagination.LIMIT_ORDER):
+            size = LIST_ALL_LIMIT if kind.pagination is Pagination.NONE else kind.max_page_size
+            return self.list_page(kind, limit=size, params=params).items
+        items: list[dict] = []
+        size = kind.max_page_size
+        for page_no in range(math.ceil(LIST_ALL_LIMIT / size)):
+            page = self.list_page(kind, offset=page_no * size, limit=size, params=params)
+            items.extend(page.items)
+            if not page.has_more or not page.items:
+                break
+        return items
+
+    def retrieve(self, kind: ResourceKind, resource_id: str) -> dict:
+        payload = self.request("GET", kind.detail_url_path(resource_id), scope=kind.scope)
+        if not isinstance(payload, dict):
+            raise errors.BadResponseError()
+        return payload
+
+    def delete(self, kind: ResourceKind, resource_id: str) -> Any:
+        if not kind.delete_path:
+            raise errors.InvalidRequestError(f"{kind.label} cannot be deleted.")
+        return self.request("DELETE", kind.delete_path.format(id=resource_id), scope=kind.scope)
+
+    def run_action(self, kind: ResourceKind, action_name: str, resource_id: str) -> Any:
+        action = kind.action(action_name)
+        if action is None:
+            raise errors.InvalidRequestError(f"{kind.label} have no action '{action_name}'.")
+        return self.request(action.method, action.path.format(id=resource_id), scope=kind.scope)
+
+    def sub_list(self, kind: ResourceKind, index: int, resource_id: str) -> list[dict]:
+        sub = kind.sub_lists[index]
+        payload = self.request("GET", sub.path.format(id=resource_id), scope=kind.scope)
+        return self.unwrap(sub.wrapping, payload)[0]
+
+    def probe_team(self) -> None:
+        """A cheap call scoped to this client's team: raises if the key or team is refused."""
+        from dashboard.upstream.catalog import FILES
+
+        self.list_page(FILES, limit=1)

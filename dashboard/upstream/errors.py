@@ -1,0 +1,196 @@
+"""Typed upstream failures, each with a message a person can act on.
+
+Views catch :class:`UpstreamError` and render ``error.message`` in the page; they never let an
+upstream failure become a Django 500. Messages never contain an API key or a raw body.
+"""
+
+from __future__ import annotations
+
+import json
+
+DETAIL_MAX_CHARS = 300
+
+
+class UpstreamError(Exception):
+    """Base of every failure reaching the upstream. ``status`` is the HTTP status, if any."""
+
+    title = "The upstream request failed"
+    default_message = "The upstream could not complete the request."
+    http_status = 502  # what a dashboard page answers with when this error is the whole page
+
+    def __init__(self, message: str | None = None, *, status: int | None = None, detail: str = ""):
+        self.message = message or self.default_message
+        self.status = status
+        self.detail = detail
+        super().__init__(self.message)
+
+    def __str__(self) -> str:  # never includes headers, so never the key
+        return self.message
+
+
+class NoApiKeyError(UpstreamError):
+    title = "No API key yet"
+    default_message = "Add an upstream API key on the Keys page to see your resources."
+    http_status = 409
+
+
+class ApiKeyUnreadableError(UpstreamError):
+    title = "Your stored API key cannot be read"
+    default_message = (
+        "Your stored API key cannot be decrypted with the dashboard's encryption keys. "
+        "Ask an administrator, or delete it and add it again on the Keys page."
+    )
+    http_status = 500
+
+
+class BadKeyError(UpstreamError):
+    title = "API key rejected"
+    default_message = (
+        "The upstream rejected your API key (401). It may have been revoked or mistyped: "
+        "check it on the Keys page, or add a new one."
+    )
+    http_status = 401
+
+
+class ForbiddenError(UpstreamError):
+    title = "Not allowed in this team"
+    default_message = (
+        "The upstream refused this (403): you are not a member of this team, or your role "
+        "in it does not allow this action."
+    )
+    http_status = 403
+
+
+class NotFoundError(UpstreamError):
+    title = "Not found"
+    default_message = "The upstream has no such resource in this team (404)."
+    http_status = 404
+
+
+class ConflictError(UpstreamError):
+    title = "Conflict"
+    default_message = "The upstream refused this because it conflicts with the resource's state (409)."
+    http_status = 409
+
+
+class InvalidRequestError(UpstreamError):
+    title = "Rejected as invalid"
+    default_message = "The upstream rejected the request as invalid."
+    http_status = 400
+
+
+class TooLargeError(UpstreamError):
+    title = "Too large"
+    default_message = "The upstream refused the request because it is too large (413)."
+    http_status = 413
+
+
+class RateLimitedError(UpstreamError):
+    title = "Rate limited"
+    http_status = 429
+
+    def __init__(self, retry_after: float | None = None, **kwargs):
+        self.retry_after = retry_after
+        if retry_after:
+            message = (
+                f"The upstream is rate limiting requests (429). Try again in "
+                f"{max(1, round(retry_after))} seconds."
+            )
+        else:
+            message = "The upstream is rate limiting requests (429). Try again in a moment."
+        super().__init__(message, **kwargs)
+
+
+class UpstreamUnavailableError(UpstreamError):
+    title = "Upstream unavailable"
+    default_message = (
+        "The upstream is not available right now (server error). Nothing was changed on this "
+        "page; try again in a minute."
+    )
+    http_status = 503
+
+
+class UpstreamTimeoutError(UpstreamUnavailableError):
+    title = "Upstream too slow"
+    default_message = "The upstream did not answer in time. Try again in a minute."
+    http_status = 504
+
+
+class UpstreamUnreachableError(UpstreamUnavailableError):
+    title = "Upstream unreachable"
+    default_message = (
+        "The upstream cannot be reached (connection failed). Check that it is running, or try "
+        "again in a minute."
+    )
+
+
+class BadResponseError(UpstreamError):
+    title = "Unreadable answer"
+    default_message = (
+        "The upstream answered with something the dashboard cannot read. Try again; if it "
+        "persists, the upstream may be misconfigured."
+    )
+    http_status = 502
+
+
+def extract_detail(body: bytes | None) -> str:
+    """A short, human-readable detail out of an error body of any shape."""
+    if not body:
+        return ""
+    text = body[:4096].decode("utf-8", errors="replace")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        for key in ("detail", "message", "error"):
+            value = data.get(key)
+            if isinstance(value, dict):
+                value = value.get("message")
+            if isinstance(value, list):  # FastAPI validation errors
+                value = "; ".join(
+                    str(item.get("msg", item)) if isinstance(item, dict) else str(item)
+                    for item in value[:5]
+                )
+            if isinstance(value, str) and value.strip():
+                return value.strip()[:DETAIL_MAX_CHARS]
+        return ""
+    if text.lstrip().startswith("<"):  # an HTML error page says nothing useful to a person
+        return ""
+    return text.strip()[:DETAIL_MAX_CHARS]
+
+
+def error_for_status(status: int, body: bytes | None, retry_after: float | None) -> UpstreamError:
+    detail = extract_detail(body)
+
+    def with_detail(cls: type[UpstreamError]) -> UpstreamError:
+        message = cls.default_message
+        if detail:
+            message = f"{message} The upstream said: {detail}"
+        return cls(message, status=status, detail=detail)
+
+    if status == 401:
+        return BadKeyError(status=status, detail=detail)
+    if status == 403:
+        return ForbiddenError(status=status, detail=detail)
+    if status == 404:
+        return NotFoundError(status=status, detail=detail)
+    if status == 409:
+        return with_detail(ConflictError)
+    if status == 413:
+        return with_detail(TooLargeError)
+    if status == 429:
+        return RateLimitedError(retry_after, status=status, detail=detail)
+    if 400 <= status < 500:
+        return with_detail(InvalidRequestError)
+    if 300 <= status < 400:
+        return BadResponseError(
+            f"The upstream answered with a redirect ({status}), which the dashboard does not "
+            "follow. The upstream address may be wrong.",
+            status=status,
+        )
+    return UpstreamUnavailableError(
+        f"The upstream is not available right now (error {status}). Nothing was changed; "
+        "try again in a minute.",
+        status=status,
+    )

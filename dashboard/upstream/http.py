@@ -1,0 +1,78 @@
+"""The one pooled HTTP session of this process, and nothing user-specific on it.
+
+API key and team travel on each call (see ``client.py``), never in ``session.headers``; the
+session refuses every cookie, so one user's upstream cookie can never be replayed for the next.
+Retries are for idempotent calls only: GET/HEAD on connection errors and 429/502/503/504, with
+a capped ``Retry-After``. Uploads and other POST/PUT/DELETE calls are never retried.
+"""
+
+from __future__ import annotations
+
+import threading
+from http.cookiejar import DefaultCookiePolicy
+
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+_lock = threading.Lock()
+_session: requests.Session | None = None
+
+
+class RejectAllCookies(DefaultCookiePolicy):
+    def set_ok(self, cookie, request):
+        return False
+
+    def return_ok(self, cookie, request):
+        return False
+
+
+def build_retry() -> Retry:
+    retries = settings.UPSTREAM_RETRIES
+    return Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        other=0,
+        backoff_factor=0.3,
+        backoff_max=3,
+        backoff_jitter=0.2,
+        status_forcelist=(429, 502, 503, 504),
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        respect_retry_after_header=True,
+        retry_after_max=settings.UPSTREAM_RETRY_AFTER_MAX,
+        raise_on_status=False,
+        raise_on_redirect=False,
+        redirect=0,
+    )
+
+
+def build_session() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # no proxy or .netrc credentials picked up from the environment
+    session.cookies.set_policy(RejectAllCookies())
+    pool = max(32, settings.UPSTREAM_FANOUT_WORKERS * 4)
+    adapter = HTTPAdapter(max_retries=build_retry(), pool_connections=4, pool_maxsize=pool)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def get_session() -> requests.Session:
+    global _session
+    if _session is None:
+        with _lock:
+            if _session is None:
+                _session = build_session()
+    return _session
+
+
+def reset_session() -> None:
+    """Drop the pooled session so the next call rebuilds it from current settings."""
+    global _session
+    with _lock:
+        old, _session = _session, None
+    if old is not None:
+        old.close()
