@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "dashboard.teams.middleware.ActiveTeamMiddleware",
+    "dashboard.middleware.UpstreamErrorMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -104,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dashboard.teams.context_processors.active_team",
+                "dashboard.context_processors.navigation",
             ],
         },
     },

@@ -1,0 +1,146 @@
+"""Per-user upstream API keys: add (checked upstream first), activate, delete, read, rotate."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from dashboard.accounts import crypto
+from dashboard.accounts.models import ApiKey
+from dashboard.audit.services import Action, Outcome, record_action
+from dashboard.upstream import errors
+from dashboard.upstream.catalog import FILES
+from dashboard.upstream.client import UpstreamClient
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class ApiKeyRefused(Exception):
+    """A key operation refused, with a message for the person."""
+
+
+@sensitive_variables("plaintext")
+def check_key(plaintext: str) -> dict:
+    """Ask the upstream whether the key works; learn what the personal workspace reveals."""
+    client = UpstreamClient(plaintext)
+    try:
+        page = client.list_page(FILES, limit=5)
+    except errors.BadKeyError as exc:
+        raise ApiKeyRefused(
+            "The upstream rejected this key (401). Check that you copied the whole key."
+        ) from exc
+    return learn_identity(page.items, FILES.owner_field)
+
+
+def learn_identity(items: list[dict], owner_field: str | None) -> dict:
+    """From personal-workspace items: its team id, and the creator (only the user is in it)."""
+    learnt = {}
+    teams = {str(i["team_id"]) for i in items if i.get("team_id")}
+    owners = {str(i[owner_field]) for i in items if owner_field and i.get(owner_field)}
+    if len(teams) == 1:
+        learnt["personal_team_id"] = teams.pop()
+    if len(owners) == 1:
+        learnt["upstream_user_id"] = owners.pop()
+    return learnt
+
+
+@sensitive_variables("plaintext")
+def add_key(user, label: str, plaintext: str) -> ApiKey:
+    plaintext = plaintext.strip()
+    label = label.strip()
+    if not plaintext:
+        raise ApiKeyRefused("Paste the API key.")
+    if ApiKey.objects.filter(user=user, label=label).exists():
+        raise ApiKeyRefused("You already have a key with this label; choose another label.")
+    try:
+        learnt = check_key(plaintext)
+    except ApiKeyRefused:
+        record_action(user, Action.KEY_ADDED, kind="api-key", outcome=Outcome.REFUSED,
+                      detail=f"'{label}' rejected by the upstream")
+        raise
+    try:
+        with transaction.atomic():
+            first = not ApiKey.objects.filter(user=user, is_active=True).exists()
+            key = ApiKey.objects.create(
+                user=user,
+                label=label,
+                ciphertext=crypto.encrypt(plaintext),
+                last4=plaintext[-4:],
+                is_active=first,
+                **learnt,
+            )
+    except IntegrityError as exc:
+        raise ApiKeyRefused("You already have a key with this label; choose another label.") from exc
+    record_action(user, Action.KEY_ADDED, kind="api-key", resource_id=str(key.pk),
+                  detail=f"'{key.label}' (…{key.last4})")
+    return key
+
+
+def activate_key(user, key_id: int) -> ApiKey:
+    with transaction.atomic():
+        key = ApiKey.objects.select_for_update().get(user=user, pk=key_id)
+        ApiKey.objects.filter(user=user, is_active=True).exclude(pk=key.pk).update(is_active=False)
+        if not key.is_active:
+            key.is_active = True
+            key.save(update_fields=["is_active"])
+    record_action(user, Action.KEY_ACTIVATED, kind="api-key", resource_id=str(key.pk),
+                  detail=f"'{key.label}' (…{key.last4})")
+    return key
+
+
+def delete_key(user, key_id: int) -> None:
+    with transaction.atomic():
+        key = ApiKey.objects.select_for_update().get(user=user, pk=key_id)
+        was_active = key.is_active
+        key.delete()
+        if was_active:
+            successor = ApiKey.objects.filter(user=user).order_by("-created_at").first()
+            if successor:
+                successor.is_active = True
+                successor.save(update_fields=["is_active"])
+    record_action(user, Action.KEY_REMOVED, kind="api-key", resource_id=str(key_id),
+                  detail=f"'{key.label}' (…{key.last4})")
+
+
+def active_key(user) -> ApiKey:
+    key = ApiKey.objects.filter(user=user, is_active=True).first()
+    if key is None:
+        raise errors.NoApiKeyError()
+    return key
+
+
+@sensitive_variables("plaintext")
+def client_for_user(user, team_id: str | None) -> UpstreamClient:
+    key = active_key(user)
+    try:
+        plaintext = crypto.decrypt(key.ciphertext)
+    except crypto.KeyDecryptionError as exc:
+        raise errors.ApiKeyUnreadableError() from exc
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    return UpstreamClient(plaintext, team_id)
+
+
+def remember_identity(user, **learnt) -> None:
+    """Store what was learnt about the user's upstream identity on the active key."""
+    fields = {k: v for k, v in learnt.items() if k in ("upstream_user_id", "personal_team_id") and v}
+    if fields:
+        ApiKey.objects.filter(user=user, is_active=True).update(**fields)
+
+
+def rotate_all() -> tuple[int, int]:
+    """Re-encrypt every stored key under the newest encryption key: (rotated, unreadable)."""
+    rotated = unreadable = 0
+    for key in ApiKey.objects.all().only("pk", "ciphertext").iterator():
+        try:
+            new = crypto.rotate(key.ciphertext)
+        except crypto.KeyDecryptionError:
+            unreadable += 1
+            continue
+        ApiKey.objects.filter(pk=key.pk).update(ciphertext=new)
+        rotated += 1
+    return rotated, unreadable

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from dashboard.uploads import views
+
+urlpatterns = [path("", views.upload, name="upload")]

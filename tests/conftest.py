@@ -1,0 +1,159 @@
+"""Shared fixtures: the sandbox upstream on pytest-django's live server, a small demo
+organisation in it, and dashboard users who reach both over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+import pytest
+import requests
+
+# Playwright's sync API runs an event loop in the test thread; the ORM is still used
+# synchronously there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct horse battery staple 42"
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+GUARD_INPUT = re.compile(r'name="team_guard" value="([^"]*)"')
+
+
+@pytest.fixture
+def upstream(live_server, settings):
+    """The sandbox, reachable over real HTTP; the dashboard's service layer points at it."""
+    from dashboard.sandbox import faults, recorder
+    from dashboard.upstream.http import reset_session
+
+    settings.SEEKR_BASE_URL = live_server.url + "/sandbox"
+    settings.SANDBOX_LATENCY_MS = 0
+    settings.UPSTREAM_RETRY_AFTER_MAX = 1
+    reset_session()
+    recorder.clear()
+    faults.clear_faults()
+    yield settings.SEEKR_BASE_URL
+    faults.clear_faults()
+    reset_session()
+
+
+@dataclass
+class Member:
+    username: str
+    sandbox_user: object
+    api_key: str
+    personal_team_id: str
+
+    @property
+    def upstream_id(self) -> str:
+        return str(self.sandbox_user.pk)
+
+
+@dataclass
+class Org:
+    alice: Member
+    bob: Member
+    team_a: object  # alice (Admin) and bob (Creator)
+    team_b: object  # bob only
+    extra: dict = field(default_factory=dict)
+
+
+def _member(services, username: str) -> Member:
+    user, key = services.create_user(username)
+    return Member(username, user, key, str(services.personal_team(user).pk))
+
+
+@pytest.fixture
+def org(upstream):
+    """Two upstream users, two shared teams and a few resources of each kind."""
+    from dashboard.sandbox import services
+
+    alice = _member(services, "alice")
+    bob = _member(services, "bob")
+    team_a = services.create_team("Team A", [(alice.sandbox_user, "Admin"),
+                                             (bob.sandbox_user, "Creator")])
+    team_b = services.create_team("Team B", [(bob.sandbox_user, "Admin")])
+    return Org(alice=alice, bob=bob, team_a=team_a, team_b=team_b)
+
+
+class Web:
+    """A person's browser session against the dashboard, over real HTTP."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.http = requests.Session()
+        self.last = None
+
+    def url(self, path: str) -> str:
+        return path if path.startswith("http") else self.base_url + path
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        self.last = self.http.get(self.url(path), timeout=60, **kwargs)
+        return self.last
+
+    def csrf(self) -> str:
+        token = self.http.cookies.get("csrftoken")
+        if not token and self.last is not None:
+            match = CSRF_INPUT.search(self.last.text)
+            token = match.group(1) if match else ""
+        return token or ""
+
+    def post(self, path: str, data=None, **kwargs) -> requests.Response:
+        payload = dict(data or {})
+        payload.setdefault("csrfmiddlewaretoken", self.csrf())
+        headers = {"Referer": self.url(path), **kwargs.pop("headers", {})}
+        self.last = self.http.post(self.url(path), data=payload, headers=headers, timeout=120,
+                                   **kwargs)
+        return self.last
+
+    def guard(self, path: str) -> str:
+        """The team a form on ``path`` was rendered for (its hidden team_guard value)."""
+        match = GUARD_INPUT.search(self.get(path).text)
+        assert match, f"no team guard in the form on {path}"
+        return match.group(1)
+
+    def login(self, username: str, password: str = PASSWORD) -> requests.Response:
+        self.get("/accounts/login/")
+        response = self.post("/accounts/login/", {"username": username, "password": password})
+        assert "/accounts/login/" not in response.url, "sign-in failed"
+        return response
+
+
+def make_dashboard_user(username: str, *, member: Member | None = None, teams=(), staff=False):
+    """A dashboard login; with ``member``, its upstream key and ``teams`` saved as a person
+    would (the key checked against the upstream, the teams too)."""
+    from django.contrib.auth import get_user_model
+
+    from dashboard.accounts import services as keys
+    from dashboard.teams import services as team_services
+
+    user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=staff)
+    if member is not None:
+        keys.add_key(user, f"{username}'s key", member.api_key)
+        client = keys.client_for_user(user, None)
+        for team, label in teams:
+            team_services.add_team(user, client, str(team.pk), label)
+    return user
+
+
+@pytest.fixture
+def web(live_server):
+    return Web(live_server.url)
+
+
+@pytest.fixture
+def alice_web(org, live_server):
+    """Alice, signed in, with her key and Team A saved."""
+    make_dashboard_user("alice", member=org.alice, teams=[(org.team_a, "Team A")])
+    session = Web(live_server.url)
+    session.login("alice")
+    return session
+
+
+@pytest.fixture
+def bob_web(org, live_server):
+    """Bob, signed in, with his key and Teams A and B saved."""
+    make_dashboard_user("bob", member=org.bob,
+                        teams=[(org.team_a, "Team A"), (org.team_b, "Team B")])
+    session = Web(live_server.url)
+    session.login("bob")
+    return session
