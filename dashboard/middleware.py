@@ -23,7 +23,13 @@ class UpstreamErrorMiddleware:
             return None
         if isinstance(exception, NoApiKeyError) and not getattr(request, "htmx", False):
             return redirect("welcome")
-        logger.info("upstream error on %s: %s (%s)", request.path, type(exception).__name__,
-                    exception.status)
-        template = "errors/_upstream.html" if getattr(request, "htmx", False) else "errors/upstream.html"
+        logger.info(
+            "upstream error on %s: %s (%s)",
+            request.path,
+            type(exception).__name__,
+            exception.status,
+        )
+        template = (
+            "errors/_upstream.html" if getattr(request, "htmx", False) else "errors/upstream.html"
+        )
         return render(request, template, {"error": exception}, status=exception.http_status)

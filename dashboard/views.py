@@ -16,11 +16,18 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
-    return _error(request, 404, "Page not found",
-                  "There is nothing here. Use the navigation to find your way back.")
+    return _error(
+        request,
+        404,
+        "Page not found",
+        "There is nothing here. Use the navigation to find your way back.",
+    )
 
 
 def server_error(request):
-    return _error(request, 500, "Something went wrong",
-                  "The dashboard hit an unexpected error. Nothing you entered was sent; "
-                  "please try again.")
+    return _error(
+        request,
+        500,
+        "Something went wrong",
+        "The dashboard hit an unexpected error. Nothing you entered was sent; please try again.",
+    )

@@ -69,8 +69,9 @@ def org(upstream):
 
     alice = _member(services, "alice")
     bob = _member(services, "bob")
-    team_a = services.create_team("Team A", [(alice.sandbox_user, "Admin"),
-                                             (bob.sandbox_user, "Creator")])
+    team_a = services.create_team(
+        "Team A", [(alice.sandbox_user, "Admin"), (bob.sandbox_user, "Creator")]
+    )
     team_b = services.create_team("Team B", [(bob.sandbox_user, "Admin")])
     return Org(alice=alice, bob=bob, team_a=team_a, team_b=team_b)
 
@@ -101,8 +102,9 @@ class Web:
         payload = dict(data or {})
         payload.setdefault("csrfmiddlewaretoken", self.csrf())
         headers = {"Referer": self.url(path), **kwargs.pop("headers", {})}
-        self.last = self.http.post(self.url(path), data=payload, headers=headers, timeout=120,
-                                   **kwargs)
+        self.last = self.http.post(
+            self.url(path), data=payload, headers=headers, timeout=120, **kwargs
+        )
         return self.last
 
     def guard(self, path: str) -> str:
@@ -152,8 +154,9 @@ def alice_web(org, live_server):
 @pytest.fixture
 def bob_web(org, live_server):
     """Bob, signed in, with his key and Teams A and B saved."""
-    make_dashboard_user("bob", member=org.bob,
-                        teams=[(org.team_a, "Team A"), (org.team_b, "Team B")])
+    make_dashboard_user(
+        "bob", member=org.bob, teams=[(org.team_a, "Team A"), (org.team_b, "Team B")]
+    )
     session = Web(live_server.url)
     session.login("bob")
     return session

@@ -10,7 +10,9 @@ class ApiKey(models.Model):
     user created, or their personal workspace) so pages can say "you" and name the workspace.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+    )
     label = models.CharField(max_length=100)
     ciphertext = models.TextField()
     last4 = models.CharField(max_length=4)

@@ -58,8 +58,13 @@ def add_key(user, label: str, plaintext: str) -> ApiKey:
     try:
         learnt = check_key(plaintext)
     except ApiKeyRefused:
-        record_action(user, Action.KEY_ADDED, kind="api-key", outcome=Outcome.REFUSED,
-                      detail=f"'{label}' rejected by the upstream")
+        record_action(
+            user,
+            Action.KEY_ADDED,
+            kind="api-key",
+            outcome=Outcome.REFUSED,
+            detail=f"'{label}' rejected by the upstream",
+        )
         raise
     try:
         with transaction.atomic():
@@ -73,9 +78,16 @@ def add_key(user, label: str, plaintext: str) -> ApiKey:
                 **learnt,
             )
     except IntegrityError as exc:
-        raise ApiKeyRefused("You already have a key with this label; choose another label.") from exc
-    record_action(user, Action.KEY_ADDED, kind="api-key", resource_id=str(key.pk),
-                  detail=f"'{key.label}' (…{key.last4})")
+        raise ApiKeyRefused(
+            "You already have a key with this label; choose another label."
+        ) from exc
+    record_action(
+        user,
+        Action.KEY_ADDED,
+        kind="api-key",
+        resource_id=str(key.pk),
+        detail=f"'{key.label}' (…{key.last4})",
+    )
     return key
 
 
@@ -86,8 +98,13 @@ def activate_key(user, key_id: int) -> ApiKey:
         if not key.is_active:
             key.is_active = True
             key.save(update_fields=["is_active"])
-    record_action(user, Action.KEY_ACTIVATED, kind="api-key", resource_id=str(key.pk),
-                  detail=f"'{key.label}' (…{key.last4})")
+    record_action(
+        user,
+        Action.KEY_ACTIVATED,
+        kind="api-key",
+        resource_id=str(key.pk),
+        detail=f"'{key.label}' (…{key.last4})",
+    )
     return key
 
 
@@ -101,8 +118,13 @@ def delete_key(user, key_id: int) -> None:
             if successor:
                 successor.is_active = True
                 successor.save(update_fields=["is_active"])
-    record_action(user, Action.KEY_REMOVED, kind="api-key", resource_id=str(key_id),
-                  detail=f"'{key.label}' (…{key.last4})")
+    record_action(
+        user,
+        Action.KEY_REMOVED,
+        kind="api-key",
+        resource_id=str(key_id),
+        detail=f"'{key.label}' (…{key.last4})",
+    )
 
 
 def active_key(user) -> ApiKey:
@@ -127,7 +149,9 @@ def client_for_user(user, team_id: str | None) -> UpstreamClient:
 
 def remember_identity(user, **learnt) -> None:
     """Store what was learnt about the user's upstream identity on the active key."""
-    fields = {k: v for k, v in learnt.items() if k in ("upstream_user_id", "personal_team_id") and v}
+    fields = {
+        k: v for k, v in learnt.items() if k in ("upstream_user_id", "personal_team_id") and v
+    }
     if fields:
         ApiKey.objects.filter(user=user, is_active=True).update(**fields)
 

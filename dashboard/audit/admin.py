@@ -7,8 +7,16 @@ from dashboard.audit.models import ActionLog, CreatorName
 class ActionLogAdmin(admin.ModelAdmin):
     """Read-only: the action log is append-only and nobody edits or deletes entries."""
 
-    list_display = ("created_at", "username", "action", "team_label", "team_id", "kind",
-                    "resource_id", "outcome")
+    list_display = (
+        "created_at",
+        "username",
+        "action",
+        "team_label",
+        "team_id",
+        "kind",
+        "resource_id",
+        "outcome",
+    )
     list_filter = ("action", "outcome", "kind")
     search_fields = ("username", "team_id", "team_label", "resource_id", "detail")
     date_hierarchy = "created_at"

@@ -7,10 +7,14 @@ class AddTeamForm(forms.Form):
     team_id = forms.CharField(
         label="Team ID",
         max_length=64,
-        help_text="From the Teams Settings page of SeekrFlow, e.g. 124cb1bb-d8d3-4e9b-9c96-2039fba43e78.",
+        help_text=(
+            "From the Teams Settings page of SeekrFlow, "
+            "e.g. 124cb1bb-d8d3-4e9b-9c96-2039fba43e78."
+        ),
     )
-    label = forms.CharField(max_length=100, required=False,
-                            help_text="A name for the team, shown in the switcher.")
+    label = forms.CharField(
+        max_length=100, required=False, help_text="A name for the team, shown in the switcher."
+    )
 
     def clean_team_id(self):
         try:

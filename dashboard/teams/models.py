@@ -8,7 +8,9 @@ class SavedTeam(models.Model):
     The upstream has no API listing a user's teams, so the dashboard keeps this list.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_teams")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_teams"
+    )
     team_id = models.CharField(max_length=64)
     label = models.CharField(max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)

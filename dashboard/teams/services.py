@@ -99,8 +99,14 @@ def add_team(user, client: UpstreamClient, raw_id: str, label: str) -> SavedTeam
     try:
         client.for_team(team_id).probe_team()
     except ForbiddenError as exc:
-        record_action(user, Action.TEAM_ADDED, kind="team", resource_id=team_id,
-                      outcome=Outcome.REFUSED, detail="upstream answered 403")
+        record_action(
+            user,
+            Action.TEAM_ADDED,
+            kind="team",
+            resource_id=team_id,
+            outcome=Outcome.REFUSED,
+            detail="upstream answered 403",
+        )
         raise TeamError(
             "You are not a member of this team, or the ID is wrong (the upstream answered "
             "403). Copy the ID from the Teams Settings page of SeekrFlow."
@@ -110,8 +116,13 @@ def add_team(user, client: UpstreamClient, raw_id: str, label: str) -> SavedTeam
             team = SavedTeam.objects.create(user=user, team_id=team_id, label=label[:100])
     except IntegrityError as exc:
         raise TeamError("This team is already saved.") from exc
-    record_action(user, Action.TEAM_ADDED, team=ActiveTeam(team_id, team.label), kind="team",
-                  resource_id=team_id)
+    record_action(
+        user,
+        Action.TEAM_ADDED,
+        team=ActiveTeam(team_id, team.label),
+        kind="team",
+        resource_id=team_id,
+    )
     return team
 
 

@@ -27,7 +27,9 @@ def teams(request):
     if request.method == "POST" and form.is_valid():
         try:
             team = services.add_team(
-                request.user, client_for(request), form.cleaned_data["team_id"],
+                request.user,
+                client_for(request),
+                form.cleaned_data["team_id"],
                 form.cleaned_data["label"],
             )
         except services.TeamError as exc:
@@ -54,8 +56,14 @@ def rename(request, pk: int):
         old = team.label
         team.label = form.cleaned_data["label"]
         team.save(update_fields=["label"])
-        record_action(request.user, Action.TEAM_RENAMED, team=ActiveTeam(team.team_id, team.label),
-                      kind="team", resource_id=team.team_id, detail=f"from “{old}”")
+        record_action(
+            request.user,
+            Action.TEAM_RENAMED,
+            team=ActiveTeam(team.team_id, team.label),
+            kind="team",
+            resource_id=team.team_id,
+            detail=f"from “{old}”",
+        )
         messages.success(request, f"Renamed “{old}” to “{team.label}”.")
     else:
         messages.error(request, "Give the team a name of at most 100 characters.")
@@ -70,8 +78,13 @@ def remove(request, pk: int):
         if request.team.id == team.team_id:
             services.switch(request, None)
         team.delete()
-        record_action(request.user, Action.TEAM_REMOVED, team=ActiveTeam(team.team_id, team.label),
-                      kind="team", resource_id=team.team_id)
+        record_action(
+            request.user,
+            Action.TEAM_REMOVED,
+            team=ActiveTeam(team.team_id, team.label),
+            kind="team",
+            resource_id=team.team_id,
+        )
         messages.success(request, f"Team “{team.label}” removed from your saved teams.")
         return redirect("teams")
     return render(request, "teams/team_remove.html", {"team": team})

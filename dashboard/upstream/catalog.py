@@ -210,8 +210,12 @@ FILES = register(
             Column("created_by", "Creator", "owner"),
             CREATED,
         ),
-        server_sort={"created_at": "created_at", "filename": "filename", "type": "type",
-                     "bytes": "size"},
+        server_sort={
+            "created_at": "created_at",
+            "filename": "filename",
+            "type": "type",
+            "bytes": "size",
+        },
         description="Training data and documents uploaded to the team.",
     )
 )

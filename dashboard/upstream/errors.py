@@ -69,7 +69,9 @@ class NotFoundError(UpstreamError):
 
 class ConflictError(UpstreamError):
     title = "Conflict"
-    default_message = "The upstream refused this because it conflicts with the resource's state (409)."
+    default_message = (
+        "The upstream refused this because it conflicts with the resource's state (409)."
+    )
     http_status = 409
 
 

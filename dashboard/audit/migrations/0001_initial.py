@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,34 +14,91 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CreatorName',
+            name="CreatorName",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('creator_id', models.CharField(max_length=64, unique=True)),
-                ('display_name', models.CharField(max_length=100)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("creator_id", models.CharField(max_length=64, unique=True)),
+                ("display_name", models.CharField(max_length=100)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['display_name'],
+                "ordering": ["display_name"],
             },
         ),
         migrations.CreateModel(
-            name='ActionLog',
+            name="ActionLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=150)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('team_id', models.CharField(blank=True, help_text='Empty: personal workspace', max_length=64)),
-                ('team_label', models.CharField(blank=True, max_length=100)),
-                ('action', models.CharField(choices=[('key.added', 'API key added'), ('key.removed', 'API key removed'), ('key.activated', 'API key made active'), ('team.added', 'Team saved'), ('team.renamed', 'Team renamed'), ('team.removed', 'Team removed'), ('team.switched', 'Active team switched'), ('file.uploaded', 'File uploaded'), ('resource.deleted', 'Resource deleted'), ('resource.action', 'Resource action'), ('thread.created', 'Thread created'), ('thread.deleted', 'Thread deleted'), ('message.posted', 'Message posted'), ('message.deleted', 'Message deleted'), ('run.started', 'Agent run started'), ('run.cancelled', 'Agent run cancelled'), ('creator.named', 'Creator named')], max_length=40)),
-                ('kind', models.CharField(blank=True, max_length=40)),
-                ('resource_id', models.CharField(blank=True, max_length=128)),
-                ('outcome', models.CharField(choices=[('success', 'Succeeded'), ('failure', 'Failed'), ('refused', 'Refused')], max_length=10)),
-                ('detail', models.CharField(blank=True, max_length=500)),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("username", models.CharField(max_length=150)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "team_id",
+                    models.CharField(
+                        blank=True, help_text="Empty: personal workspace", max_length=64
+                    ),
+                ),
+                ("team_label", models.CharField(blank=True, max_length=100)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("key.added", "API key added"),
+                            ("key.removed", "API key removed"),
+                            ("key.activated", "API key made active"),
+                            ("team.added", "Team saved"),
+                            ("team.renamed", "Team renamed"),
+                            ("team.removed", "Team removed"),
+                            ("team.switched", "Active team switched"),
+                            ("file.uploaded", "File uploaded"),
+                            ("resource.deleted", "Resource deleted"),
+                            ("resource.action", "Resource action"),
+                            ("thread.created", "Thread created"),
+                            ("thread.deleted", "Thread deleted"),
+                            ("message.posted", "Message posted"),
+                            ("message.deleted", "Message deleted"),
+                            ("run.started", "Agent run started"),
+                            ("run.cancelled", "Agent run cancelled"),
+                            ("creator.named", "Creator named"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("kind", models.CharField(blank=True, max_length=40)),
+                ("resource_id", models.CharField(blank=True, max_length=128)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("success", "Succeeded"),
+                            ("failure", "Failed"),
+                            ("refused", "Refused"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=500)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]
