@@ -40,7 +40,7 @@ class ApiKeyUnreadableError(UpstreamError):
         "Your stored API key cannot be decrypted with the dashboard's encryption keys. "
         "Ask an administrator, or delete it and add it again on the Keys page."
     )
-    http_status = 500
+    http_status = 503
 
 
 class BadKeyError(UpstreamError):

@@ -1,0 +1,177 @@
+"""Failures on purpose: rules that make chosen sandbox requests fail in chosen ways.
+
+The rules come from ``settings.SANDBOX_FAULTS`` (read on every request, so tests can change it)
+unless :func:`set_faults` has overridden them in this process. A spec is a ``;``-separated list
+of ``METHOD PATH_REGEX MODE`` rules, for example ``GET ^v1/flow/files$ 503; * ^v2/flow/agents 429``.
+``METHOD`` may be ``*``; ``PATH_REGEX`` is searched in the path after ``/sandbox/``; ``MODE`` is
+an HTTP status (4xx/5xx) or one of :data:`MODES`. The first matching rule wins.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+
+MODES = ("timeout", "garbage", "html502", "wrongshape", "large", "stall", "reset")
+LARGE_BODY_BYTES = 60 * 1024 * 1024
+
+_lock = threading.Lock()
+_override: str | None = None
+
+
+class FaultSpecError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class FaultRule:
+    method: str  # upper case, or "*"
+    pattern: re.Pattern
+    mode: str  # a status code as text, or one of MODES
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.method in ("*", method.upper()) and self.pattern.search(path) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def parse(spec: str) -> tuple[FaultRule, ...]:
+    """The rules of a spec; raises :class:`FaultSpecError` naming the rule it cannot read."""
+    rules = []
+    for raw in spec.split(";"):
+        if not raw.strip():
+            continue
+        parts = raw.split()
+        if len(parts) != 3:
+            raise FaultSpecError(f"fault rule {raw.strip()!r} is not 'METHOD PATH_REGEX MODE'")
+        method, regex, mode = parts
+        if mode not in MODES and not (mode.isdigit() and 400 <= int(mode) <= 599):
+            raise FaultSpecError(f"fault rule {raw.strip()!r}: unknown mode {mode!r}")
+        try:
+            pattern = re.compile(regex)
+        except re.error as exc:
+            raise FaultSpecError(f"fault rule {raw.strip()!r}: bad regex ({exc})") from exc
+        rules.append(FaultRule(method.upper(), pattern, mode))
+    return tuple(rules)
+
+
+def set_faults(spec: str) -> None:
+    """Use ``spec`` instead of ``settings.SANDBOX_FAULTS`` in this process until cleared."""
+    parse(spec)  # refuse a bad spec now rather than on the next request
+    global _override
+    with _lock:
+        _override = spec
+
+
+def clear_faults() -> None:
+    """Drop the override: ``settings.SANDBOX_FAULTS`` applies again."""
+    global _override
+    with _lock:
+        _override = None
+
+
+def active_spec() -> str:
+    with _lock:
+        override = _override
+    return override if override is not None else getattr(settings, "SANDBOX_FAULTS", "") or ""
+
+
+def find(method: str, path: str) -> FaultRule | None:
+    return next((rule for rule in parse(active_spec()) if rule.matches(method, path)), None)
+
+
+def _sleep_seconds() -> float:
+    return float(getattr(settings, "SANDBOX_FAULT_SLEEP_S", 30))
+
+
+def _error(status: int, detail: str) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=status)
+
+
+def _status(code: int) -> HttpResponse:
+    response = _error(code, f"Injected fault: HTTP {code}.")
+    if code == 429:
+        response["Retry-After"] = "1"
+    return response
+
+
+def _timeout() -> HttpResponse:
+    time.sleep(_sleep_seconds())
+    return _error(504, "Injected fault: the upstream timed out.")
+
+
+def _garbage() -> HttpResponse:
+    return HttpResponse(b"<<garbage>> \x00\xff this is not JSON {", content_type="application/json")
+
+
+def _html502() -> HttpResponse:
+    body = "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+    return HttpResponse(body, status=502, content_type="text/html")
+
+
+def _wrong_shape() -> HttpResponse:
+    return JsonResponse({"unexpected": True})
+
+
+def _large() -> HttpResponse:
+    """A valid but huge JSON list, streamed so the sandbox itself stays small."""
+    item = json.dumps({"id": "file-large", "object": "file", "filename": "x" * 900}) + ","
+    count = LARGE_BODY_BYTES // len(item)
+    head, tail = b'{"object":"list","data":[', b'{"id":"file-last","object":"file"}]}'
+    chunk = (item * 64).encode()
+
+    def body() -> Iterator[bytes]:
+        yield head
+        for _ in range(count // 64):
+            yield chunk
+        yield tail
+
+    response = StreamingHttpResponse(body(), content_type="application/json")
+    response["Content-Length"] = str(len(head) + len(chunk) * (count // 64) + len(tail))
+    return response
+
+
+def _stall() -> HttpResponse:
+    def body() -> Iterator[bytes]:
+        yield b'{"object":"list","data":['
+        time.sleep(_sleep_seconds())
+
+    return StreamingHttpResponse(body(), content_type="application/json")
+
+
+class InjectedReset(ConnectionResetError):
+    """Raised mid-body so the server drops the connection, as a reset would."""
+
+
+def _reset() -> HttpResponse:
+    def body() -> Iterator[bytes]:
+        yield b'{"object":"list","data":[{"id":'
+        raise InjectedReset("injected connection reset")
+
+    response = StreamingHttpResponse(body(), content_type="application/json")
+    response["Content-Length"] = "4096"  # promises more than is ever sent
+    return response
+
+
+_RESPONDERS = {
+    "timeout": _timeout,
+    "garbage": _garbage,
+    "html502": _html502,
+    "wrongshape": _wrong_shape,
+    "large": _large,
+    "stall": _stall,
+    "reset": _reset,
+}
+
+
+def respond(rule: FaultRule) -> HttpResponse:
+    if rule.mode.isdigit():
+        return _status(int(rule.mode))
+    return _RESPONDERS[rule.mode]()

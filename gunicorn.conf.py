@@ -1,0 +1,19 @@
+"""Gunicorn settings for serving the dashboard (``make serve``).
+
+Threaded workers: a sync worker is killed by its timeout in the middle of a long upload or a
+streamed agent reply; gthread workers keep heart-beating while a request runs.
+"""
+
+import os
+
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+graceful_timeout = 30
+keepalive = 5
+accesslog = "-"
+errorlog = "-"
+# Only the local reverse proxy may set X-Forwarded-* headers.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
