@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from dashboard.audit.models import ActionLog
+from dashboard.audit.models import ActionLog, CreatorName
 
 Action = ActionLog.Action
 Outcome = ActionLog.Outcome
@@ -32,3 +32,16 @@ def record_action(
         outcome=outcome,
         detail=detail[:500],
     )
+
+
+def name_creator(user: AbstractBaseUser, creator_id: str, display_name: str) -> None:
+    """Give an upstream creator id a display name everyone sees (empty: remove the name)."""
+    if display_name:
+        CreatorName.objects.update_or_create(
+            creator_id=creator_id, defaults={"display_name": display_name}
+        )
+        detail = f"named “{display_name}”"
+    else:
+        removed, _ = CreatorName.objects.filter(creator_id=creator_id).delete()
+        detail = "name removed" if removed else "had no name"
+    record_action(user, Action.CREATOR_NAMED, kind="creator", resource_id=creator_id, detail=detail)

@@ -5,6 +5,12 @@ unless :func:`set_faults` has overridden them in this process. A spec is a ``;``
 of ``METHOD PATH_REGEX MODE`` rules, for example ``GET ^v1/flow/files$ 503; * ^v2/flow/agents 429``.
 ``METHOD`` may be ``*``; ``PATH_REGEX`` is searched in the path after ``/sandbox/``; ``MODE`` is
 an HTTP status (4xx/5xx) or one of :data:`MODES`. The first matching rule wins.
+
+Modes: ``timeout`` (sleep ``SANDBOX_FAULT_SLEEP_S``, then 504), ``garbage`` (200, not JSON),
+``html502`` (a proxy's HTML error page), ``wrongshape`` (200, a JSON string where every endpoint
+answers an object or an array), ``large`` (200, a ~60 MB JSON list), ``stall`` (200, the start
+of a body, then silence), ``reset`` (the connection breaks off mid-body) and ``setcookie`` (the
+normal answer, plus a cookie a client must not keep).
 """
 
 from __future__ import annotations
@@ -12,15 +18,17 @@ from __future__ import annotations
 import functools
 import json
 import re
+import secrets
+import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 
-MODES = ("timeout", "garbage", "html502", "wrongshape", "large", "stall", "reset")
+MODES = ("timeout", "garbage", "html502", "wrongshape", "large", "stall", "reset", "setcookie")
 LARGE_BODY_BYTES = 60 * 1024 * 1024
 
 _lock = threading.Lock()
@@ -112,12 +120,14 @@ def _garbage() -> HttpResponse:
 
 
 def _html502() -> HttpResponse:
-    body = "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+    body = (
+        "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+    )
     return HttpResponse(body, status=502, content_type="text/html")
 
 
 def _wrong_shape() -> HttpResponse:
-    return JsonResponse({"unexpected": True})
+    return JsonResponse("unexpected", safe=False)
 
 
 def _large() -> HttpResponse:
@@ -147,16 +157,40 @@ def _stall() -> HttpResponse:
 
 
 class InjectedReset(ConnectionResetError):
-    """Raised mid-body so the server drops the connection, as a reset would."""
+    """Raised mid-body; WSGI servers take a ConnectionResetError as the client having gone."""
 
 
-def _reset() -> HttpResponse:
+def _client_socket(request: HttpRequest) -> socket.socket | None:
+    """The connection's socket, where the server lets it be found.
+
+    Gunicorn puts it in the environ; Django's development server (and so the test live server)
+    does not, but its ``wsgi.input`` is a LimitedStream over the socket's reader.
+    """
+    found = request.META.get("gunicorn.socket")
+    if found is None:
+        reader = getattr(getattr(request.META.get("wsgi.input"), "_read", None), "__self__", None)
+        found = getattr(getattr(reader, "raw", None), "_sock", None)
+    return found if isinstance(found, socket.socket) else None
+
+
+def _reset(request: HttpRequest) -> HttpResponse:
+    """Half a body, then the connection is shut: the client sees it break off mid-answer.
+
+    The response promises more bytes than it sends, so a client cannot take the early end for
+    a complete body. Where the socket cannot be found the body just stops, and the server
+    closes the connection (no length is declared then, or it would wait for more).
+    """
+    client = _client_socket(request)
+
     def body() -> Iterator[bytes]:
         yield b'{"object":"list","data":[{"id":'
+        if client is not None:
+            client.shutdown(socket.SHUT_RDWR)
         raise InjectedReset("injected connection reset")
 
     response = StreamingHttpResponse(body(), content_type="application/json")
-    response["Content-Length"] = "4096"  # promises more than is ever sent
+    if client is not None:
+        response["Content-Length"] = "4096"
     return response
 
 
@@ -167,11 +201,23 @@ _RESPONDERS = {
     "wrongshape": _wrong_shape,
     "large": _large,
     "stall": _stall,
-    "reset": _reset,
 }
 
 
-def respond(rule: FaultRule) -> HttpResponse:
+def _with_cookie(response: HttpResponse) -> HttpResponse:
+    response.set_cookie("sandbox-affinity", secrets.token_hex(8), httponly=True)
+    return response
+
+
+def respond(
+    rule: FaultRule, request: HttpRequest, answer: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """The faulty response for ``rule``; ``answer`` gives the normal one, for modes that
+    alter it rather than replace it."""
     if rule.mode.isdigit():
         return _status(int(rule.mode))
+    if rule.mode == "reset":
+        return _reset(request)
+    if rule.mode == "setcookie":
+        return _with_cookie(answer())
     return _RESPONDERS[rule.mode]()

@@ -1,7 +1,120 @@
+"""The upload page: a form that works on its own, and one request per file from its script.
+
+Uploads go through ``CheckingUploadHandler`` only (to disk whatever their size, JSON Lines
+checked as they arrive). Upload handlers can only be chosen before the body is read, and the
+CSRF check reads it, hence Django's documented pattern: a CSRF-exempt outer view that sets the
+handler, and a CSRF-protected inner view that does the work.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import TooManyFilesSent
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from dashboard.audit.services import Action
+from dashboard.teams.guard import team_guarded
+from dashboard.uploads import services
+from dashboard.uploads.checks import REPORTED_LINE_PROBLEMS
+from dashboard.uploads.handlers import CheckingUploadHandler
+from dashboard.uploads.purposes import PURPOSES, purpose_for
+from dashboard.upstream.binding import client_for
+from dashboard.upstream.catalog import FILES
+
+RESULTS_SESSION_KEY = "upload_results"
 
 
+@csrf_exempt
 @login_required
 def upload(request):
-    return render(request, "resources/overview.html")
+    if request.method == "POST":
+        request.upload_handlers = [CheckingUploadHandler(request)]
+        try:
+            request.POST  # noqa: B018 - parse now, so too many files is said plainly
+        except TooManyFilesSent:
+            return _refuse(
+                request,
+                f"Choose at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files at a time.",
+            )
+    try:
+        return _upload_page(request)
+    finally:
+        _close_uploads(request)
+
+
+def _close_uploads(request) -> None:
+    """Close (so delete) every spooled file now, on every path, refusals included.
+
+    Django would close them when the response is closed too; doing it here means they are
+    gone before the person sees the answer.
+    """
+    if request.method == "POST":
+        for _field, uploads in request.FILES.lists():
+            for uploaded in uploads:
+                uploaded.close()
+
+
+@csrf_protect
+@team_guarded(action=Action.FILE_UPLOADED, kind=FILES.slug)
+def _upload_page(request):
+    if request.method != "POST":
+        results = request.session.pop(RESULTS_SESSION_KEY, None)
+        return render(request, "uploads/page.html", _page_context(request, results))
+    files = request.FILES.getlist("files")
+    purpose = purpose_for(request.POST.get("purpose"))
+    if purpose is None or not files:
+        return _refuse(
+            request,
+            "Choose what the files are for." if purpose is None else "Choose a file to upload.",
+        )
+    batch = services.UploadBatch(request.user, request.team, client_for(request), purpose)
+    results = services.upload_files(batch, files)
+    destination = {"team": str(request.team), "team_param": request.team.guard_value}
+    if request.htmx:
+        context = {"results": results, **_results_team(destination)}
+        return render(request, "uploads/_results.html", context)
+    # Post/redirect/get: reloading the result page must not send the files again.
+    request.session[RESULTS_SESSION_KEY] = {
+        **destination,
+        "files": [_stored(r) for r in results],
+    }
+    return redirect("upload")
+
+
+def _page_context(request, stored_results: dict | None):
+    stored_results = stored_results or {}
+    return {
+        "page_title": "Upload files",
+        "purposes": PURPOSES,
+        "max_bytes": settings.UPLOAD_MAX_BYTES,
+        "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+        "reported_problems": REPORTED_LINE_PROBLEMS,
+        "results": [_restored(r) for r in stored_results.get("files", [])],
+        **_results_team(stored_results),
+    }
+
+
+def _results_team(destination: dict) -> dict:
+    """The team the results went to, for their text and for links that carry it."""
+    return {
+        "results_team": destination.get("team", ""),
+        "results_team_param": destination.get("team_param", ""),
+    }
+
+
+def _refuse(request, problem: str):
+    if request.htmx:
+        return render(request, "uploads/_problem.html", {"problem": problem}, status=400)
+    messages.error(request, problem)
+    return redirect("upload")
+
+
+def _stored(result: services.FileResult) -> dict:
+    return {**result.__dict__, "status": result.status.value}
+
+
+def _restored(stored: dict) -> services.FileResult:
+    return services.FileResult(**{**stored, "status": services.Status(stored["status"])})

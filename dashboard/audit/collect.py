@@ -1,0 +1,184 @@
+"""Gathering who owns what, across the personal workspace and every saved team.
+
+The whole list of every team kind is asked of every team at once, with bounded concurrency
+(one :func:`~dashboard.upstream.fanout.fan_out` over (team, kind) pairs), and each pair's
+failure is kept apart: a team that now answers 403 shows as such and hides nothing else.
+
+Nothing here touches the ORM, so the workers stay free of it; what is learnt about the user's
+upstream identity is handed back for the caller to store in the request thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import NamedTuple
+
+from django.utils import timezone
+
+from dashboard.accounts.services import learn_identity
+from dashboard.resources.presentation import parse_timestamp
+from dashboard.teams.active import PERSONAL, PERSONAL_LABEL
+from dashboard.upstream import catalog
+from dashboard.upstream.catalog import ResourceKind
+from dashboard.upstream.client import UpstreamClient
+from dashboard.upstream.errors import UpstreamError
+from dashboard.upstream.fanout import fan_out
+
+
+@dataclass(frozen=True)
+class AuditTeam:
+    """A team the audit reads: ``id`` None is the personal workspace (no team header)."""
+
+    id: str | None
+    label: str
+    upstream_id: str = ""  # the personal workspace's team id, once learnt
+
+    @property
+    def key(self) -> str:
+        """How the team is named in URLs and ``?team=`` links."""
+        return self.id or PERSONAL
+
+    @property
+    def is_personal(self) -> bool:
+        return self.id is None
+
+    @property
+    def display_id(self) -> str:
+        return self.id or self.upstream_id or PERSONAL
+
+
+def personal_team(upstream_id: str = "") -> AuditTeam:
+    return AuditTeam(None, PERSONAL_LABEL, upstream_id)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What went wrong for one (team, kind) pair, kept as plain values so it can be cached."""
+
+    title: str
+    message: str
+    status: int | None = None
+
+    @classmethod
+    def from_error(cls, error: UpstreamError) -> Failure:
+        return cls(error.title, error.message, error.status)
+
+    @property
+    def forbidden(self) -> bool:
+        return self.status == 403
+
+
+class AuditRow(NamedTuple):
+    """One team resource. A tuple, because an audit can hold tens of thousands of them."""
+
+    team_key: str
+    kind: str  # the kind's slug
+    resource_id: str
+    name: str
+    creator_id: str
+    created: datetime | None
+
+
+class TeamStatus:
+    OK = "ok"
+    PARTIAL = "partial"  # some kinds could not be read
+    FORBIDDEN = "forbidden"  # every kind answered 403: no longer a member
+    FAILED = "failed"  # every kind failed, not (only) with 403
+
+
+@dataclass
+class TeamAudit:
+    """Everything the audit learnt about one team."""
+
+    team: AuditTeam
+    rows: list[AuditRow] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # kind slug -> items, kinds read
+    failures: dict[str, Failure] = field(default_factory=dict)  # kind slug -> failure
+    collected_at: datetime = field(default_factory=timezone.now)
+
+    @property
+    def status(self) -> str:
+        if not self.failures:
+            return TeamStatus.OK
+        if self.counts:
+            return TeamStatus.PARTIAL
+        if all(f.forbidden for f in self.failures.values()):
+            return TeamStatus.FORBIDDEN
+        return TeamStatus.FAILED
+
+    @property
+    def first_failure(self) -> Failure | None:
+        return next(iter(self.failures.values()), None)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class Collection:
+    teams: dict[str, TeamAudit]  # by team key, in the order asked
+    learnt_identity: dict[str, str]  # upstream_user_id / personal_team_id, from the personal team
+
+
+def rows_of(team: AuditTeam, kind: ResourceKind, items: Iterable[dict]) -> list[AuditRow]:
+    return [
+        AuditRow(
+            team.key,
+            kind.slug,
+            kind.item_id(item),
+            kind.item_name(item),
+            kind.item_owner(item),
+            parse_timestamp(item.get(kind.created_field)),
+        )
+        for item in items
+    ]
+
+
+def learn_from_personal(lists: Iterable[tuple[ResourceKind, list[dict]]]) -> dict[str, str]:
+    """The user's creator id and personal team id, when every kind that says them agrees."""
+    seen: dict[str, set[str]] = {}
+    for kind, items in lists:
+        for name, value in learn_identity(items, kind.owner_field).items():
+            seen.setdefault(name, set()).add(value)
+    return {name: values.pop() for name, values in seen.items() if len(values) == 1}
+
+
+def collect(
+    client: UpstreamClient,
+    teams: Sequence[AuditTeam],
+    *,
+    kinds: Sequence[ResourceKind] | None = None,
+    max_workers: int | None = None,
+) -> Collection:
+    """Read every kind of every team, all at once; one failing pair hides nothing else."""
+    kinds = list(kinds if kinds is not None else catalog.team_kinds())
+    clients = {team.key: client.for_team(team.id) for team in teams}
+    tasks = {
+        (team.key, kind.slug): (lambda c=clients[team.key], k=kind: c.list_all(k))
+        for team in teams
+        for kind in kinds
+    }
+    outcomes = fan_out(tasks, max_workers=max_workers)
+
+    audits: dict[str, TeamAudit] = {}
+    learnt: dict[str, str] = {}
+    for team in teams:
+        audit = TeamAudit(team)
+        personal_lists: list[tuple[ResourceKind, list[dict]]] = []
+        for kind in kinds:
+            outcome = outcomes[(team.key, kind.slug)]
+            if not outcome.ok:
+                audit.failures[kind.slug] = Failure.from_error(outcome.error)
+                continue
+            audit.counts[kind.slug] = len(outcome.value)
+            audit.rows.extend(rows_of(team, kind, outcome.value))
+            if team.is_personal:
+                personal_lists.append((kind, outcome.value))
+        if personal_lists:
+            learnt = learn_from_personal(personal_lists)
+            audit.team = replace(team, upstream_id=learnt.get("personal_team_id", team.upstream_id))
+        audits[team.key] = audit
+    return Collection(audits, learnt)

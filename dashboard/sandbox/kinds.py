@@ -1,0 +1,231 @@
+"""The team resource kinds, each described once: where it lives, how its list is wrapped and
+paged, how it sorts and filters, and what deleting it answers.
+
+Generic list, retrieve and delete endpoints are built from these entries (see ``urls.py``), so
+the kinds that behave alike share one code path; what is particular to a kind (uploads,
+cancelling a fine-tune…) lives in ``views.py``. Wrappings and paging follow the contract's §13.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+
+from dashboard.sandbox import errors, serializers, services
+from dashboard.sandbox.api import Context, choice_param, int_param
+from dashboard.sandbox.models import (
+    SandboxAgent,
+    SandboxDataJob,
+    SandboxDeployment,
+    SandboxFile,
+    SandboxFineTune,
+    SandboxProject,
+    SandboxTeam,
+    SandboxTool,
+    SandboxVectorDB,
+)
+
+
+class Paging(enum.Enum):
+    NONE = "none"
+    LIMIT_OFFSET = "limit_offset"
+    SKIP_LIMIT = "skip_limit"
+
+
+def object_list(items: list[dict], total: int) -> dict:
+    return {"object": "list", "data": items}
+
+
+def data_list(items: list[dict], total: int) -> dict:
+    return {"data": items}
+
+
+def data_list_with_total(items: list[dict], total: int) -> dict:
+    return {"data": items, "total": total}
+
+
+@dataclass(frozen=True)
+class Filter:
+    column: str  # the model field the query parameter filters on
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str  # singular, for "<label> not found."
+    model: type
+    list_path: str
+    detail_path: str  # with <…:pk>
+    serialize: Callable[[Any], dict]
+    wrap: Callable[[list[dict], int], Any]
+    paging: Paging = Paging.NONE
+    default_limit: int = 100
+    max_limit: int = 1000
+    sort_fields: dict[str, str] = field(default_factory=dict)  # sort_by value -> model field
+    filters: dict[str, Filter] = field(default_factory=dict)  # query parameter -> filter
+    delete: Callable[[Any], Any] | None = None  # removes the object, returns the answer
+    related: tuple[str, ...] = ()  # prefetched for serializing
+    annotations: Callable[[], dict] | None = None  # computed fields the serializer reads
+
+    def queryset(self, team: SandboxTeam) -> QuerySet:
+        queryset = self.model.objects.filter(team=team)
+        if self.annotations:
+            queryset = queryset.annotate(**self.annotations())
+        return queryset.prefetch_related(*self.related) if self.related else queryset
+
+    def get(self, team: SandboxTeam, pk: Any):
+        """The team's object with this id; the same 404 whether it is elsewhere or nowhere."""
+        found = self.queryset(team).filter(pk=pk).first()
+        if found is None:
+            raise errors.not_found(f"{self.label} {pk}")
+        return found
+
+    def list(self, ctx: Context) -> Any:
+        queryset = self.queryset(ctx.team)
+        for param, spec in self.filters.items():
+            value = choice_param(ctx.request, param, spec.choices, None)
+            if value is not None:
+                queryset = queryset.filter(**{spec.column: value})
+        queryset = queryset.order_by(*self._ordering(ctx))
+        total = queryset.count()
+        start, size = self._window(ctx)
+        items = queryset if size is None else queryset[start : start + size]
+        return self.wrap([self.serialize(obj) for obj in items], total)
+
+    def _ordering(self, ctx: Context) -> tuple[str, str]:
+        if not self.sort_fields:
+            return "-created_at", "-pk"
+        sort_by = choice_param(ctx.request, "sort_by", tuple(self.sort_fields), "created_at")
+        order = choice_param(ctx.request, "sort_order", ("asc", "desc"), "desc")
+        sign = "-" if order == "desc" else ""
+        return f"{sign}{self.sort_fields[sort_by]}", f"{sign}pk"
+
+    def _window(self, ctx: Context) -> tuple[int, int | None]:
+        if self.paging is Paging.NONE:
+            return 0, None
+        start_name = "skip" if self.paging is Paging.SKIP_LIMIT else "offset"
+        start = int_param(ctx.request, start_name, 0, low=0, high=10**9)
+        size = int_param(ctx.request, "limit", self.default_limit, low=1, high=self.max_limit)
+        return start, size
+
+
+def _deleted_file(file: SandboxFile) -> dict:
+    file_id = file.pk
+    services.delete_file(file)
+    return {"id": file_id, "object": "file", "deleted": True}
+
+
+def _deleted_agent(agent: SandboxAgent) -> dict:
+    agent_id = agent.pk
+    agent.delete()
+    return {"id": agent_id, "deleted": True}
+
+
+def _deleted_tool(tool: SandboxTool) -> dict:
+    tool_id = tool.pk
+    services.delete_tool(tool)
+    return {"id": tool_id, "deleted": True, "message": f"Tool {tool_id} deleted."}
+
+
+def _deleted_without_body(obj) -> None:
+    obj.delete()
+    return None  # 204, as the SDK expects for these kinds
+
+
+FILES = Kind(
+    label="File",
+    model=SandboxFile,
+    list_path="v1/flow/files",
+    detail_path="v1/flow/files/<str:pk>",
+    serialize=serializers.file,
+    wrap=object_list,
+    paging=Paging.LIMIT_OFFSET,
+    sort_fields={
+        "created_at": "created_at",
+        "filename": "filename",
+        "type": "file_type",
+        "size": "bytes",
+    },
+    filters={"purpose": Filter("purpose", services.FILE_PURPOSES)},
+    delete=_deleted_file,
+)
+FINE_TUNES = Kind(
+    label="Fine-tuning job",
+    model=SandboxFineTune,
+    list_path="v1/flow/fine-tunes",
+    detail_path="v1/flow/fine-tunes/<str:pk>",
+    serialize=serializers.fine_tune,
+    wrap=object_list,
+)
+AGENTS = Kind(
+    label="Agent",
+    model=SandboxAgent,
+    list_path="v2/flow/agents/",
+    detail_path="v2/flow/agents/<str:pk>",
+    serialize=serializers.agent,
+    wrap=data_list,
+    delete=_deleted_agent,
+    related=("tools",),
+)
+DEPLOYMENTS = Kind(
+    label="Deployment",
+    model=SandboxDeployment,
+    list_path="v1/flow/deployments",
+    detail_path="v1/flow/deployments/<str:pk>",
+    serialize=serializers.deployment,
+    wrap=data_list,
+    paging=Paging.SKIP_LIMIT,
+)
+VECTOR_DBS = Kind(
+    label="Vector database",
+    model=SandboxVectorDB,
+    list_path="v1/flow/vectordb",
+    detail_path="v1/flow/vectordb/<str:pk>",
+    serialize=serializers.vector_db,
+    wrap=object_list,
+    delete=_deleted_without_body,
+    annotations=lambda: {"file_count": Count("files"), "size_in_bytes": Sum("files__file__bytes")},
+)
+PROJECTS = Kind(
+    label="Project",
+    model=SandboxProject,
+    list_path="v1/flow/projects",
+    detail_path="v1/flow/projects/<int:pk>",
+    serialize=serializers.project,
+    wrap=data_list,
+    paging=Paging.SKIP_LIMIT,
+)
+TOOLS = Kind(
+    label="Tool",
+    model=SandboxTool,
+    list_path="v1/flow/tools",
+    detail_path="v1/flow/tools/<str:pk>",
+    serialize=serializers.tool,
+    wrap=data_list_with_total,
+    paging=Paging.LIMIT_OFFSET,
+    filters={
+        "tool_type": Filter("type", services.TOOL_TYPES),
+        "tool_status": Filter("status", services.TOOL_STATUSES),
+    },
+    delete=_deleted_tool,
+)
+DATA_JOBS = Kind(
+    label="Data job",
+    model=SandboxDataJob,
+    list_path="v1/flow/data-jobs",
+    detail_path="v1/flow/data-jobs/<str:pk>",
+    serialize=serializers.data_job,
+    wrap=object_list,
+    paging=Paging.LIMIT_OFFSET,
+    default_limit=25,
+    max_limit=100,
+    sort_fields={"created_at": "created_at", "name": "name", "job_type": "job_type"},
+    filters={"job_type": Filter("job_type", services.DATA_JOB_TYPES)},
+    delete=_deleted_without_body,
+)
+
+ALL = (FILES, FINE_TUNES, AGENTS, DEPLOYMENTS, VECTOR_DBS, PROJECTS, TOOLS, DATA_JOBS)

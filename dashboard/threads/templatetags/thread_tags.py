@@ -1,0 +1,19 @@
+import json
+
+from django import template
+
+from dashboard.resources.presentation import badge_class
+
+register = template.Library()
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    """The badge colour of a thread or run status, as the rest of the dashboard colours it."""
+    return badge_class(status)
+
+
+@register.filter
+def pretty_json(value) -> str:
+    """A part of a message the dashboard has no special view for, as readable JSON."""
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)

@@ -1,0 +1,309 @@
+// The upload page: drop or pick files, check them, then send each one as its own request with
+// its own progress bar and cancel button. Without this script the form posts all files at once
+// and the server shows the results; the server repeats every check made here.
+(function () {
+  "use strict";
+
+  var UNITS = ["KB", "MB", "GB", "TB", "PB"];
+
+  // The same wording as Django's filesizeformat, so sizes read alike before and after.
+  function sizeText(bytes) {
+    if (bytes < 1024) return bytes === 1 ? "1 byte" : bytes + " bytes";
+    var value = bytes;
+    var unit = -1;
+    do { value /= 1024; unit += 1; } while (value >= 1024 && unit < UNITS.length - 1);
+    return value.toFixed(1) + " " + UNITS[unit];
+  }
+
+  // The extension, lower-cased, as the server reads it ("" when there is none).
+  function fileType(name) {
+    var dot = name.lastIndexOf(".");
+    if (dot <= 0 || dot === name.length - 1) return "";
+    return name.slice(dot + 1).toLowerCase();
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function fragment(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    return template.content;
+  }
+
+  function setup(form) {
+    var input = form.querySelector("input[type=file][name=files]");
+    var zone = form.querySelector("[data-drop-zone]");
+    var list = document.getElementById("upload-list");
+    var summary = document.getElementById("upload-summary");
+    var submit = form.querySelector("[data-upload-submit]");
+    var maxBytes = Number(form.dataset.maxBytes);
+    var items = [];
+    var running = false;
+
+    // The script keeps its own list of chosen files (drops cannot be added to the input).
+    input.removeAttribute("required");
+    zone.querySelector("[data-drop-hint]").hidden = false; // dropping needs this script
+
+    function purpose() {
+      return form.querySelector("input[name=purpose]:checked");
+    }
+
+    function problemFor(file) {
+      if (file.size === 0) return "This file is empty (0 bytes), so there is nothing to send.";
+      if (file.size > maxBytes) {
+        return "This file is " + sizeText(file.size) + ", over the limit of " + sizeText(maxBytes) + " per file.";
+      }
+      var chosen = purpose();
+      if (!chosen) return "";
+      var type = fileType(file.name);
+      if (chosen.dataset.types.split(" ").indexOf(type) === -1) {
+        var found = type ? "a ." + type + " file" : "a file without an extension";
+        return "For " + chosen.dataset.label.toLowerCase() + ", a file must be one of: " +
+          chosen.dataset.typesText + ". This is " + found + ".";
+      }
+      return "";
+    }
+
+    function setState(item, state, badgeText, badgeClass, note) {
+      item.state = state;
+      item.row.dataset.state = state;
+      item.badge.textContent = badgeText;
+      item.badge.className = "badge" + (badgeClass ? " " + badgeClass : "");
+      if (note !== undefined) item.note.textContent = note;
+    }
+
+    function refreshChecks() {
+      items.forEach(function (item) {
+        if (item.state !== "ready" && item.state !== "blocked") return;
+        var problem = problemFor(item.file);
+        if (problem) setState(item, "blocked", "Will not be sent", "badge-warn", problem);
+        else setState(item, "ready", "Ready", "", "");
+      });
+    }
+
+    function addFiles(files) {
+      Array.prototype.forEach.call(files, function (file) {
+        var known = items.some(function (item) {
+          return (item.state === "ready" || item.state === "blocked") && item.file.name === file.name &&
+            item.file.size === file.size && item.file.lastModified === file.lastModified;
+        });
+        if (known) return;
+        var item = { file: file, xhr: null, state: "ready" };
+        item.row = element("li", "upload-item");
+        item.row.dataset.testid = "upload-item";
+        var head = element("div", "upload-item-head");
+        head.appendChild(element("span", "upload-name", file.name));
+        head.appendChild(element("span", "muted small", sizeText(file.size)));
+        item.badge = element("span", "badge");
+        head.appendChild(item.badge);
+        item.button = element("button", "btn btn-small btn-ghost", "Remove");
+        item.button.type = "button";
+        item.button.addEventListener("click", function () { cancel(item); });
+        head.appendChild(item.button);
+        item.note = element("p", "upload-item-note small");
+        item.bar = element("progress", "upload-progress");
+        item.bar.max = 100;
+        item.bar.value = 0;
+        item.bar.hidden = true;
+        item.bar.setAttribute("aria-label", "Sent of " + file.name);
+        item.row.append(head, item.note, item.bar);
+        list.appendChild(item.row);
+        items.push(item);
+      });
+      summary.textContent = "";
+      refreshChecks();
+    }
+
+    function cancel(item) {
+      if (item.state === "sending" && item.xhr) {
+        item.xhr.abort();
+      } else if (item.state === "ready" || item.state === "blocked") {
+        item.row.remove();
+        items.splice(items.indexOf(item), 1);
+      } else if (item.state === "waiting") {
+        finish(item, "cancelled", "Cancelled", "badge-warn", "Not sent: you cancelled it.");
+      }
+    }
+
+    function finish(item, state, badgeText, badgeClass, note) {
+      setState(item, state, badgeText, badgeClass, note);
+      item.bar.hidden = true;
+      item.button.hidden = true;
+    }
+
+    // Puts the server's answer (a result item, or a refusal message) in place of the row.
+    function showAnswer(item, xhr) {
+      var answer = fragment(xhr.responseText || "");
+      var result = answer.querySelector("[data-outcome]");
+      if (result) {
+        item.row.replaceWith(result);
+        item.row = result;
+        item.state = result.dataset.outcome;
+        return;
+      }
+      var message = answer.querySelector(".callout");
+      var text = message ? message.textContent.trim() :
+        "The dashboard answered with an error (" + xhr.status + "). Reload the page and try again.";
+      if (xhr.responseURL && xhr.responseURL.indexOf("/accounts/login/") !== -1) {
+        text = "You were signed out. Sign in again, then send the file again.";
+      }
+      // 400 and 409 are refusals before anything was sent; anything else is a failure.
+      var refused = xhr.status === 400 || xhr.status === 409;
+      finish(item, refused ? "not-sent" : "failed", refused ? "Not sent" : "Failed", "badge-bad", text);
+    }
+
+    function send(item, chosenPurpose) {
+      return new Promise(function (resolve) {
+        var data = new FormData();
+        var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+        data.append("csrfmiddlewaretoken", csrf);
+        data.append("team_guard", form.querySelector("input[name=team_guard]").value);
+        data.append("purpose", chosenPurpose);
+        data.append("files", item.file, item.file.name);
+        var xhr = new XMLHttpRequest();
+        item.xhr = xhr;
+        xhr.open("POST", form.action);
+        xhr.setRequestHeader("HX-Request", "true");
+        xhr.setRequestHeader("X-CSRFToken", csrf);
+        setState(item, "sending", "Sending", "badge-run", "Sending to the dashboard… 0%");
+        item.button.textContent = "Cancel";
+        item.bar.hidden = false;
+        xhr.upload.addEventListener("progress", function (event) {
+          if (!event.lengthComputable || item.state !== "sending") return;
+          var percent = Math.floor((event.loaded / event.total) * 100);
+          item.bar.value = percent;
+          item.note.textContent = "Sending to the dashboard… " + percent + "% of " + sizeText(item.file.size);
+        });
+        xhr.upload.addEventListener("load", function () {
+          item.bar.value = 100;
+          item.bar.removeAttribute("value"); // an indeterminate bar: the upstream leg has no progress
+          item.button.hidden = true; // too late: the dashboard now passes the whole file on
+          setState(item, "forwarding", "Sending to the upstream", "badge-run",
+            "Received. The dashboard is checking it and sending it to the upstream…");
+        });
+        xhr.addEventListener("load", function () {
+          showAnswer(item, xhr);
+          resolve(xhr.status === 409 ? "team-changed" : item.state);
+        });
+        xhr.addEventListener("error", function () {
+          finish(item, "failed", "Failed", "badge-bad",
+            "The connection to the dashboard broke. Check the Files list before sending it again.");
+          resolve("failed");
+        });
+        xhr.addEventListener("abort", function () {
+          finish(item, "cancelled", "Cancelled", "badge-warn", "Not sent: you cancelled it.");
+          resolve("cancelled");
+        });
+        xhr.send(data);
+      });
+    }
+
+    function report(batch, stopped) {
+      var counts = {};
+      batch.forEach(function (item) { counts[item.state] = (counts[item.state] || 0) + 1; });
+      summary.textContent = "";
+      var parts = [
+        [counts.uploaded, "uploaded"],
+        [(counts["not-sent"] || 0) + (counts.skipped || 0) + (counts.cancelled || 0), "not sent"],
+        [counts.failed, "failed"],
+      ].filter(function (part) { return part[0]; }).map(function (part) { return part[0] + " " + part[1]; });
+      summary.appendChild(document.createTextNode("Done: " + parts.join(", ") + ". "));
+      if (counts.uploaded) {
+        var link = element("a", "", "See the team's files");
+        link.href = form.dataset.filesUrl;
+        summary.appendChild(link);
+      }
+      if (stopped) {
+        var reload = element("a", "", "Reload the page to see the active team.");
+        reload.href = window.location.pathname;
+        summary.appendChild(reload);
+      }
+    }
+
+    function run() {
+      var chosen = purpose();
+      refreshChecks();
+      var queue = items.filter(function (item) { return item.state === "ready"; });
+      if (!queue.length) {
+        summary.textContent = items.length ? "None of the chosen files can be sent; see why above." :
+          "Choose a file to upload.";
+        return;
+      }
+      running = true;
+      submit.disabled = true;
+      var batch = items.filter(function (item) { return item.state === "ready" || item.state === "blocked"; });
+      batch.forEach(function (item) {
+        if (item.state === "blocked") finish(item, "skipped", "Not sent", "badge-warn");
+      });
+      queue.forEach(function (item) { setState(item, "waiting", "Waiting", "", ""); item.button.textContent = "Cancel"; });
+      summary.textContent = "Sending " + queue.length + " file" + (queue.length === 1 ? "" : "s") + "…";
+      // One file after the other; a refusal because the team changed stops the rest.
+      var stopped = "";
+      queue.reduce(function (previous, item) {
+        return previous.then(function () {
+          if (item.state !== "waiting") return null; // cancelled while it waited
+          if (stopped) return finish(item, "cancelled", "Not sent", "badge-warn", stopped);
+          return send(item, chosen.value).then(function (outcome) {
+            if (outcome === "team-changed") stopped = "Not sent: the active team was changed in another tab.";
+          });
+        });
+      }, Promise.resolve()).then(function () {
+        running = false;
+        submit.disabled = false;
+        report(batch, stopped);
+      });
+    }
+
+    input.addEventListener("change", function () {
+      addFiles(input.files);
+      input.value = ""; // the same file can be chosen again after it is removed
+    });
+    form.querySelectorAll("input[name=purpose]").forEach(function (radio) {
+      radio.addEventListener("change", refreshChecks);
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!running) run();
+    });
+
+    ["dragenter", "dragover"].forEach(function (name) {
+      zone.addEventListener(name, function (event) {
+        event.preventDefault();
+        zone.classList.add("upload-drop-over");
+      });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      zone.addEventListener(name, function (event) {
+        event.preventDefault();
+        zone.classList.remove("upload-drop-over");
+      });
+    });
+    zone.addEventListener("drop", function (event) {
+      if (event.dataTransfer && event.dataTransfer.files.length) addFiles(event.dataTransfer.files);
+    });
+    // A file dropped beside the zone would make the browser leave the page to show it.
+    window.addEventListener("dragover", function (event) { event.preventDefault(); });
+    window.addEventListener("drop", function (event) { event.preventDefault(); });
+  }
+
+  // "Switch it at the top of the page": put the person right in the header's team switcher.
+  function focusSwitcher(event) {
+    var switcher = document.getElementById("switch-team");
+    if (!switcher) return;
+    event.preventDefault();
+    switcher.focus();
+  }
+
+  window.Dashboard.onReady(function () {
+    var form = document.getElementById("upload-form");
+    if (form && window.FormData && window.XMLHttpRequest) setup(form);
+    document.querySelectorAll('a[href="#switch-team"]').forEach(function (link) {
+      link.addEventListener("click", focusSwitcher);
+    });
+  });
+})();

@@ -1,0 +1,233 @@
+"""The ownership audit: each team's counts and creators as the sandbox holds them, the combined
+table's filters, sort and pages, teams that refuse, and the short-lived snapshot."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from dashboard.accounts.models import ApiKey
+from dashboard.sandbox import faults, recorder
+from dashboard.sandbox import services as sandbox
+from dashboard.sandbox.models import SandboxAgent, SandboxMembership, SandboxProject
+from dashboard.upstream import catalog
+from tests.audit.conftest import held_by_creator, held_counts
+from tests.audit.html import section_of, table_header, table_rows
+from tests.conftest import Web, make_dashboard_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+KINDS = catalog.team_kinds()
+
+
+def bobs_teams(org) -> dict:
+    """Bob's audit: team key -> sandbox team."""
+    return {
+        "personal": sandbox.personal_team(org.bob.sandbox_user),
+        str(org.team_a.pk): org.team_a,
+        str(org.team_b.pk): org.team_b,
+    }
+
+
+def upstream_calls() -> list:
+    return [r for r in recorder.recorded() if r.path.startswith(("v1/flow", "v2/flow"))]
+
+
+def shown_creators(section_html: str, names: dict[str, str]) -> dict[str, list[int]]:
+    """Creator (as the sandbox knows them, via ``names``: shown text -> id) -> counts per kind
+    (the table has a column only for the kinds the team holds)."""
+    columns = table_header(section_html, "team-creators")
+    shown = {}
+    for row in table_rows(section_html, "team-creators"):
+        by_label = dict(zip(columns, row.cells, strict=False))
+        counts = [by_label.get(k.label, "0") for k in KINDS]
+        shown[names.get(row.cells[0], row.cells[0])] = [
+            int(c) if c.isdigit() else 0 for c in counts
+        ]
+    return shown
+
+
+def test_the_page_appears_before_any_team_is_asked(holdings, bob_web):
+    recorder.clear()
+    page = bob_web.get("/audit/")
+    assert page.status_code == 200
+    for key in bobs_teams(holdings):
+        assert f'hx-get="/audit/team/{key}/" hx-trigger="load"' in page.text
+    assert 'hx-trigger="audit-teams-loaded from:body"' in page.text
+    assert "appear once every team has answered" in page.text
+    assert upstream_calls() == []
+
+
+def test_each_team_section_shows_its_creators_as_the_sandbox_holds_them(holdings, bob_web):
+    bob, alice = holdings.bob.upstream_id, holdings.alice.upstream_id
+    for key, team in bobs_teams(holdings).items():
+        section = bob_web.get(f"/audit/team/{key}/").text
+        held = held_by_creator(team)
+        expected = {cid: [counter[k.slug] for k in KINDS] for cid, counter in held.items()}
+        assert shown_creators(section, {"you": bob, alice: alice}) == expected
+        assert f"{sum(held_counts(team).values())} resource" in section
+    team_a = bob_web.get(f"/audit/team/{holdings.team_a.pk}/").text
+    assert '<span class="badge badge-you"' in team_a  # Bob's own resources say "you"
+
+
+def test_the_matrix_counts_every_kind_of_every_team(holdings, bob_web):
+    combined = bob_web.get("/audit/combined/")
+    assert combined.status_code == 200
+    rows = table_rows(combined.text, "matrix-table")
+    matrix = {row.attrs["data-team"]: row.cells for row in rows}
+    assert set(matrix) == set(bobs_teams(holdings))
+    for key, team in bobs_teams(holdings).items():
+        held = held_counts(team)
+        assert matrix[key][1:-1] == [str(held[k.slug]) for k in KINDS], key
+        assert matrix[key][-1] == str(sum(held.values()))
+    assert "<svg" in combined.text and 'class="audit-seg audit-seg-' in combined.text
+
+
+def test_the_personal_workspace_teaches_the_dashboard_who_you_are(holdings, alice_web):
+    ApiKey.objects.update(upstream_user_id="", personal_team_id="")
+    alice_web.get("/audit/team/personal/")
+    key = ApiKey.objects.get(user__username="alice")
+    assert key.upstream_user_id == holdings.alice.upstream_id
+    assert key.personal_team_id == holdings.alice.personal_team_id
+    section = alice_web.get(f"/audit/team/{holdings.team_a.pk}/").text
+    creators = shown_creators(section, {"you": "alice"})
+    assert set(creators) == {"alice", holdings.bob.upstream_id}
+
+
+def test_the_combined_table_lists_every_resource_opening_it_in_its_team(holdings, bob_web):
+    page = bob_web.get("/audit/?wait=1").text
+    rows = table_rows(page, "audit-table")
+    assert len(rows) == sum(sum(held_counts(t).values()) for t in bobs_teams(holdings).values())
+    delta = SandboxAgent.objects.get(name="Delta agent")
+    row = next(r for r in rows if r.cells[2] == delta.pk)
+    assert row.cells[:4] == ["Agent", "Delta agent", delta.pk, "Team A"]
+    assert row.cells[4] == "you"
+    assert row.links == [f"/r/agents/{delta.pk}/?team={holdings.team_a.pk}"]
+    helper = SandboxAgent.objects.get(name="Bob's helper")
+    assert next(r for r in rows if r.cells[2] == helper.pk).links[0].endswith("?team=personal")
+
+
+def names_for(web, query: str) -> list[str]:
+    return [row.cells[1] for row in table_rows(web.get(f"/audit/?{query}").text, "audit-table")]
+
+
+def test_filters_narrow_the_table_and_the_matrix(holdings, bob_web):
+    bob_web.get("/audit/?wait=1")
+    team_a = str(holdings.team_a.pk)
+    assert len(names_for(bob_web, f"in_team={team_a}")) == sum(
+        held_counts(holdings.team_a).values()
+    )
+    bobs_agents = SandboxAgent.objects.filter(team__in=bobs_teams(holdings).values())
+    assert sorted(names_for(bob_web, "kind=agents")) == sorted(a.name for a in bobs_agents)
+    alices = names_for(bob_web, f"creator={holdings.alice.upstream_id}")
+    assert sorted(alices) == ["Echo agent", "alpha.jsonl", "charlie-run", "golf-kb", "india-search"]
+    in_spring = names_for(bob_web, "created_from=2024-02-01&created_to=2024-05-01")
+    assert sorted(in_spring) == [
+        "Delta agent",
+        "Echo agent",
+        "bravo.jsonl",
+        "charlie-run",
+        "foxtrot-prod",
+    ]
+    both = names_for(bob_web, f"in_team={team_a}&kind=files&creator={holdings.bob.upstream_id}")
+    assert both == ["bravo.jsonl"]
+
+    page = bob_web.get(f"/audit/?kind=agents&in_team={team_a}").text
+    assert "Counting the resources that match the filters" in page
+    assert "Personal workspace" in page.split("switcher-label")[1][:60]  # filtering is no switch
+    matrix = {r.attrs["data-team"]: r.cells for r in table_rows(page, "matrix-table")}
+    assert matrix[team_a][-1] == "2" and matrix["personal"][-1] == "0"
+
+
+def test_sorting_by_name_and_by_creation(holdings, bob_web):
+    bob_web.get("/audit/?wait=1")
+    team_a = str(holdings.team_a.pk)
+    by_name = names_for(bob_web, f"in_team={team_a}&sort=name")
+    assert by_name == sorted(by_name, key=str.casefold) and len(by_name) == 10
+    assert names_for(bob_web, f"in_team={team_a}&sort=-name") == by_name[::-1]
+    newest_first = names_for(bob_web, f"in_team={team_a}")
+    assert newest_first[0] == "juliet-data" and newest_first[-1] == "alpha.jsonl"
+    assert names_for(bob_web, f"in_team={team_a}&sort=created")[0] == "alpha.jsonl"
+    page = bob_web.get(f"/audit/?in_team={team_a}&sort=name").text
+    assert f'href="/audit/?in_team={team_a}&amp;sort=-name">Name ↑' in page  # click again: reverse
+
+
+def test_an_impossible_date_range_is_explained_not_applied(holdings, bob_web):
+    bob_web.get("/audit/?wait=1")
+    page = bob_web.get("/audit/?created_from=2024-05-01&created_to=2024-01-01")
+    assert "The start of the date range is after its end." in page.text
+    export = bob_web.get("/audit/export.csv?created_from=2024-05-01&created_to=2024-01-01")
+    assert export.status_code == 400 and "date range" in export.text
+    assert bob_web.get("/audit/export.json?kind=nonsense").status_code == 400
+
+
+def test_the_table_is_paged_by_a_hundred(holdings, bob_web):
+    team_b = str(holdings.team_b.pk)
+    SandboxProject.objects.bulk_create(
+        SandboxProject(team=holdings.team_b, creator=holdings.bob.sandbox_user, name=f"p{i:03}")
+        for i in range(230)
+    )
+    first = bob_web.get(f"/audit/?wait=1&in_team={team_b}").text
+    assert len(table_rows(first, "audit-table")) == 100
+    assert f'href="/audit/?in_team={team_b}&amp;page=2" rel="next"' in first
+    last = bob_web.get(f"/audit/?in_team={team_b}&page=3").text
+    assert len(table_rows(last, "audit-table")) == 232 - 200
+    assert "page 3 of 3" in last
+
+
+def test_a_team_that_now_refuses_shows_it_and_the_rest_still_loads(holdings, bob_web):
+    SandboxMembership.objects.filter(team=holdings.team_b, user=holdings.bob.sandbox_user).delete()
+    team_b = str(holdings.team_b.pk)
+    section = bob_web.get(f"/audit/team/{team_b}/")
+    assert section.status_code == 200
+    assert "No longer a member (403)" in section.text
+    assert "not a member of this team" in section.text
+    page = bob_web.get("/audit/?wait=1")
+    assert page.status_code == 200
+    matrix = {r.attrs["data-team"]: r.cells for r in table_rows(page.text, "matrix-table")}
+    assert matrix[team_b][1:-1] == ["403"] * len(KINDS)
+    team_a = str(holdings.team_a.pk)
+    assert matrix[team_a][-1] == str(sum(held_counts(holdings.team_a).values()))
+    assert "10 resources" in section_of(page.text, team_a)
+
+
+def test_one_kind_failing_is_marked_and_the_others_still_count(holdings, bob_web):
+    faults.set_faults("GET ^v1/flow/files$ 500")
+    section = bob_web.get(f"/audit/team/{holdings.team_a.pk}/").text
+    assert "Some kinds could not be read" in section
+    assert "Files: not read (500)" in section
+    assert "<strong>2</strong>" in section  # the two agents are still counted
+
+
+def test_the_snapshot_serves_filters_and_exports_until_refreshed(holdings, bob_web):
+    bob_web.get("/audit/?wait=1")
+    recorder.clear()
+    filtered = bob_web.get("/audit/?kind=agents")
+    assert 'data-testid="audit-table"' in filtered.text  # complete at once, from the cache
+    assert bob_web.get("/audit/export.csv?kind=files").status_code == 200
+    assert upstream_calls() == []
+    assert all(holdings.bob.api_key not in key for key in cache._cache)  # keyed without secrets
+
+    refreshed = bob_web.post("/audit/refresh/", {"query": "kind=agents"})
+    assert refreshed.url.endswith("/audit/?kind=agents")
+    assert 'hx-get="/audit/team/personal/"' in refreshed.text  # asks again
+    bob_web.get("/audit/combined/?kind=agents")
+    assert len(upstream_calls()) == len(KINDS) * len(bobs_teams(holdings))
+
+
+def test_a_renamed_team_shows_its_new_label_from_the_snapshot(holdings, bob_web):
+    bob_web.get("/audit/?wait=1")
+    from dashboard.teams.models import SavedTeam
+
+    SavedTeam.objects.filter(team_id=str(holdings.team_a.pk)).update(label="Research")
+    assert "Research" in bob_web.get("/audit/").text
+
+
+def test_without_a_key_the_page_asks_for_one(live_server, org):
+    make_dashboard_user("carol")
+    carol = Web(live_server.url)
+    carol.login("carol")
+    assert carol.get("/audit/").url.endswith("/keys/welcome/")
+    section = carol.get("/audit/team/personal/")
+    assert section.status_code == 200 and "No API key yet" in section.text
+    assert carol.get(f"/audit/team/{org.team_a.pk}/").status_code == 404

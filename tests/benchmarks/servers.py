@@ -1,0 +1,64 @@
+"""Start the dashboard (and a separate sandbox) as real gunicorn processes for benchmarks."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=600, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def wait_until_up(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, port: int, *, workers: int = 2, threads: int = 8):
+    """A gunicorn (gthread) serving the project with ``env`` on 127.0.0.1:port."""
+    cmd = [sys.executable, "-m", "gunicorn", "dashboard.wsgi:application", "-c",
+           "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+           "--threads", str(threads), "--access-logfile", "/dev/null"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/accounts/login/")
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def base_env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
+    env.update(extra)
+    return env

@@ -1,0 +1,76 @@
+"""In a real browser: the audit page appears at once, fills in team by team, then shows the
+matrix and the table; a filter narrows the table and the CSV export follows it."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from dashboard.sandbox import services as sandbox
+from dashboard.sandbox.models import SandboxMembership
+from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.conftest import PASSWORD, make_dashboard_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def bob_in_three_teams(org):
+    bob = org.bob.sandbox_user
+    sandbox.create_file(sandbox.personal_team(bob), bob, filename="notes.jsonl")
+    sandbox.create_agent(org.team_a, bob, name="Support agent")
+    sandbox.create_agent(org.team_a, org.alice.sandbox_user, name="Sales agent")
+    sandbox.create_file(org.team_a, org.alice.sandbox_user, filename="train.jsonl")
+    sandbox.create_project(org.team_a, bob, name="Launch")
+    sandbox.create_agent(org.team_b, bob, name="Night agent")
+    make_dashboard_user(
+        "bob", member=org.bob, teams=[(org.team_a, "Team A"), (org.team_b, "Team B")]
+    )
+    return org
+
+
+def test_the_audit_fills_in_and_exports_what_is_filtered(
+    bob_in_three_teams, page, live_server, settings
+):
+    org = bob_in_three_teams
+    SandboxMembership.objects.filter(team=org.team_b, user=org.bob.sandbox_user).delete()
+    settings.SANDBOX_LATENCY_MS = 150  # slow enough to see the sections arrive
+    sign_in(page, live_server.url, "bob", PASSWORD)
+
+    page.goto(live_server.url + "/audit/", wait_until="domcontentloaded")
+    assert page.locator("[data-audit-pending]").count() >= 1  # the page is there first
+    page.get_by_test_id("audit-table").wait_for()
+    assert page.locator("[data-audit-pending]").count() == 0
+    sections = page.get_by_test_id("audit-team")
+    assert sections.count() == 3
+    team_b = page.locator(f'[data-testid="audit-team"][data-team="{org.team_b.pk}"]')
+    assert "No longer a member (403)" in team_b.inner_text()
+    assert page.locator("svg.audit-chart-svg rect").count() >= 3
+    assert page.get_by_test_id("audit-count").inner_text().startswith("5 of 5")
+    page.screenshot(path=str(ARTIFACTS / "audit-filled-in.png"), full_page=True)
+
+    page.select_option("#id_kind", "agents")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/audit/?*kind=agents*")
+    rows = page.locator('[data-testid="audit-table"] tbody tr')
+    assert rows.count() == 2
+    assert set(rows.all_inner_texts()) and all("Agent" in text for text in rows.all_inner_texts())
+
+    with page.expect_download() as download:
+        page.get_by_test_id("export-csv").click()
+    path = download.value.path()
+    with open(path, newline="", encoding="utf-8") as exported:
+        records = list(csv.DictReader(exported))
+    assert sorted(r["name"] for r in records) == ["Sales agent", "Support agent"]
+    assert {r["creator_name"] for r in records} == {"you", org.alice.upstream_id}
+
+    page.get_by_role("link", name="Support agent").click()
+    page.wait_for_load_state("networkidle")
+    assert str(org.team_a.pk) in page.get_by_test_id("active-team").inner_text()
+
+    page.goto(live_server.url + "/audit/log/?action=team.switched")
+    switched = page.locator('[data-testid="log-table"] tbody tr')
+    assert switched.count() == 1 and str(org.team_a.pk) in switched.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "audit-log.png"), full_page=True)
+    assert not page.js_errors, page.js_errors

@@ -1,0 +1,101 @@
+"""A person opens a personal thread, runs an agent of the active team, and watches it answer."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from dashboard.sandbox import services as sandbox
+from dashboard.sandbox.models import SandboxRun
+from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FIRST_WORDS = "[data-testid=streamed-reply] .msg-text:not(:empty)"
+
+
+def test_running_an_agent_streams_its_reply_into_the_thread(
+    page, live_server, org, alice_web, settings
+):
+    settings.SANDBOX_STREAM_DELAY_MS = 120
+    sandbox.create_agent(org.team_a, org.alice.sandbox_user, name="Helper")
+    thread = sandbox.create_thread(org.alice.sandbox_user)
+    question = "please summarise the quarterly numbers for the whole team"
+    sandbox.create_message(thread, "user", question)
+
+    sign_in(page, live_server.url, "alice", PASSWORD)
+    page.goto(f"{live_server.url}/threads/?team={org.team_a.pk}")
+    assert "Threads are personal" in page.inner_text("[data-testid=personal-note]")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "threads-list.png"), full_page=True)
+    page.click(f"a[href='/threads/{thread.pk}/']")
+    page.wait_for_selector("[data-testid=run-form]")
+    assert question in page.inner_text("[data-testid=conversation]")
+
+    page.select_option("#run-agent", label="Helper (Active)")
+    page.click("[data-run-button]")
+
+    reply = page.locator("[data-testid=streamed-reply] .msg-text")
+    page.wait_for_selector(FIRST_WORDS)
+    # The first words are on screen while the agent is still writing the rest.
+    partial = reply.inner_text()
+    assert partial and "whole team" not in partial
+    assert page.inner_text("[data-testid=run-status]").startswith("Running")
+    assert page.is_visible("[data-run-cancel] button")
+    page.screenshot(path=str(ARTIFACTS / "thread-streaming.png"))
+
+    expect(page.locator("[data-testid=run-status]")).to_have_text("Completed.")
+    answer = f"Helper here. You said: {question}"
+    # The stored conversation replaces the streamed one, the reply at the bottom.
+    page.wait_for_selector("[data-testid=conversation] .msg-assistant[data-message-id]")
+    messages = page.locator("[data-testid=conversation] [data-testid=message]")
+    assert messages.last.inner_text().endswith(answer)
+    page.wait_for_selector("[data-testid=runs] .badge-ok")
+    assert SandboxRun.objects.get(thread=thread).status == "completed"
+    assert not page.is_visible("[data-run-cancel] button")
+    assert page.js_errors == []
+
+
+def test_a_streaming_run_can_be_cancelled_from_the_page(
+    page, live_server, org, alice_web, settings
+):
+    settings.SANDBOX_STREAM_DELAY_MS = 200
+    sandbox.create_agent(org.team_a, org.alice.sandbox_user, name="Helper")
+    thread = sandbox.create_thread(org.alice.sandbox_user)
+    sandbox.create_message(thread, "user", " ".join(["word"] * 60))
+
+    sign_in(page, live_server.url, "alice", PASSWORD)
+    page.goto(f"{live_server.url}/threads/{thread.pk}/?team={org.team_a.pk}")
+    page.click("[data-run-button]")
+    page.wait_for_selector(FIRST_WORDS)
+    page.click("[data-run-cancel] button")
+    expect(page.locator("[data-testid=run-status]")).to_have_text("Cancelled.")
+    page.wait_for_selector("[data-testid=runs] .badge-warn")
+    assert SandboxRun.objects.get(thread=thread).status == "cancelled"
+    # What had arrived stays on screen, marked as the cancelled run's partial answer.
+    arrived = page.inner_text("[data-testid=streamed-reply] .msg-text")
+    assert arrived.startswith("Helper") and arrived.count("word") < 60
+    assert "partial answer: cancelled" in page.inner_text("[data-testid=streamed-reply]")
+    assert page.js_errors == []
+
+
+def test_a_run_started_after_a_team_switch_in_another_tab_is_refused(
+    page, live_server, org, alice_web
+):
+    sandbox.create_agent(org.team_a, org.alice.sandbox_user, name="Helper")
+    thread = sandbox.create_thread(org.alice.sandbox_user)
+    sign_in(page, live_server.url, "alice", PASSWORD)
+    page.goto(f"{live_server.url}/threads/{thread.pk}/?team={org.team_a.pk}")
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{live_server.url}/threads/?team=personal")
+    other_tab.close()
+
+    page.click("[data-run-button]")
+    status = page.locator("[data-testid=run-status]")
+    expect(status).to_contain_text("Nothing was sent")
+    assert "Team A" in status.inner_text() and "Personal workspace" in status.inner_text()
+    assert not SandboxRun.objects.filter(thread=thread).exists()
+    assert page.locator("[data-testid=streamed-reply]").count() == 0
+    # The browser notes the 409 answer in its console; no script failed.
+    assert [e for e in page.js_errors if "status of 409" not in e] == []

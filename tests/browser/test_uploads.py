@@ -1,0 +1,202 @@
+"""In a real browser: pick and drop files on the upload page, watch each one's progress, and
+find them in the active team only; cancel one midway; be refused after a switch in another tab."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from dashboard.sandbox.models import SandboxFile
+from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.conftest import PASSWORD, make_dashboard_user
+from tests.uploads.conftest import upload_folders
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LINE = b'{"prompt": "What is the capital of France?", "completion": "Paris."}\n'
+BIG_LINES = 60_000  # about 4 MB: several seconds at the throttled speed below
+
+
+@pytest.fixture
+def upload_temp_dir(settings, tmp_path):
+    with upload_folders(settings, tmp_path) as folder:
+        yield folder
+
+
+@pytest.fixture
+def alice_page(org, page, live_server, upload_temp_dir):
+    """Alice signed in, on the upload page with Team A active."""
+    make_dashboard_user("alice", member=org.alice, teams=[(org.team_a, "Team A")])
+    sign_in(page, live_server.url, "alice", PASSWORD)
+    page.goto(f"{live_server.url}/files/upload/?team={org.team_a.pk}")
+    return page
+
+
+def throttle_uploads(page, bytes_per_second: int) -> None:
+    """Slow the browser's sending, so progress can be watched."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": bytes_per_second,
+        },
+    )
+
+
+def drop_file(page, name: str, text: str) -> None:
+    """Drop a file on the drop zone, as a person dragging it from their desktop would."""
+    transfer = page.evaluate_handle(
+        "([name, text]) => { const dt = new DataTransfer();"
+        " dt.items.add(new File([text], name, {type: 'application/octet-stream'})); return dt; }",
+        [name, text],
+    )
+    page.dispatch_event("[data-drop-zone]", "drop", {"dataTransfer": transfer})
+
+
+def files_of(team) -> list[str]:
+    return sorted(SandboxFile.objects.filter(team=team).values_list("filename", flat=True))
+
+
+def test_picked_and_dropped_files_upload_with_progress_into_the_active_team(
+    alice_page, org, settings
+):
+    page = alice_page
+    settings.SANDBOX_LATENCY_MS = 1500  # long enough to see the upstream step
+    destination = page.get_by_test_id("upload-destination").inner_text()
+    assert f"These files will go to: Team A ({org.team_a.pk})" in destination
+
+    page.get_by_text("Fine-tuning", exact=True).click()
+    page.set_input_files(
+        "#upload-files",
+        [
+            {
+                "name": "big.jsonl",
+                "mimeType": "application/octet-stream",
+                "buffer": LINE * BIG_LINES,
+            },
+            {"name": "table.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"},
+        ],
+    )
+    drop_file(page, "dropped.jsonl", LINE.decode())
+    items = page.get_by_test_id("upload-item")
+    assert items.count() == 3
+    assert "For fine-tuning, a file must be one of: .jsonl, .parquet. This is a .csv file." in (
+        items.nth(1).inner_text()
+    )
+
+    throttle_uploads(page, 1024 * 1024)
+    page.get_by_role("button", name="Upload to Team A").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('progress.upload-progress')]"
+        ".some(bar => bar.value > 5 && bar.value < 95)"
+    )
+    assert "Sending to the dashboard…" in page.get_by_test_id("upload-list").inner_text()
+    page.wait_for_selector("text=The dashboard is checking it and sending it to the upstream")
+
+    page.wait_for_selector("text=Done:", timeout=60_000)
+    summary = page.get_by_test_id("upload-summary").inner_text()
+    assert "Done: 2 uploaded, 1 not sent." in summary
+    results = page.get_by_test_id("upload-result")
+    assert results.count() == 2
+    assert all("Uploaded" in results.nth(i).inner_text() for i in range(2))
+    assert files_of(org.team_a) == ["big.jsonl", "dropped.jsonl"]
+    assert files_of(org.alice.sandbox_user.personal_team) == []
+    assert SandboxFile.objects.get(filename="big.jsonl").bytes == len(LINE) * BIG_LINES
+
+    link = page.get_by_test_id("uploaded-file-link").first
+    file_id = link.inner_text().strip()
+    assert link.get_attribute("href") == f"/r/files/{file_id}/?team={org.team_a.pk}"
+    assert not page.js_errors, page.js_errors
+
+
+def test_cancelling_an_upload_midway_sends_nothing(alice_page, org, upload_temp_dir):
+    page = alice_page
+    page.get_by_text("Pre-training", exact=True).click()
+    page.set_input_files(
+        "#upload-files",
+        [
+            {
+                "name": "corpus.jsonl",
+                "mimeType": "application/octet-stream",
+                "buffer": LINE * BIG_LINES,
+            }
+        ],
+    )
+    throttle_uploads(page, 512 * 1024)
+    page.get_by_role("button", name="Upload to Team A").click()
+    page.wait_for_function(
+        "() => (document.querySelector('progress.upload-progress') || {}).value > 2"
+    )
+    page.get_by_role("button", name="Cancel").click()
+
+    page.wait_for_selector("text=Not sent: you cancelled it.")
+    assert "Done: 1 not sent." in page.get_by_test_id("upload-summary").inner_text()
+    deadline = time.monotonic() + 10  # the server notices the cut-off body, then cleans up
+    while any(upload_temp_dir.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert files_of(org.team_a) == []
+    assert not page.js_errors, page.js_errors
+
+
+def test_an_upload_after_a_switch_in_another_tab_is_refused(alice_page, org, live_server):
+    page = alice_page
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{live_server.url}/files/upload/?team=personal")
+    other_tab.close()
+
+    page.get_by_text("Fine-tuning", exact=True).click()
+    page.set_input_files(
+        "#upload-files",
+        [
+            {"name": "one.jsonl", "mimeType": "application/octet-stream", "buffer": LINE},
+            {"name": "two.jsonl", "mimeType": "application/octet-stream", "buffer": LINE},
+        ],
+    )
+    page.get_by_role("button", name="Upload to Team A").click()
+
+    page.wait_for_selector("text=Done:")
+    listed = page.get_by_test_id("upload-list").inner_text()
+    assert f"This form was shown for Team A ({org.team_a.pk})" in listed
+    assert "your active team is now Personal workspace" in listed
+    assert "Not sent: the active team was changed in another tab." in listed
+    assert (
+        "Reload the page to see the active team."
+        in page.get_by_test_id("upload-summary").inner_text()
+    )
+    assert SandboxFile.objects.count() == 0
+
+
+def test_without_javascript_the_form_uploads_and_lists_every_outcome(
+    chromium, org, live_server, upload_temp_dir
+):
+    make_dashboard_user("alice", member=org.alice, teams=[(org.team_a, "Team A")])
+    context = chromium.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, "alice", PASSWORD)
+        page.goto(f"{live_server.url}/files/upload/?team={org.team_a.pk}")
+        page.get_by_text("Fine-tuning", exact=True).click()
+        page.set_input_files(
+            "#upload-files",
+            [
+                {"name": "good.jsonl", "mimeType": "application/octet-stream", "buffer": LINE},
+                {"name": "bad.jsonl", "mimeType": "application/octet-stream", "buffer": b"[1]\n"},
+            ],
+        )
+        page.get_by_role("button", name="Upload to Team A").click()
+
+        results = page.get_by_test_id("upload-results").inner_text()
+        assert "good.jsonl" in results and "Uploaded" in results
+        assert "Line 1 holds a JSON list, not an object" in results
+        assert files_of(org.team_a) == ["good.jsonl"]
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "uploads-without-javascript.png"), full_page=True)
+    finally:
+        context.close()

@@ -1,0 +1,94 @@
+"""Security posture a person (or an attacker) would notice."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+
+from tests.conftest import PASSWORD, Web, make_dashboard_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_sign_in_locks_out_after_repeated_failures_then_cools_off(live_server, settings):
+    make_dashboard_user("erin")
+    web = Web(live_server.url)
+    web.get("/accounts/login/")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        failed = web.post("/accounts/login/", {"username": "erin", "password": "wrong"})
+        assert failed.status_code == 200 and "/accounts/login/" in failed.url
+    locked = web.post("/accounts/login/", {"username": "erin", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.text
+    # Another user from the same address is not locked out.
+    make_dashboard_user("frank")
+    other = Web(live_server.url)
+    other.login("frank")
+    # After the cool-off, erin may sign in again.
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.all().update(attempt_time="2000-01-01T00:00:00Z")
+    Web(live_server.url).login("erin")
+
+
+def test_the_session_key_changes_at_sign_in(live_server):
+    make_dashboard_user("gina")
+    web = Web(live_server.url)
+    web.get("/accounts/login/")
+    web.http.cookies.set("sessionid", "attacker-chosen-session-key")
+    web.login("gina")
+    assert web.http.cookies.get("sessionid") != "attacker-chosen-session-key"
+
+
+def test_pages_send_a_strict_content_security_policy_and_no_inline_script(alice_web):
+    for path in ("/", "/keys/", "/teams/", "/threads/", "/files/upload/", "/audit/", "/audit/log/",
+                 "/r/files/"):
+        page = alice_web.get(path)
+        csp = page.headers.get("Content-Security-Policy", "")
+        assert "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", page.text, flags=re.S)
+        assert all(not body.strip() for body in scripts), f"inline script on {path}"
+        assert not re.search(r"\shx-on[:-]", page.text), f"hx-on handler on {path}"
+        assert page.headers.get("X-Frame-Options") == "DENY"
+
+
+def test_forms_without_a_csrf_token_are_refused(alice_web):
+    plain = requests.Session()
+    plain.cookies.update(alice_web.http.cookies)
+    response = plain.post(alice_web.url("/teams/switch/"), data={"team_id": ""}, timeout=30)
+    assert response.status_code == 403
+    assert "Traceback" not in response.text
+
+
+def test_production_settings_secure_the_cookies_and_send_hsts():
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "PRODUCTION": "true",
+        "SECRET_KEY": "x" * 30 + "production-secret-key-for-the-check-0123456789",
+        "ALLOWED_HOSTS": "dash.example.com",
+        "SEEKR_BASE_URL": "https://flow.example.com",
+        "DATABASE_URL": "sqlite:////tmp/unused.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+    shown = subprocess.run(
+        [sys.executable, "-c",
+         "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='dashboard.settings';"
+         "django.setup();from django.conf import settings as s;"
+         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
+         " s.SANDBOX_ENABLED)"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert shown.stdout.split() == ["True", "True", "31536000", "False"]

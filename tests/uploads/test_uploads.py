@@ -1,0 +1,442 @@
+"""Uploading files into the active team, over real HTTP: the dashboard's form (as a browser
+without JavaScript posts it, and as the page's script posts one file per request) and the
+sandbox upstream behind it."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from dashboard.audit.models import ActionLog
+from dashboard.sandbox import faults, recorder
+from dashboard.sandbox.models import SandboxFile
+from tests.uploads.conftest import page_text
+
+UPLOAD = "/files/upload/"
+GOOD_JSONL = b'{"prompt": "Hello", "completion": "Hi!"}\n{"prompt": "Bye", "completion": "Ciao"}\n'
+HTMX = {"HX-Request": "true"}
+
+
+def send(web, files, *, purpose="fine-tune", guard=None, htmx=False):
+    """Post ``files`` [(name, bytes)] as the upload form does; the guard of the shown page."""
+    data = {"team_guard": web.guard(UPLOAD) if guard is None else guard}
+    if purpose:
+        data["purpose"] = purpose
+    parts = [("files", (name, content)) for name, content in files]
+    return web.post(UPLOAD, data, files=parts, headers=HTMX if htmx else {})
+
+
+def uploads_sent() -> list:
+    return [r for r in recorder.recorded() if r.method == "PUT" and r.path == "v1/flow/files"]
+
+
+def upload_log() -> list[ActionLog]:
+    return list(ActionLog.objects.filter(action=ActionLog.Action.FILE_UPLOADED).order_by("id"))
+
+
+@pytest.fixture
+def in_team_a(alice_web, org):
+    """Alice, signed in, with Team A active."""
+    alice_web.get(f"{UPLOAD}?team={org.team_a.pk}")
+    return alice_web
+
+
+# --- The page ------------------------------------------------------------------------------
+def test_page_says_where_files_go_and_what_each_purpose_takes(in_team_a, org):
+    text = page_text(in_team_a.get(UPLOAD).text)
+
+    assert f"These files will go to: Team A ({org.team_a.pk})" in text
+    assert "Fine-tuning" in text and "Takes .jsonl, .parquet" in text
+    assert "Pre-training" in text and "Takes .jsonl, .parquet, .txt" in text
+    assert "Alignment documents" in text and ".pdf, .docx" in text
+    assert "checked with the upstream before it is sent" in text
+    assert "Upload to Team A" in text
+
+
+def test_page_in_the_personal_workspace_says_so(alice_web):
+    text = page_text(alice_web.get(UPLOAD).text)
+
+    assert "These files will go to: Personal workspace" in text
+    assert "only you can see files here" in text
+
+
+def test_switching_team_from_the_page_changes_the_destination(alice_web, org):
+    assert 'href="#switch-team"' in alice_web.get(UPLOAD).text
+
+    response = alice_web.post("/teams/switch/", {"team_id": str(org.team_a.pk), "next": UPLOAD})
+    assert response.url.endswith(UPLOAD)
+    assert f"These files will go to: Team A ({org.team_a.pk})" in page_text(response.text)
+
+    text = page_text(alice_web.get(f"{UPLOAD}?team=personal").text)
+    assert "These files will go to: Personal workspace" in text
+
+
+# --- A good upload, exactly as the SDK sends it ---------------------------------------------
+def test_upload_lands_in_the_active_team_with_its_name_purpose_and_bytes(in_team_a, org):
+    response = send(in_team_a, [("train.jsonl", GOOD_JSONL)])
+
+    stored = SandboxFile.objects.get()
+    assert (stored.team_id, stored.creator_id) == (org.team_a.pk, org.alice.sandbox_user.pk)
+    assert (stored.filename, stored.purpose, stored.file_type) == (
+        "train.jsonl",
+        "fine-tune",
+        "jsonl",
+    )
+    assert stored.bytes == len(GOOD_JSONL)
+    from dashboard.sandbox.services import file_path
+
+    assert file_path(stored).read_bytes() == GOOD_JSONL
+    [put] = uploads_sent()
+    assert put.team_header == str(org.team_a.pk)
+
+    text = page_text(response.text)
+    assert response.url.endswith(UPLOAD)  # redirected after the post: a reload sends nothing
+    assert f"train.jsonl {len(GOOD_JSONL)} bytes Uploaded" in text
+    assert f"Stored in Team A ({org.team_a.pk}) as {stored.pk}." in text
+    assert f'href="/r/files/{stored.pk}/?team={org.team_a.pk}"' in response.text
+
+    [entry] = upload_log()
+    assert (entry.outcome, entry.team_id, entry.team_label) == (
+        "success",
+        str(org.team_a.pk),
+        "Team A",
+    )
+    assert (entry.kind, entry.resource_id) == ("files", stored.pk)
+    assert entry.detail.startswith("train.jsonl (")
+
+    assert "Your last upload" not in page_text(in_team_a.get(UPLOAD).text)  # shown once
+
+
+def test_upload_without_team_header_goes_to_the_personal_workspace(alice_web, org):
+    send(alice_web, [("notes.txt", b"plain text for pre-training\n")], purpose="pre-train")
+
+    stored = SandboxFile.objects.get()
+    assert stored.team_id == org.alice.sandbox_user.personal_team.pk
+    [put] = uploads_sent()
+    assert put.team_header is None
+
+
+def test_upload_teaches_the_dashboard_who_you_are(alice_web, org):
+    from dashboard.accounts.models import ApiKey
+
+    key = ApiKey.objects.get(user__username="alice")
+    assert not key.upstream_user_id
+
+    send(alice_web, [("train.jsonl", GOOD_JSONL)])
+
+    key.refresh_from_db()
+    assert key.upstream_user_id == org.alice.upstream_id
+    assert key.personal_team_id == org.alice.personal_team_id
+
+
+def test_script_request_gets_the_result_fragment_for_its_one_file(in_team_a, org):
+    response = send(in_team_a, [("train.jsonl", GOOD_JSONL)], htmx=True)
+
+    stored = SandboxFile.objects.get()
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert 'data-outcome="uploaded"' in response.text
+    assert f"Stored in Team A ({org.team_a.pk}) as {stored.pk}." in page_text(response.text)
+
+
+def test_alignment_document_is_checked_with_the_upstream_then_sent(in_team_a):
+    send(in_team_a, [("Policy.PDF", b"%PDF-1.4 a small policy")], purpose="alignment")
+
+    paths = [(r.method, r.path) for r in recorder.recorded() if r.method != "GET"]
+    assert paths == [("POST", "v1/flow/files/validate_metadata"), ("PUT", "v1/flow/files")]
+    assert SandboxFile.objects.get().filename == "Policy.PDF"
+
+
+# --- Files that are not sent ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "content", "purpose", "message"),
+    [
+        (
+            "empty.jsonl",
+            b"",
+            "fine-tune",
+            "This file is empty (0 bytes), so there is nothing to send.",
+        ),
+        (
+            "data.csv",
+            b"a,b\n1,2\n",
+            "fine-tune",
+            "For fine-tuning, a file must be one of: .jsonl, .parquet. This is a .csv file.",
+        ),
+        (
+            "README",
+            b"hello",
+            "pre-train",
+            "For pre-training, a file must be one of: .jsonl, .parquet, .txt. "
+            "This is a file without an extension.",
+        ),
+        (
+            "weights.pt",
+            b"\x80\x02",
+            "alignment",
+            "For alignment documents, a file must be one of: .pdf, .docx, .doc, .pptx, .ppt, "
+            ".md, .txt, .html, .rst, .rtf, .xml, .json, .jsonl, .csv. This is a .pt file.",
+        ),
+        (
+            "bom.jsonl",
+            b'\xef\xbb\xbf{"a": 1}\n',
+            "fine-tune",
+            "Line 1 starts with an invisible byte-order mark (BOM).",
+        ),
+        (
+            "list.jsonl",
+            b'{"a": 1}\n[1, 2]\n',
+            "preference-fine-tune",
+            "Line 2 holds a JSON list, not an object; every line must be one {…} object.",
+        ),
+        ("blank.jsonl", b"\n \n", "fine-tune", "This file has no lines with content; it is blank."),
+    ],
+)
+def test_a_file_that_fails_a_check_is_not_sent_and_says_why(
+    in_team_a, name, content, purpose, message
+):
+    response = send(in_team_a, [(name, content)], purpose=purpose)
+
+    text = page_text(response.text)
+    assert f"{name} " in text and "Not sent" in text
+    assert message in text
+    assert uploads_sent() == []
+    assert SandboxFile.objects.count() == 0
+    [entry] = upload_log()
+    assert entry.outcome == "refused" and message in entry.detail
+
+
+def test_too_large_a_file_is_not_sent(in_team_a, settings):
+    settings.UPLOAD_MAX_BYTES = 100
+
+    response = send(in_team_a, [("big.jsonl", b'{"a": 1}\n' * 20)])
+
+    assert "This file is 180 bytes, over the limit of 100 bytes per file." in page_text(
+        response.text
+    )
+    assert uploads_sent() == []
+
+
+def test_json_lines_problems_are_listed_by_line_number(in_team_a, monkeypatch):
+    def read_again(fileobj):
+        raise AssertionError("the lines were checked as they arrived; no second pass")
+
+    monkeypatch.setattr("dashboard.uploads.checks.check_json_lines", read_again)
+    content = b"".join(
+        [
+            b'{"a": 1}\n',
+            b'{"a": 1,}\n',
+            b"[1, 2]\n",
+            b"\n",
+            b'{"t": "\xff"}\n',
+            b'"just text"\n',
+            b'{"ok": true}\r\n',
+            b"nope\n",
+            b'{"ok": 2}\n\n\n',
+        ]
+    )
+
+    text = page_text(send(in_team_a, [("train.jsonl", content)]).text)
+
+    assert "Line 2 is not valid JSON: Expecting property name enclosed in double quotes" in text
+    assert "Line 3 holds a JSON list, not an object" in text
+    assert "Line 4 is blank; every line must hold one JSON object." in text
+    assert "Line 5 is not valid UTF-8 text (byte 8 of the line). Save the file as UTF-8." in text
+    assert "Line 6 holds a JSON string, not an object" in text
+    assert "Line 8" not in text
+    assert "… and 1 more problem like these." in text
+    assert "Line 7" not in text and "Line 9" not in text and "Line 10" not in text
+    assert uploads_sent() == []
+
+
+def test_alignment_file_the_upstream_refuses_is_not_sent(in_team_a, settings):
+    settings.SANDBOX_MAX_UPLOAD_BYTES = 5
+
+    text = page_text(send(in_team_a, [("manual.docx", b"0123456789")], purpose="alignment").text)
+
+    assert "Not sent" in text
+    assert "The upstream would not take this file, so it was not sent: The file is larger" in text
+    assert uploads_sent() == []
+    assert upload_log()[0].outcome == "refused"
+
+
+def test_form_without_purpose_or_files_says_what_is_missing(in_team_a):
+    text = page_text(send(in_team_a, [("train.jsonl", GOOD_JSONL)], purpose="").text)
+    assert "Choose what the files are for." in text
+
+    text = page_text(send(in_team_a, []).text)
+    assert "Choose a file to upload." in text
+
+    response = send(in_team_a, [("train.jsonl", GOOD_JSONL)], purpose="", htmx=True)
+    assert response.status_code == 400
+    assert "Choose what the files are for." in page_text(response.text)
+    assert uploads_sent() == []
+
+
+def test_too_many_files_at_once_is_said_plainly(in_team_a, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+
+    response = send(in_team_a, [(f"f{i}.jsonl", GOOD_JSONL) for i in range(3)])
+
+    assert "Choose at most 2 files at a time." in page_text(response.text)
+    assert uploads_sent() == []
+
+
+# --- Batches ----------------------------------------------------------------------------------
+def test_a_batch_sends_the_good_files_and_lists_every_outcome(in_team_a, org):
+    files = [
+        ("good-1.jsonl", GOOD_JSONL),
+        ("sheet.csv", b"a,b\n"),
+        ("empty.jsonl", b""),
+        ("good-2.parquet", b"PAR1 not really parquet PAR1"),
+    ]
+
+    text = page_text(send(in_team_a, files).text)
+
+    assert sorted(SandboxFile.objects.values_list("filename", flat=True)) == [
+        "good-1.jsonl",
+        "good-2.parquet",
+    ]
+    assert f"good-1.jsonl {len(GOOD_JSONL)} bytes Uploaded" in text
+    assert "sheet.csv 4 bytes Not sent For fine-tuning, a file must be one of" in text
+    assert "empty.jsonl 0 bytes Not sent This file is empty" in text
+    assert "good-2.parquet 28 bytes Uploaded" in text
+    assert [e.outcome for e in upload_log()] == ["success", "refused", "refused", "success"]
+    assert all(e.team_id == str(org.team_a.pk) for e in upload_log())
+
+
+def test_upstream_refusing_one_file_mid_batch_leaves_the_others_going(in_team_a, settings):
+    settings.SANDBOX_MAX_UPLOAD_BYTES = 1000  # the sandbox refuses the large one with 413
+    files = [("a.jsonl", GOOD_JSONL), ("large.jsonl", b'{"n": 1}\n' * 300), ("c.jsonl", GOOD_JSONL)]
+
+    text = page_text(send(in_team_a, files).text)
+
+    assert sorted(SandboxFile.objects.values_list("filename", flat=True)) == ["a.jsonl", "c.jsonl"]
+    assert "large.jsonl 2.6 KB Failed Too large." in text
+    assert "The upload is larger than the limit of 1000 bytes." in text
+    assert [e.outcome for e in upload_log()] == ["success", "failure", "success"]
+    assert len(uploads_sent()) == 3
+
+
+def test_upstream_down_for_one_file_of_a_scripted_batch(in_team_a):
+    guard = in_team_a.guard(UPLOAD)
+    first = send(in_team_a, [("one.jsonl", GOOD_JSONL)], guard=guard, htmx=True)
+    faults.set_faults("PUT ^v1/flow/files$ 503")
+    recorder.clear()
+    second = send(in_team_a, [("two.jsonl", GOOD_JSONL)], guard=guard, htmx=True)
+    assert len(uploads_sent()) == 1  # never retried
+    faults.clear_faults()
+    third = send(in_team_a, [("three.jsonl", GOOD_JSONL)], guard=guard, htmx=True)
+
+    assert 'data-outcome="uploaded"' in first.text and 'data-outcome="uploaded"' in third.text
+    assert 'data-outcome="failed"' in second.text
+    assert (
+        "Upstream unavailable. The upstream is not available right now (error 503)."
+        in page_text(second.text)
+    )
+    assert "two.jsonl" not in set(SandboxFile.objects.values_list("filename", flat=True))
+    assert "Stored in" not in second.text and "/r/files/" not in second.text
+    assert [e.outcome for e in upload_log()] == ["success", "failure", "success"]
+
+
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [
+        ("wrongshape", "The upstream answered the upload without the new file's ID"),
+        ("garbage", "Unreadable answer."),
+        ("html502", "(error 502)"),
+        ("timeout", "The upstream did not confirm the upload in time. It may still have stored"),
+    ],
+)
+def test_upstream_answering_badly_gives_a_clear_message(in_team_a, settings, mode, message):
+    settings.SANDBOX_FAULT_SLEEP_S = 2
+    settings.UPSTREAM_UPLOAD_TIMEOUT = 0.5
+    faults.set_faults(f"PUT ^v1/flow/files$ {mode}")
+
+    response = send(in_team_a, [("train.jsonl", GOOD_JSONL)], htmx=True)
+
+    assert response.status_code == 200
+    assert 'data-outcome="failed"' in response.text
+    assert message in page_text(response.text)
+    assert len(uploads_sent()) == 1
+    assert upload_log()[0].outcome == "failure"
+
+
+# --- The team guard ---------------------------------------------------------------------------
+def test_upload_is_refused_when_the_team_changed_in_another_tab(in_team_a, org):
+    guard = in_team_a.guard(UPLOAD)
+    in_team_a.post("/teams/switch/", {"team_id": "", "next": UPLOAD})  # the other tab
+
+    response = send(in_team_a, [("train.jsonl", GOOD_JSONL)], guard=guard)
+
+    text = page_text(response.text)
+    assert f"This form was shown for Team A ({org.team_a.pk})" in text
+    assert "your active team is now Personal workspace" in text
+    assert "Nothing was sent." in text
+    assert uploads_sent() == []
+    assert SandboxFile.objects.count() == 0
+    [entry] = upload_log()
+    assert entry.outcome == "refused" and entry.detail == "team changed in another tab"
+
+
+def test_scripted_upload_is_refused_with_a_fragment_when_the_team_changed(in_team_a, org):
+    guard = in_team_a.guard(UPLOAD)
+    in_team_a.get(f"{UPLOAD}?team=personal")
+
+    response = send(in_team_a, [("train.jsonl", GOOD_JSONL)], guard=guard, htmx=True)
+
+    assert response.status_code == 409
+    assert f"This form was shown for Team A ({org.team_a.pk})" in page_text(response.text)
+    assert uploads_sent() == []
+
+
+# --- Temporary files --------------------------------------------------------------------------
+def test_a_large_upload_is_spooled_to_disk_and_removed(
+    in_team_a, upload_temp_dir, settings, monkeypatch
+):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2  # disk even below Django's memory limit
+    seen = []
+    original = SandboxFile.objects.create
+
+    def spy(**fields):  # while the sandbox stores it, the dashboard's copy is still on disk
+        seen.extend(p.name for p in upload_temp_dir.iterdir())
+        return original(**fields)
+
+    monkeypatch.setattr(SandboxFile.objects, "create", spy)
+    send(in_team_a, [("big.jsonl", b'{"n": 12345678}\n' * 200_000)])
+    assert SandboxFile.objects.get().bytes == 3_200_000
+    assert seen and all(".upload" in name for name in seen)
+
+
+def test_an_upload_cut_off_midway_leaves_no_temporary_file(in_team_a, live_server, upload_temp_dir):
+    in_team_a.get(UPLOAD)
+    boundary = "cutoff"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="cut.jsonl"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    cookies = "; ".join(f"{c.name}={c.value}" for c in in_team_a.http.cookies)
+    request = (
+        f"POST {UPLOAD} HTTP/1.1\r\nHost: {live_server.url.split('//')[1]}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {len(head) + 5_000_000}\r\nCookie: {cookies}\r\n\r\n"
+    ).encode()
+    host, port = live_server.url.split("//")[1].split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(request + head + b'{"n": 1}\n' * 300_000)  # more than one parser chunk
+        deadline = time.monotonic() + 5
+        while not any(upload_temp_dir.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert any(upload_temp_dir.iterdir()), "the upload never reached the temporary folder"
+    deadline = time.monotonic() + 10
+    while any(upload_temp_dir.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert uploads_sent() == []  # the autouse fixture checks the folder is empty
+
+
+def test_action_log_detail_names_file_size_and_purpose(in_team_a):
+    send(in_team_a, [("notes.txt", b"some text")], purpose="pre-train")
+
+    assert upload_log()[0].detail == "notes.txt (9 bytes, pre-train)"
