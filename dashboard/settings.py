@@ -49,6 +49,8 @@ SANDBOX_STORAGE_DIR = Path(env.str("SANDBOX_STORAGE_DIR", default=str(VAR_DIR / 
 SANDBOX_MAX_UPLOAD_BYTES = env.int("SANDBOX_MAX_UPLOAD_BYTES", default=4 * 1024**3)
 SANDBOX_LATENCY_MS = env.int("SANDBOX_LATENCY_MS", default=0)
 SANDBOX_FAULTS = env.str("SANDBOX_FAULTS", default="")
+SANDBOX_FAULT_SLEEP_S = env.float("SANDBOX_FAULT_SLEEP_S", default=30)
+SANDBOX_STREAM_DELAY_MS = env.int("SANDBOX_STREAM_DELAY_MS", default=30)
 
 # --- Uploads --------------------------------------------------------------------------------
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=4 * 1024**3)
@@ -156,7 +158,8 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even before collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -19,6 +19,7 @@ from typing import Any
 import requests
 from django.conf import settings
 from django.utils import timezone
+from urllib3.exceptions import ReadTimeoutError
 
 from dashboard.upstream import errors
 from dashboard.upstream.catalog import Pagination, ResourceKind, Scope, Wrapping
@@ -135,6 +136,11 @@ class UpstreamClient:
         except requests.Timeout as exc:
             raise errors.UpstreamTimeoutError() from exc
         except requests.ConnectionError as exc:
+            # With retries used up, urllib3 wraps a read timeout in MaxRetryError, which
+            # requests raises as a ConnectionError: it is still a timeout.
+            reason = getattr(exc.args[0], "reason", None) if exc.args else None
+            if isinstance(reason, ReadTimeoutError):
+                raise errors.UpstreamTimeoutError() from exc
             raise errors.UpstreamUnreachableError() from exc
         except requests.RequestException as exc:
             raise errors.UpstreamUnavailableError() from exc

@@ -16,12 +16,16 @@ def test_sign_in_locks_out_after_repeated_failures_then_cools_off(live_server, s
     make_dashboard_user("erin")
     web = Web(live_server.url)
     web.get("/accounts/login/")
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         failed = web.post("/accounts/login/", {"username": "erin", "password": "wrong"})
         assert failed.status_code == 200 and "/accounts/login/" in failed.url
-    locked = web.post("/accounts/login/", {"username": "erin", "password": PASSWORD})
+        assert "Please enter a correct username and password" in failed.text
+    locked = web.post("/accounts/login/", {"username": "erin", "password": "wrong"})
     assert locked.status_code == 429
     assert "Too many failed sign-ins" in locked.text
+    # Even the right password is refused while locked out.
+    again = web.post("/accounts/login/", {"username": "erin", "password": PASSWORD})
+    assert again.status_code == 429
     # Another user from the same address is not locked out.
     make_dashboard_user("frank")
     other = Web(live_server.url)
@@ -37,7 +41,9 @@ def test_the_session_key_changes_at_sign_in(live_server):
     make_dashboard_user("gina")
     web = Web(live_server.url)
     web.get("/accounts/login/")
-    web.http.cookies.set("sessionid", "attacker-chosen-session-key")
+    csrf_cookie = next(c for c in web.http.cookies if c.name == "csrftoken")
+    web.http.cookies.set("sessionid", "attacker-chosen-session-key", domain=csrf_cookie.domain,
+                         path="/")
     web.login("gina")
     assert web.http.cookies.get("sessionid") != "attacker-chosen-session-key"
 
@@ -70,7 +76,7 @@ def test_production_settings_secure_the_cookies_and_send_hsts():
     import sys
 
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "PRODUCTION": "true",
         "SECRET_KEY": "x" * 30 + "production-secret-key-for-the-check-0123456789",
         "ALLOWED_HOSTS": "dash.example.com",
