@@ -32,4 +32,10 @@ class UpstreamErrorMiddleware:
         template = (
             "errors/_upstream.html" if getattr(request, "htmx", False) else "errors/upstream.html"
         )
-        return render(request, template, {"error": exception}, status=exception.http_status)
+        return render_upstream_error(request, exception, template)
+
+
+def render_upstream_error(request, error, template="errors/upstream.html", resubmit=None):
+    """The error page; ``resubmit`` (action, field, label, value) keeps what the person wrote."""
+    context = {"error": error, "resubmit": resubmit}
+    return render(request, template, context, status=error.http_status)

@@ -199,6 +199,10 @@ class MatrixRow:
     cells: tuple[MatrixCell, ...]
     total: int
 
+    @property
+    def first_failure(self) -> Failure | None:
+        return next((c.failure for c in self.cells if c.failure is not None), None)
+
 
 @dataclass(frozen=True)
 class Matrix:

@@ -13,14 +13,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard.audit.services import Action
+from dashboard.middleware import render_upstream_error
 from dashboard.teams.guard import team_guarded
 from dashboard.threads import services
 from dashboard.upstream.binding import client_for
 from dashboard.upstream.catalog import AGENTS
-from dashboard.upstream.errors import InvalidRequestError
+from dashboard.upstream.errors import InvalidRequestError, UpstreamError
 from dashboard.upstream.fanout import fan_out, run_one
 from dashboard.upstream.threads import DONE_MARKER, MAX_LIST_LIMIT, ThreadsApi, sse_frame
 
@@ -42,6 +44,17 @@ def _api(request) -> ThreadsApi:
     return ThreadsApi(client_for(request))
 
 
+def _kept(request, error, url_name, args, field, label, value):
+    """The error page with the person's text kept in a form to send again."""
+    resubmit = {
+        "action": reverse(url_name, args=args),
+        "field": field,
+        "label": label,
+        "value": value,
+    }
+    return render_upstream_error(request, error, resubmit=resubmit)
+
+
 def _wants_event_stream(request) -> bool:
     return EVENT_STREAM in request.headers.get("Accept", "")
 
@@ -51,7 +64,11 @@ def _wants_event_stream(request) -> bool:
 def threads(request):
     api = _api(request)
     if request.method == "POST":
-        thread = services.create_thread(request.user, api, request.POST.get("message", ""))
+        text = request.POST.get("message", "")
+        try:
+            thread = services.create_thread(request.user, api, text)
+        except UpstreamError as exc:
+            return _kept(request, exc, "threads", (), "message", "First message", text)
         messages.success(request, "Thread created. It is yours, whichever team is active.")
         return redirect("thread-detail", thread.id)
 
@@ -130,7 +147,12 @@ def thread_messages(request, thread_id):
     if request.method == "POST":
         text = request.POST.get("text", "")
         if text.strip():
-            services.post_message(request.user, api, thread_id, text)
+            try:
+                services.post_message(request.user, api, thread_id, text)
+            except UpstreamError as exc:
+                return _kept(
+                    request, exc, "thread-messages", (thread_id,), "text", "Your message", text
+                )
         else:
             messages.error(request, "Write a message before posting it.")
         return redirect("thread-detail", thread_id)
