@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,10 +15,12 @@ from dashboard.upstream.errors import UpstreamError
 
 
 def _safe_next(request, fallback: str) -> str:
+    """A local path to go back to, or the fallback page (never another site)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    local = target.startswith("/") and not target.startswith(("//", "/\\"))
+    if local and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
-    return fallback
+    return reverse(fallback)
 
 
 @login_required

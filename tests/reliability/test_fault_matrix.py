@@ -11,10 +11,29 @@ from dashboard.upstream.http import reset_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-FAULTS = ["timeout", "refused", "401", "403", "404", "409", "422", "429", "500", "html502",
-          "503", "garbage", "wrongshape", "large", "stall"]
-ERROR_MARKS = ('data-testid="upstream-error"', 'role="alert"', 'data-outcome="failed"',
-               'data-testid="not-found"')
+FAULTS = [
+    "timeout",
+    "refused",
+    "401",
+    "403",
+    "404",
+    "409",
+    "422",
+    "429",
+    "500",
+    "html502",
+    "503",
+    "garbage",
+    "wrongshape",
+    "large",
+    "stall",
+]
+ERROR_MARKS = (
+    'data-testid="upstream-error"',
+    'role="alert"',
+    'data-outcome="failed"',
+    'data-testid="not-found"',
+)
 
 
 @pytest.fixture
@@ -84,8 +103,9 @@ def test_forms_keep_what_was_entered(scene, alice_web, settings, fault):
     assert_clear_failure(created, f"new thread under {fault}")
     assert "Please summarise the &lt;report&gt; &amp; keep it short" in created.text
 
-    team = alice_web.post("/teams/", {"team_id": "124cb1bb-d8d3-4e9b-9c96-2039fba43e78",
-                                      "label": "Kept label"})
+    team = alice_web.post(
+        "/teams/", {"team_id": "124cb1bb-d8d3-4e9b-9c96-2039fba43e78", "label": "Kept label"}
+    )
     assert team.status_code != 500 and 'value="Kept label"' in team.text
 
     uploaded = alice_web.post(
