@@ -59,6 +59,7 @@ def test_pages_send_a_strict_content_security_policy_and_no_inline_script(alice_
         scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", page.text, flags=re.S)
         assert all(not body.strip() for body in scripts), f"inline script on {path}"
         assert not re.search(r"\shx-on[:-]", page.text), f"hx-on handler on {path}"
+        assert not re.search(r"<[^>]+\sstyle=", page.text), f"inline style on {path}"
         assert page.headers.get("X-Frame-Options") == "DENY"
 
 
