@@ -19,6 +19,15 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 GUARD_INPUT = re.compile(r'name="team_guard" value="([^"]*)"')
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (with Redis, sessions and snapshots live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def upstream(live_server, settings):
     """The sandbox, reachable over real HTTP; the dashboard's service layer points at it."""

@@ -42,15 +42,24 @@ def test_the_session_key_changes_at_sign_in(live_server):
     web = Web(live_server.url)
     web.get("/accounts/login/")
     csrf_cookie = next(c for c in web.http.cookies if c.name == "csrftoken")
-    web.http.cookies.set("sessionid", "attacker-chosen-session-key", domain=csrf_cookie.domain,
-                         path="/")
+    web.http.cookies.set(
+        "sessionid", "attacker-chosen-session-key", domain=csrf_cookie.domain, path="/"
+    )
     web.login("gina")
     assert web.http.cookies.get("sessionid") != "attacker-chosen-session-key"
 
 
 def test_pages_send_a_strict_content_security_policy_and_no_inline_script(alice_web):
-    for path in ("/", "/keys/", "/teams/", "/threads/", "/files/upload/", "/audit/", "/audit/log/",
-                 "/r/files/"):
+    for path in (
+        "/",
+        "/keys/",
+        "/teams/",
+        "/threads/",
+        "/files/upload/",
+        "/audit/",
+        "/audit/log/",
+        "/r/files/",
+    ):
         page = alice_web.get(path)
         csp = page.headers.get("Content-Security-Policy", "")
         assert "script-src 'self'" in csp
@@ -86,16 +95,25 @@ def test_production_settings_secure_the_cookies_and_send_hsts():
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
     shown = subprocess.run(
-        [sys.executable, "-c",
-         "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='dashboard.settings';"
-         "django.setup();from django.conf import settings as s;"
-         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
-         " s.SANDBOX_ENABLED)"],
-        env=env, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='dashboard.settings';"
+            "django.setup();from django.conf import settings as s;"
+            "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
+            " s.SANDBOX_ENABLED)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert shown.stdout.split() == ["True", "True", "31536000", "False"]
