@@ -149,6 +149,8 @@ def json_body(request: HttpRequest) -> dict:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise errors.BadRequest("The request body is not valid JSON.") from None
+    if b"\\u0000" in raw or b"\x00" in raw:  # text columns cannot hold NUL characters
+        raise errors.Unprocessable("Text may not contain NUL characters.")
     if not isinstance(body, dict):
         raise errors.Unprocessable("The request body must be a JSON object.")
     return body

@@ -44,6 +44,13 @@ def _api(request) -> ThreadsApi:
     return ThreadsApi(client_for(request))
 
 
+def _unsendable(text: str) -> str | None:
+    """Why a message cannot be sent as written, if it cannot."""
+    if "\x00" in text:
+        return "A message cannot contain NUL characters; remove them and try again."
+    return None
+
+
 def _kept(request, error, url_name, args, field, label, value):
     """The error page with the person's text kept in a form to send again."""
     resubmit = {
@@ -65,6 +72,9 @@ def threads(request):
     api = _api(request)
     if request.method == "POST":
         text = request.POST.get("message", "")
+        if problem := _unsendable(text):
+            messages.error(request, problem)
+            return redirect("threads")
         try:
             thread = services.create_thread(request.user, api, text)
         except UpstreamError as exc:
@@ -146,7 +156,9 @@ def thread_messages(request, thread_id):
     api = _api(request)
     if request.method == "POST":
         text = request.POST.get("text", "")
-        if text.strip():
+        if problem := _unsendable(text):
+            messages.error(request, problem)
+        elif text.strip():
             try:
                 services.post_message(request.user, api, thread_id, text)
             except UpstreamError as exc:
