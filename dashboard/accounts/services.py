@@ -135,8 +135,9 @@ def active_key(user) -> ApiKey:
 
 
 @sensitive_variables("plaintext")
-def client_for_user(user, team_id: str | None) -> UpstreamClient:
-    key = active_key(user)
+def client_for_user(user, team_id: str | None, key: ApiKey | None = None) -> UpstreamClient:
+    """A client on the user's active key (``key``, when the caller has already loaded it)."""
+    key = key or active_key(user)
     try:
         plaintext = crypto.decrypt(key.ciphertext)
     except crypto.KeyDecryptionError as exc:

@@ -8,7 +8,6 @@ request; a removed team falls back to the personal workspace. ``?team=<id>`` or
 from __future__ import annotations
 
 from django.contrib import messages
-from django.utils.functional import SimpleLazyObject
 
 from dashboard.teams import services
 from dashboard.teams.active import personal
@@ -29,11 +28,9 @@ class ActiveTeamMiddleware:
 
         user = request.user
         request.saved_teams = services.saved_teams(user)
-        key = user.api_keys.filter(is_active=True).only("personal_team_id").first()
+        key = user.api_keys.filter(is_active=True).first()  # loaded once, used by the request
+        request.active_api_key = key
         request.personal_team_id = key.personal_team_id if key else ""
-        request.active_api_key = SimpleLazyObject(
-            lambda: user.api_keys.filter(is_active=True).first()
-        )
 
         stored = request.session.get(services.SESSION_KEY)
         team = services.resolve(request, stored)

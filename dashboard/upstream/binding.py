@@ -13,6 +13,7 @@ def client_for(request: HttpRequest) -> UpstreamClient:
     if client is None:
         from dashboard.accounts.services import client_for_user
 
-        client = client_for_user(request.user, request.team.id)
+        key = getattr(request, "active_api_key", None)
+        client = client_for_user(request.user, request.team.id, key)
         request._upstream_client = client
     return client
