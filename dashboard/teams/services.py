@@ -16,6 +16,7 @@ from dashboard.upstream.client import UpstreamClient
 SESSION_KEY = "active_team_id"
 SEEN_KEY = "seen_team_ids"
 GUARD_FIELD = "team_guard"
+GUARD_HEADER = "X-Team-Guard"  # the same, for a request whose body is not a form (a raw file)
 
 
 class TeamError(Exception):
@@ -76,7 +77,8 @@ def guard_mismatch(request: HttpRequest) -> str | None:
     Every mutating form carries the team it was rendered for; a different active team means
     the team was switched in another tab, and nothing may be sent.
     """
-    sent = (request.POST.get(GUARD_FIELD) or "").strip().lower()
+    sent = (request.POST.get(GUARD_FIELD) or request.headers.get(GUARD_HEADER) or "").strip()
+    sent = sent.lower()
     current = request.team
     if sent == current.guard_value:
         return None

@@ -1,9 +1,10 @@
 """The checks a file passes before it is sent upstream, each failure said in plain words.
 
-Cheap checks first (empty, too large, a type the purpose does not take); then, for JSON Lines
-files, every line must be one JSON object in valid UTF-8, checked piece by piece in constant
-memory (while the file arrives, or in one pass over it). The browser script repeats the cheap
-checks before sending; these are the ones that count.
+Cheap checks first (empty, too large, a type the purpose does not take: ``check_basics``, from
+the name and size alone); then, for JSON Lines files, every line must be one JSON object in
+valid UTF-8, checked piece by piece in constant memory (while the file arrives, or in one pass
+over it). The browser script repeats the cheap checks before sending; these are the ones that
+count.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ def check_file(
 ) -> CheckReport:
     """The file's problems; ``lines_report`` is the JSON Lines check if it was already made
     while the file was received (see ``handlers.py``), so it is not read a second time."""
+    report = check_basics(filename=filename, size=size, purpose=purpose, max_bytes=max_bytes)
+    if not report.passed or file_type_of(filename) != JSON_LINES:
+        return report
+    return lines_report if lines_report is not None else check_json_lines(fileobj)
+
+
+def check_basics(*, filename: str, size: int, purpose: Purpose, max_bytes: int) -> CheckReport:
+    """The checks that need only the file's name and size: empty, too large, a wrong type."""
     report = CheckReport()
     if size == 0:
         report.problems.append("This file is empty (0 bytes), so there is nothing to send.")
@@ -59,9 +68,7 @@ def check_file(
             f"For {purpose.label.lower()}, a file must be one of: {purpose.types_text}. "
             f"This is {found}."
         )
-    if report.problems or file_type != JSON_LINES:
-        return report
-    return lines_report if lines_report is not None else check_json_lines(fileobj)
+    return report
 
 
 def check_json_lines(fileobj: BinaryIO) -> CheckReport:

@@ -1,15 +1,24 @@
 """The upload flow: check each file of a batch, send the good ones upstream, log every outcome.
 
-A file that fails a check is not sent; the others of the batch go on. Every file ends with one
-outcome (uploaded, not sent, failed) that the page lists and the action log records with the
-team. The uploaded files are closed here as soon as they are dealt with, so the temporary
-copies Django spooled them to are gone before the answer is rendered.
+A file that fails a check is not stored upstream; the others of the batch go on. Every file
+ends with one outcome (uploaded, not sent, failed) that the page lists and the action log
+records with the team.
+
+Files come two ways. A form's files (``upload_files``) were spooled to disk by Django, checked
+while they arrived, and are sent one after the other; they are closed here as soon as they are
+dealt with, so their temporary copies are gone before the answer is rendered. A file the
+page's script sends as the body of its own request (``relay_file``) is checked from its name
+and size before a byte of it is read, then passed on to the upstream while it arrives, checked
+on the way; its last piece goes only once every check passed, and a file that fails is cut
+off, so the upstream stores nothing of it.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -18,13 +27,15 @@ from django.template.defaultfilters import filesizeformat
 from dashboard.accounts.services import remember_identity
 from dashboard.audit.services import Action, Outcome, record_action
 from dashboard.teams.active import ActiveTeam
-from dashboard.uploads.checks import check_file
+from dashboard.uploads.checks import CheckReport, JsonLinesChecker, check_basics, check_file
 from dashboard.uploads.handlers import lines_report_of
-from dashboard.uploads.purposes import Purpose, suffix_of
+from dashboard.uploads.purposes import JSON_LINES, Purpose, file_type_of, suffix_of
 from dashboard.upstream import errors
 from dashboard.upstream.catalog import FILES
 from dashboard.upstream.client import UpstreamClient
-from dashboard.upstream.files import upload_file, validate_metadata
+from dashboard.upstream.files import RelayedUpload, upload_file, validate_metadata
+
+RELAY_PIECE_BYTES = 256 * 1024
 
 
 class Status(enum.Enum):
@@ -64,6 +75,40 @@ class UploadBatch:
     purpose: Purpose
 
 
+@dataclass
+class ArrivingFile:
+    """A file whose bytes are still arriving: the body of a request, announced with its size."""
+
+    name: str
+    size: int
+    stream: BinaryIO
+    received: int = 0
+
+    def pieces(self) -> Iterator[bytes]:
+        """The file's bytes as they come; IncompleteFile if they stop short of its size."""
+        while self.received < self.size:
+            try:
+                piece = self.stream.read(min(RELAY_PIECE_BYTES, self.size - self.received))
+            except OSError as exc:
+                raise IncompleteFile() from exc
+            if not piece:
+                raise IncompleteFile()
+            self.received += len(piece)
+            yield piece
+
+    def discard_rest(self) -> None:
+        """Read what is left of the body, so the sender gets the answer rather than a reset."""
+        try:
+            for _piece in self.pieces():
+                pass
+        except IncompleteFile:
+            pass
+
+
+class IncompleteFile(Exception):
+    """The file's bytes stopped before its announced size (cancelled, or a broken connection)."""
+
+
 def upload_files(batch: UploadBatch, files: list[UploadedFile]) -> list[FileResult]:
     results = []
     for uploaded in files:
@@ -86,17 +131,80 @@ def _upload_one(batch: UploadBatch, uploaded: UploadedFile) -> FileResult:
         max_bytes=settings.UPLOAD_MAX_BYTES,
         lines_report=lines_report_of(uploaded),
     )
+
+    def send() -> dict:
+        uploaded.seek(0)
+        return upload_file(
+            batch.client, purpose=batch.purpose.value, filename=filename, content=uploaded
+        )
+
+    return _deliver(batch, result, report, send)
+
+
+def relay_file(batch: UploadBatch, arriving: ArrivingFile) -> FileResult:
+    """Check, send on while it arrives, and log one file; its whole body is read either way."""
+    result = FileResult(arriving.name, arriving.size, Status.NOT_SENT)
+    report = check_basics(
+        filename=arriving.name,
+        size=arriving.size,
+        purpose=batch.purpose,
+        max_bytes=settings.UPLOAD_MAX_BYTES,
+    )
+    try:
+        return _deliver(batch, result, report, lambda: _relay(batch, arriving, result))
+    finally:
+        arriving.discard_rest()
+
+
+def _deliver(
+    batch: UploadBatch,
+    result: FileResult,
+    report: CheckReport,
+    send: Callable[[], dict | None],
+) -> FileResult:
+    """Send a file that passed ``report`` (and the upstream's own check, for alignment), then
+    log its outcome. ``send`` gives the created file object, or None when a check made on the
+    way failed (it then says so in ``result``)."""
     result.problems, result.unlisted = report.problems, report.unlisted
     try:
         if report.passed and batch.purpose.asks_upstream_first:
             _ask_upstream_first(batch, result)
         if not result.problems:
-            _send(batch, uploaded, result)
+            created = send()
+            if created is not None:
+                _uploaded(batch, result, created)
     except errors.UpstreamError as exc:
         result.status = Status.FAILED
         result.problems = [f"{exc.title}. {exc.message}"]
     _record(batch, result)
     return result
+
+
+def _relay(batch: UploadBatch, arriving: ArrivingFile, result: FileResult) -> dict | None:
+    checker = JsonLinesChecker() if file_type_of(arriving.name) == JSON_LINES else None
+    with RelayedUpload(
+        batch.client, purpose=batch.purpose.value, filename=arriving.name, size=arriving.size
+    ) as relay:
+        try:
+            for piece in arriving.pieces():
+                if checker is not None:
+                    checker.feed(piece)
+                    if not checker.report.passed:
+                        relay.abort()  # no-op after the first time
+                        continue
+                relay.send(piece)
+        except IncompleteFile:
+            result.problems = [
+                "The file stopped arriving part-way (the upload was cancelled or the "
+                "connection broke), so nothing of it was stored. Send it again."
+            ]
+            return None
+        if checker is not None:
+            report = checker.finish()
+            if not report.passed:
+                result.problems, result.unlisted = report.problems, report.unlisted
+                return None
+        return relay.finish()
 
 
 def _ask_upstream_first(batch: UploadBatch, result: FileResult) -> None:
@@ -111,11 +219,7 @@ def _ask_upstream_first(batch: UploadBatch, result: FileResult) -> None:
         result.problems = [f"The upstream would not take this file, so it was not sent: {said}"]
 
 
-def _send(batch: UploadBatch, uploaded: UploadedFile, result: FileResult) -> None:
-    uploaded.seek(0)
-    created = upload_file(
-        batch.client, purpose=batch.purpose.value, filename=result.filename, content=uploaded
-    )
+def _uploaded(batch: UploadBatch, result: FileResult, created: dict) -> None:
     result.status = Status.UPLOADED
     result.file_id = created["id"]
     learnt = {"upstream_user_id": str(created.get("created_by") or "")}

@@ -1,12 +1,19 @@
 """The upload page: a form that works on its own, and one request per file from its script.
 
-Uploads go through ``CheckingUploadHandler`` only (to disk whatever their size, JSON Lines
-checked as they arrive). Upload handlers can only be chosen before the body is read, and the
-CSRF check reads it, hence Django's documented pattern: a CSRF-exempt outer view that sets the
-handler, and a CSRF-protected inner view that does the work.
+The form's files go through ``CheckingUploadHandler`` only (to disk whatever their size, JSON
+Lines checked as they arrive). Upload handlers can only be chosen before the body is read, and
+the CSRF check reads it, hence Django's documented pattern: a CSRF-exempt outer view that sets
+the handler, and a CSRF-protected inner view that does the work.
+
+The page's script sends each file as the whole body of its own request (``RAW_FILE``), its
+name, purpose and team guard in headers and its size as the Content-Length, so every check
+that needs no content, the CSRF check and the team guard come before a byte of it is read,
+and the file is passed on to the upstream while it arrives (``services.relay_file``).
 """
 
 from __future__ import annotations
+
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,6 +32,10 @@ from dashboard.upstream.binding import client_for
 from dashboard.upstream.catalog import FILES
 
 RESULTS_SESSION_KEY = "upload_results"
+RAW_FILE = "application/octet-stream"
+NAME_HEADER = "X-Upload-Filename"  # percent-encoded UTF-8, as encodeURIComponent writes it
+PURPOSE_HEADER = "X-Upload-Purpose"
+MAX_NAME_CHARS = 255
 
 
 @csrf_exempt
@@ -63,6 +74,8 @@ def _upload_page(request):
     if request.method != "POST":
         results = request.session.pop(RESULTS_SESSION_KEY, None)
         return render(request, "uploads/page.html", _page_context(request, results))
+    if request.content_type == RAW_FILE:
+        return _relay_one(request)
     files = request.FILES.getlist("files")
     purpose = purpose_for(request.POST.get("purpose"))
     if purpose is None or not files:
@@ -82,6 +95,34 @@ def _upload_page(request):
         "files": [_stored(r) for r in results],
     }
     return redirect("upload")
+
+
+def _relay_one(request):
+    """One file, the body of this request, passed on as it arrives; its result fragment."""
+    purpose = purpose_for(request.headers.get(PURPOSE_HEADER))
+    name = _file_name(request.headers.get(NAME_HEADER, ""))
+    length = request.META.get("CONTENT_LENGTH") or ""
+    if purpose is None or not name:
+        return _refuse(
+            request,
+            "Choose what the files are for." if purpose is None else "The file has no name.",
+        )
+    if not length.isdigit():
+        return _refuse(request, "The file came without its size. Reload the page and try again.")
+    arriving = services.ArrivingFile(name, int(length), request)
+    batch = services.UploadBatch(request.user, request.team, client_for(request), purpose)
+    result = services.relay_file(batch, arriving)
+    destination = {"team": str(request.team), "team_param": request.team.guard_value}
+    return render(
+        request, "uploads/_results.html", {"results": [result], **_results_team(destination)}
+    )
+
+
+def _file_name(sent: str) -> str:
+    """The file's own name, without any folder, as Django keeps a form file's name."""
+    name = unquote(sent, errors="replace").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return "" if name in {".", ".."} else name[:MAX_NAME_CHARS]
 
 
 def _page_context(request, stored_results: dict | None):

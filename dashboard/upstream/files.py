@@ -3,8 +3,15 @@
 One multipart ``PUT v1/flow/files`` whose parts are, in order: the form field ``purpose``, the
 file part ``files`` (the real filename, content type guessed from it as httpx does), and the
 SDK's quirk, a file part ``filename`` (filename "upload", application/octet-stream) holding the
-basename. The body is streamed from the open file by requests-toolbelt's ``MultipartEncoder``,
-which also gives the Content-Length, so the file is never read whole into memory.
+basename. The body is streamed by requests-toolbelt's ``MultipartEncoder``, which also gives the
+Content-Length, so the file is never read whole into memory. Its content comes either from a
+file on disk (``upload_file``: a form's files, spooled by Django first) or from the bytes of a
+file still arriving from the browser (``RelayedUpload``: the page's script sends each file as
+the body of its own request, with its size, so it can be passed on as it comes).
+
+A relayed upload always holds its latest piece back: the upstream has the whole file only once
+``finish`` says every check passed. ``abort`` cuts the request off short of the length it
+announced, and an HTTP server short of a request's body stores nothing from it.
 
 An upload is never retried: the encoder cannot be replayed, and the pooled session retries only
 GET/HEAD (see ``http.py``; it may reconnect when a connection could not even be opened, before
@@ -14,7 +21,11 @@ any byte of the body went out). For the alignment purpose the SDK first asks
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import mimetypes
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -31,6 +42,8 @@ VALIDATE_METADATA_PATH = "v1/flow/files/validate_metadata"
 # The SDK's filename part: a file part whose "file" is the basename, named "upload".
 FILENAME_PART_NAME = "upload"
 OCTET_STREAM = "application/octet-stream"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -96,7 +109,10 @@ def multipart_body(purpose: str, filename: str, content: BinaryIO) -> StreamedBo
 
 def upload_file(client: UpstreamClient, *, purpose: str, filename: str, content: BinaryIO) -> dict:
     """Stream one file upstream into the client's team; the created file object comes back."""
-    body = multipart_body(purpose, filename, content)
+    return _put(client, multipart_body(purpose, filename, content))
+
+
+def _put(client: UpstreamClient, body: StreamedBody) -> dict:
     try:
         created = client.request(
             "PUT",
@@ -125,3 +141,136 @@ def upload_file(client: UpstreamClient, *, purpose: str, filename: str, content:
             "it again."
         )
     return created
+
+
+class RelayAborted(Exception):
+    """The relayed file will not be sent whole: its request is cut off before its end."""
+
+
+_ABORT = None  # in the queue of pieces: stop here
+
+
+class _ArrivingContent:
+    """The file part of a relayed upload, for ``MultipartEncoder``: ``read`` blocks until the
+    next piece is handed over; ``len`` is what is still to come, so the encoder reckons the
+    Content-Length from the size the file was announced with."""
+
+    def __init__(self, size: int, pieces: queue.Queue):
+        self._left = size
+        self._pieces = pieces
+        self._piece = b""
+
+    def __len__(self) -> int:
+        return self._left
+
+    def read(self, size: int = -1) -> bytes:
+        if not self._left:
+            return b""
+        if not self._piece:
+            piece = self._pieces.get()
+            if piece is _ABORT or len(piece) > self._left:
+                raise RelayAborted()
+            self._piece = piece
+        taken = len(self._piece) if size < 0 else min(size, len(self._piece))
+        out, self._piece = self._piece[:taken], self._piece[taken:]
+        self._left -= len(out)
+        return out
+
+
+class RelayedUpload:
+    """One file sent upstream while its bytes still arrive; a context manager.
+
+    ``send`` hands on every piece but the latest, which it holds back; ``finish`` hands that
+    one on and waits for the upstream's answer (the created file object); leaving the block
+    without ``finish``, or calling ``abort``, cuts the request off short of its announced
+    length, so the upstream stores nothing. The request itself runs in a thread of its own,
+    fed through a small queue: memory stays at a few pieces whatever the file's size, and a
+    slow upstream slows the sender down rather than filling memory.
+    """
+
+    QUEUED_PIECES = 8
+    WAIT_STEP = 0.2  # seconds between looks at whether the request ended early
+    ABORT_WAIT = 5.0  # seconds an aborted request gets to wind down before it is left to end
+
+    def __init__(self, client: UpstreamClient, *, purpose: str, filename: str, size: int):
+        self._pieces: queue.Queue = queue.Queue(maxsize=self.QUEUED_PIECES)
+        body = multipart_body(purpose, filename, _ArrivingContent(size, self._pieces))
+        self._held: bytes | None = None
+        self._created: dict | None = None
+        self._error: errors.UpstreamError | None = None
+        self._closed = False
+        self._thread = threading.Thread(
+            target=self._request, args=(client, body), name="upload-relay", daemon=True
+        )
+        self._thread.start()
+
+    def __enter__(self) -> RelayedUpload:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if not self._closed:
+            self.abort()
+
+    def _request(self, client: UpstreamClient, body: StreamedBody) -> None:
+        try:
+            self._created = _put(client, body)
+        except RelayAborted:
+            pass
+        except errors.UpstreamError as exc:
+            self._error = exc
+        except Exception as exc:  # noqa: BLE001 - the request thread must never die silently
+            logger.error("relayed upload failed: %s", type(exc).__name__)
+            self._error = errors.UpstreamUnavailableError(
+                "The upload to the upstream failed unexpectedly. Try again."
+            )
+
+    def send(self, piece: bytes) -> None:
+        """Hand on the piece held back so far, and hold this one back instead.
+
+        Raises the upstream's error if it already answered (a refusal before the whole file
+        came), so the caller stops passing the file on.
+        """
+        if self._held is not None:
+            self._hand_on(self._held)
+        self._held = piece
+
+    def finish(self) -> dict:
+        """Hand on the last piece and wait for the upstream to confirm the file."""
+        if self._held is not None:
+            self._hand_on(self._held)
+            self._held = None
+        self._closed = True
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if self._created is None:
+            raise errors.UpstreamUnavailableError(
+                "The upload to the upstream ended without an answer. Try again."
+            )
+        return self._created
+
+    def abort(self) -> None:
+        """Cut the request off before its end; nothing is stored upstream."""
+        self._held = None
+        self._closed = True
+        while self._thread.is_alive():
+            try:
+                self._pieces.put_nowait(_ABORT)
+                break
+            except queue.Full:
+                with contextlib.suppress(queue.Empty):
+                    self._pieces.get_nowait()  # make room: these bytes will never be sent
+        self._thread.join(self.ABORT_WAIT)
+
+    def _hand_on(self, piece: bytes) -> None:
+        while True:
+            if not self._thread.is_alive():
+                raise self._error or errors.UpstreamUnavailableError(
+                    "The upstream stopped taking the file part-way, so it was not stored. "
+                    "Try again."
+                )
+            try:
+                self._pieces.put(piece, timeout=self.WAIT_STEP)
+                return
+            except queue.Full:
+                continue

@@ -157,34 +157,36 @@
       finish(item, refused ? "not-sent" : "failed", refused ? "Not sent" : "Failed", "badge-bad", text);
     }
 
+    // The file goes as the whole body of its own request, its name, purpose and team in
+    // headers: the dashboard checks those before reading a byte, then passes the file on to
+    // the upstream as it arrives, so the bar shows the file's way into the team.
     function send(item, chosenPurpose) {
       return new Promise(function (resolve) {
-        var data = new FormData();
-        var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
-        data.append("csrfmiddlewaretoken", csrf);
-        data.append("team_guard", form.querySelector("input[name=team_guard]").value);
-        data.append("purpose", chosenPurpose);
-        data.append("files", item.file, item.file.name);
         var xhr = new XMLHttpRequest();
         item.xhr = xhr;
         xhr.open("POST", form.action);
+        xhr.setRequestHeader("Content-Type", "application/octet-stream");
         xhr.setRequestHeader("HX-Request", "true");
-        xhr.setRequestHeader("X-CSRFToken", csrf);
-        setState(item, "sending", "Sending", "badge-run", "Sending to the dashboard… 0%");
+        xhr.setRequestHeader("X-CSRFToken", form.querySelector("input[name=csrfmiddlewaretoken]").value);
+        xhr.setRequestHeader("X-Team-Guard", form.querySelector("input[name=team_guard]").value);
+        xhr.setRequestHeader("X-Upload-Purpose", chosenPurpose);
+        xhr.setRequestHeader("X-Upload-Filename", encodeURIComponent(item.file.name));
+        setState(item, "sending", "Sending", "badge-run", "Sending to " + form.dataset.teamLabel + "… 0%");
         item.button.textContent = "Cancel";
         item.bar.hidden = false;
         xhr.upload.addEventListener("progress", function (event) {
           if (!event.lengthComputable || item.state !== "sending") return;
           var percent = Math.floor((event.loaded / event.total) * 100);
           item.bar.value = percent;
-          item.note.textContent = "Sending to the dashboard… " + percent + "% of " + sizeText(item.file.size);
+          item.note.textContent = "Sending to " + form.dataset.teamLabel + "… " + percent + "% of " +
+            sizeText(item.file.size);
         });
         xhr.upload.addEventListener("load", function () {
           item.bar.value = 100;
-          item.bar.removeAttribute("value"); // an indeterminate bar: the upstream leg has no progress
-          item.button.hidden = true; // too late: the dashboard now passes the whole file on
-          setState(item, "forwarding", "Sending to the upstream", "badge-run",
-            "Received. The dashboard is checking it and sending it to the upstream…");
+          item.bar.removeAttribute("value"); // an indeterminate bar: waiting for the answer
+          item.button.hidden = true; // too late: the file is all sent
+          setState(item, "forwarding", "Confirming", "badge-run",
+            "All sent. Waiting for the last checks and for the upstream to confirm the file…");
         });
         xhr.addEventListener("load", function () {
           showAnswer(item, xhr);
@@ -199,7 +201,7 @@
           finish(item, "cancelled", "Cancelled", "badge-warn", "Not sent: you cancelled it.");
           resolve("cancelled");
         });
-        xhr.send(data);
+        xhr.send(item.file);
       });
     }
 

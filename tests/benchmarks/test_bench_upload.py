@@ -117,13 +117,21 @@ def signed_in(base: str, team: str) -> tuple[httpx.Client, dict]:
 
 
 def upload_through_dashboard(client: httpx.Client, fields: dict, path: Path) -> str:
-    """One file, as the upload page's script sends it; the answer fragment."""
+    """One file, as the upload page's script sends it (the file as the body); the answer."""
     with path.open("rb") as content:
         response = client.post(
             "/files/upload/",
-            data={**fields, "purpose": "fine-tune"},
-            files={"files": (path.name, content, "application/octet-stream")},
-            headers={"HX-Request": "true", "Referer": str(client.base_url) + "/files/upload/"},
+            content=content,
+            headers={
+                "Content-Type": "application/octet-stream",
+                "Content-Length": str(path.stat().st_size),
+                "HX-Request": "true",
+                "X-CSRFToken": fields["csrfmiddlewaretoken"],
+                "X-Team-Guard": fields["team_guard"],
+                "X-Upload-Purpose": "fine-tune",
+                "X-Upload-Filename": path.name,
+                "Referer": str(client.base_url) + "/files/upload/",
+            },
         )
     assert response.status_code == 200, response.text[:500]
     assert 'data-outcome="uploaded"' in response.text, response.text[:2000]
