@@ -96,14 +96,6 @@ class ArrivingFile:
             self.received += len(piece)
             yield piece
 
-    def discard_rest(self) -> None:
-        """Read what is left of the body, so the sender gets the answer rather than a reset."""
-        try:
-            for _piece in self.pieces():
-                pass
-        except IncompleteFile:
-            pass
-
 
 class IncompleteFile(Exception):
     """The file's bytes stopped before its announced size (cancelled, or a broken connection)."""
@@ -142,7 +134,12 @@ def _upload_one(batch: UploadBatch, uploaded: UploadedFile) -> FileResult:
 
 
 def relay_file(batch: UploadBatch, arriving: ArrivingFile) -> FileResult:
-    """Check, send on while it arrives, and log one file; its whole body is read either way."""
+    """Check, send on while it arrives, and log one file.
+
+    A file refused from its name and size is answered before a byte of it is read (the server
+    discards the rest of the body after the answer); one that is passed on is read to its end,
+    so that every problem of its lines is counted.
+    """
     result = FileResult(arriving.name, arriving.size, Status.NOT_SENT)
     report = check_basics(
         filename=arriving.name,
@@ -150,10 +147,7 @@ def relay_file(batch: UploadBatch, arriving: ArrivingFile) -> FileResult:
         purpose=batch.purpose,
         max_bytes=settings.UPLOAD_MAX_BYTES,
     )
-    try:
-        return _deliver(batch, result, report, lambda: _relay(batch, arriving, result))
-    finally:
-        arriving.discard_rest()
+    return _deliver(batch, result, report, lambda: _relay(batch, arriving, result))
 
 
 def _deliver(

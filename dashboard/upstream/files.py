@@ -199,10 +199,11 @@ class RelayedUpload:
         self._created: dict | None = None
         self._error: errors.UpstreamError | None = None
         self._closed = False
+        # Opened with the first piece handed on: a file that fails within its first piece
+        # never reaches the upstream at all.
         self._thread = threading.Thread(
             target=self._request, args=(client, body), name="upload-relay", daemon=True
         )
-        self._thread.start()
 
     def __enter__(self) -> RelayedUpload:
         return self
@@ -239,6 +240,7 @@ class RelayedUpload:
         if self._held is not None:
             self._hand_on(self._held)
             self._held = None
+        self._open()
         self._closed = True
         self._thread.join()
         if self._error is not None:
@@ -253,6 +255,8 @@ class RelayedUpload:
         """Cut the request off before its end; nothing is stored upstream."""
         self._held = None
         self._closed = True
+        if not self._thread.ident:
+            return  # never opened
         while self._thread.is_alive():
             try:
                 self._pieces.put_nowait(_ABORT)
@@ -262,7 +266,12 @@ class RelayedUpload:
                     self._pieces.get_nowait()  # make room: these bytes will never be sent
         self._thread.join(self.ABORT_WAIT)
 
+    def _open(self) -> None:
+        if not self._thread.ident:
+            self._thread.start()
+
     def _hand_on(self, piece: bytes) -> None:
+        self._open()
         while True:
             if not self._thread.is_alive():
                 raise self._error or errors.UpstreamUnavailableError(

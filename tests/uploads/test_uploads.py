@@ -1,11 +1,12 @@
 """Uploading files into the active team, over real HTTP: the dashboard's form (as a browser
-without JavaScript posts it, and as the page's script posts one file per request) and the
-sandbox upstream behind it."""
+without JavaScript posts it) and the page's script (each file the body of its own request,
+passed on to the upstream as it arrives), with the sandbox upstream behind them."""
 
 from __future__ import annotations
 
 import socket
 import time
+from urllib.parse import quote
 
 import pytest
 
@@ -16,16 +17,41 @@ from tests.uploads.conftest import page_text
 
 UPLOAD = "/files/upload/"
 GOOD_JSONL = b'{"prompt": "Hello", "completion": "Hi!"}\n{"prompt": "Bye", "completion": "Ciao"}\n'
-HTMX = {"HX-Request": "true"}
 
 
-def send(web, files, *, purpose="fine-tune", guard=None, htmx=False):
+def send(web, files, *, purpose="fine-tune", guard=None):
     """Post ``files`` [(name, bytes)] as the upload form does; the guard of the shown page."""
     data = {"team_guard": web.guard(UPLOAD) if guard is None else guard}
     if purpose:
         data["purpose"] = purpose
     parts = [("files", (name, content)) for name, content in files]
-    return web.post(UPLOAD, data, files=parts, headers=HTMX if htmx else {})
+    return web.post(UPLOAD, data, files=parts)
+
+
+def send_file(web, name, content, *, purpose="fine-tune", guard=None, headers=None):
+    """Send one file as the page's script does: the file is the body, the rest in headers."""
+    sent = {
+        "Content-Type": "application/octet-stream",
+        "HX-Request": "true",
+        "X-CSRFToken": web.csrf(),
+        "X-Team-Guard": web.guard(UPLOAD) if guard is None else guard,
+        "X-Upload-Purpose": purpose,
+        "X-Upload-Filename": quote(name),
+        "Referer": web.url(UPLOAD),
+        **(headers or {}),
+    }
+    web.last = web.http.post(web.url(UPLOAD), data=content, headers=sent, timeout=120)
+    return web.last
+
+
+def upload_one(web, way, name, content, *, purpose="fine-tune", guard=None):
+    """One file sent either way; what the person then reads about it."""
+    if way == "script":
+        return send_file(web, name, content, purpose=purpose, guard=guard)
+    return send(web, [(name, content)], purpose=purpose, guard=guard)
+
+
+WAYS = pytest.mark.parametrize("way", ["form", "script"])
 
 
 def uploads_sent() -> list:
@@ -132,7 +158,7 @@ def test_upload_teaches_the_dashboard_who_you_are(alice_web, org):
 
 
 def test_script_request_gets_the_result_fragment_for_its_one_file(in_team_a, org):
-    response = send(in_team_a, [("train.jsonl", GOOD_JSONL)], htmx=True)
+    response = send_file(in_team_a, "train.jsonl", GOOD_JSONL)
 
     stored = SandboxFile.objects.get()
     assert response.status_code == 200
@@ -141,8 +167,9 @@ def test_script_request_gets_the_result_fragment_for_its_one_file(in_team_a, org
     assert f"Stored in Team A ({org.team_a.pk}) as {stored.pk}." in page_text(response.text)
 
 
-def test_alignment_document_is_checked_with_the_upstream_then_sent(in_team_a):
-    send(in_team_a, [("Policy.PDF", b"%PDF-1.4 a small policy")], purpose="alignment")
+@WAYS
+def test_alignment_document_is_checked_with_the_upstream_then_sent(in_team_a, way):
+    upload_one(in_team_a, way, "Policy.PDF", b"%PDF-1.4 a small policy", purpose="alignment")
 
     paths = [(r.method, r.path) for r in recorder.recorded() if r.method != "GET"]
     assert paths == [("POST", "v1/flow/files/validate_metadata"), ("PUT", "v1/flow/files")]
@@ -194,10 +221,11 @@ def test_alignment_document_is_checked_with_the_upstream_then_sent(in_team_a):
         ("blank.jsonl", b"\n \n", "fine-tune", "This file has no lines with content; it is blank."),
     ],
 )
+@WAYS
 def test_a_file_that_fails_a_check_is_not_sent_and_says_why(
-    in_team_a, name, content, purpose, message
+    in_team_a, way, name, content, purpose, message
 ):
-    response = send(in_team_a, [(name, content)], purpose=purpose)
+    response = upload_one(in_team_a, way, name, content, purpose=purpose)
 
     text = page_text(response.text)
     assert f"{name} " in text and "Not sent" in text
@@ -208,10 +236,11 @@ def test_a_file_that_fails_a_check_is_not_sent_and_says_why(
     assert entry.outcome == "refused" and message in entry.detail
 
 
-def test_too_large_a_file_is_not_sent(in_team_a, settings):
+@WAYS
+def test_too_large_a_file_is_not_sent(in_team_a, settings, way):
     settings.UPLOAD_MAX_BYTES = 100
 
-    response = send(in_team_a, [("big.jsonl", b'{"a": 1}\n' * 20)])
+    response = upload_one(in_team_a, way, "big.jsonl", b'{"a": 1}\n' * 20)
 
     assert "This file is 180 bytes, over the limit of 100 bytes per file." in page_text(
         response.text
@@ -219,7 +248,8 @@ def test_too_large_a_file_is_not_sent(in_team_a, settings):
     assert uploads_sent() == []
 
 
-def test_json_lines_problems_are_listed_by_line_number(in_team_a, monkeypatch):
+@WAYS
+def test_json_lines_problems_are_listed_by_line_number(in_team_a, monkeypatch, way):
     def read_again(fileobj):
         raise AssertionError("the lines were checked as they arrived; no second pass")
 
@@ -238,7 +268,7 @@ def test_json_lines_problems_are_listed_by_line_number(in_team_a, monkeypatch):
         ]
     )
 
-    text = page_text(send(in_team_a, [("train.jsonl", content)]).text)
+    text = page_text(upload_one(in_team_a, way, "train.jsonl", content).text)
 
     assert "Line 2 is not valid JSON: Expecting property name enclosed in double quotes" in text
     assert "Line 3 holds a JSON list, not an object" in text
@@ -251,10 +281,12 @@ def test_json_lines_problems_are_listed_by_line_number(in_team_a, monkeypatch):
     assert uploads_sent() == []
 
 
-def test_alignment_file_the_upstream_refuses_is_not_sent(in_team_a, settings):
+@WAYS
+def test_alignment_file_the_upstream_refuses_is_not_sent(in_team_a, settings, way):
     settings.SANDBOX_MAX_UPLOAD_BYTES = 5
 
-    text = page_text(send(in_team_a, [("manual.docx", b"0123456789")], purpose="alignment").text)
+    response = upload_one(in_team_a, way, "manual.docx", b"0123456789", purpose="alignment")
+    text = page_text(response.text)
 
     assert "Not sent" in text
     assert "The upstream would not take this file, so it was not sent: The file is larger" in text
@@ -269,7 +301,10 @@ def test_form_without_purpose_or_files_says_what_is_missing(in_team_a):
     text = page_text(send(in_team_a, []).text)
     assert "Choose a file to upload." in text
 
-    response = send(in_team_a, [("train.jsonl", GOOD_JSONL)], purpose="", htmx=True)
+    response = send_file(in_team_a, "train.jsonl", GOOD_JSONL, purpose="")
+    assert response.status_code == 400
+    assert "Choose what the files are for." in page_text(response.text)
+    response = send_file(in_team_a, "train.jsonl", GOOD_JSONL, purpose="training")
     assert response.status_code == 400
     assert "Choose what the files are for." in page_text(response.text)
     assert uploads_sent() == []
@@ -322,13 +357,13 @@ def test_upstream_refusing_one_file_mid_batch_leaves_the_others_going(in_team_a,
 
 def test_upstream_down_for_one_file_of_a_scripted_batch(in_team_a):
     guard = in_team_a.guard(UPLOAD)
-    first = send(in_team_a, [("one.jsonl", GOOD_JSONL)], guard=guard, htmx=True)
+    first = send_file(in_team_a, "one.jsonl", GOOD_JSONL, guard=guard)
     faults.set_faults("PUT ^v1/flow/files$ 503")
     recorder.clear()
-    second = send(in_team_a, [("two.jsonl", GOOD_JSONL)], guard=guard, htmx=True)
+    second = send_file(in_team_a, "two.jsonl", GOOD_JSONL, guard=guard)
     assert len(uploads_sent()) == 1  # never retried
     faults.clear_faults()
-    third = send(in_team_a, [("three.jsonl", GOOD_JSONL)], guard=guard, htmx=True)
+    third = send_file(in_team_a, "three.jsonl", GOOD_JSONL, guard=guard)
 
     assert 'data-outcome="uploaded"' in first.text and 'data-outcome="uploaded"' in third.text
     assert 'data-outcome="failed"' in second.text
@@ -350,12 +385,13 @@ def test_upstream_down_for_one_file_of_a_scripted_batch(in_team_a):
         ("timeout", "The upstream did not confirm the upload in time. It may still have stored"),
     ],
 )
-def test_upstream_answering_badly_gives_a_clear_message(in_team_a, settings, mode, message):
+@WAYS
+def test_upstream_answering_badly_gives_a_clear_message(in_team_a, settings, mode, message, way):
     settings.SANDBOX_FAULT_SLEEP_S = 2
     settings.UPSTREAM_UPLOAD_TIMEOUT = 0.5
     faults.set_faults(f"PUT ^v1/flow/files$ {mode}")
 
-    response = send(in_team_a, [("train.jsonl", GOOD_JSONL)], htmx=True)
+    response = upload_one(in_team_a, way, "train.jsonl", GOOD_JSONL)
 
     assert response.status_code == 200
     assert 'data-outcome="failed"' in response.text
@@ -385,11 +421,153 @@ def test_scripted_upload_is_refused_with_a_fragment_when_the_team_changed(in_tea
     guard = in_team_a.guard(UPLOAD)
     in_team_a.get(f"{UPLOAD}?team=personal")
 
-    response = send(in_team_a, [("train.jsonl", GOOD_JSONL)], guard=guard, htmx=True)
+    response = send_file(in_team_a, "train.jsonl", GOOD_JSONL, guard=guard)
 
     assert response.status_code == 409
     assert f"This form was shown for Team A ({org.team_a.pk})" in page_text(response.text)
     assert uploads_sent() == []
+
+
+# --- Files passed on while they arrive (the page's script) -----------------------------------
+MANY_LINES = b'{"prompt": "What is the capital of France?", "completion": "Paris."}\n' * 50_000
+
+
+def test_a_file_is_passed_on_as_it_arrives_without_a_copy_on_disk(in_team_a, org, monkeypatch):
+    spooled = []
+    monkeypatch.setattr(  # the dashboard's spooling of a form's files (the sandbox has its own)
+        "dashboard.uploads.handlers.CheckingUploadHandler.new_file",
+        lambda self, *args, **kwargs: spooled.append(args),
+    )
+
+    response = send_file(in_team_a, "Große Daten.jsonl", MANY_LINES)
+
+    stored = SandboxFile.objects.get()
+    from dashboard.sandbox.services import file_path
+
+    assert file_path(stored).read_bytes() == MANY_LINES  # 3.4 MB, many pieces, intact
+    assert (stored.filename, stored.team_id) == ("Große Daten.jsonl", org.team_a.pk)
+    assert spooled == []
+    [put] = uploads_sent()
+    assert put.team_header == str(org.team_a.pk)
+    assert f"Stored in Team A ({org.team_a.pk}) as {stored.pk}." in page_text(response.text)
+    assert upload_log()[0].outcome == "success"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (MANY_LINES + b'{"last": "line", broken}\n', "Line 50001 is not valid JSON"),
+        (MANY_LINES + b"[1]", "Line 50001 holds a JSON list, not an object"),
+        (MANY_LINES + b"\n" + MANY_LINES, "Line 50001 is blank"),
+        (b"[1]\n" + MANY_LINES, "Line 1 holds a JSON list, not an object"),
+    ],
+    ids=["bad-last-line", "bad-last-line-without-break", "blank-line-midway", "bad-first-line"],
+)
+def test_a_file_found_bad_on_the_way_is_cut_off_and_nothing_is_stored(in_team_a, content, message):
+    """Most of the file went on before its problem showed; the upstream stores none of it."""
+    response = send_file(in_team_a, "train.jsonl", content)
+
+    text = page_text(response.text)
+    assert "train.jsonl" in text and "Not sent" in text and message in text
+    assert SandboxFile.objects.count() == 0
+    assert len(uploads_sent()) <= 1  # opened with the first piece passed on, then cut off
+    [entry] = upload_log()
+    assert entry.outcome == "refused" and message in entry.detail
+    # The upstream is fine afterwards: the next file goes through.
+    assert 'data-outcome="uploaded"' in send_file(in_team_a, "next.jsonl", GOOD_JSONL).text
+
+
+def test_a_small_file_found_bad_never_reaches_the_upstream(in_team_a):
+    send_file(in_team_a, "train.jsonl", b'{"a": 1}\n' * 100 + b"oops\n")
+
+    assert uploads_sent() == []
+
+
+def test_the_upstream_refusing_on_the_way_stops_the_file_with_its_reason(in_team_a, settings):
+    settings.SANDBOX_MAX_UPLOAD_BYTES = 1_000_000  # the sandbox refuses from the length, 413
+
+    response = send_file(in_team_a, "large.jsonl", MANY_LINES)
+
+    assert 'data-outcome="failed"' in response.text
+    assert "The upload is larger than the limit of 1000000 bytes." in page_text(response.text)
+    assert SandboxFile.objects.count() == 0
+    assert upload_log()[0].outcome == "failure"
+
+
+def raw_upload(web, name: str, length: int, sent: bytes, *, answer: bool) -> str:
+    """Announce a file of ``length`` bytes, send only ``sent`` of it over a socket of our own;
+    with ``answer``, wait for the dashboard's answer (while the rest is still unsent)."""
+    host, port = web.base_url.split("//")[1].split(":")
+    cookies = "; ".join(f"{c.name}={c.value}" for c in web.http.cookies)
+    guard = web.guard(UPLOAD)
+    head = (
+        f"POST {UPLOAD} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookies}\r\n"
+        f"Content-Type: application/octet-stream\r\nContent-Length: {length}\r\n"
+        f"X-CSRFToken: {web.csrf()}\r\nX-Team-Guard: {guard}\r\n"
+        f"X-Upload-Purpose: fine-tune\r\nX-Upload-Filename: {quote(name)}\r\n"
+        f"Referer: {web.url(UPLOAD)}\r\nHX-Request: true\r\n\r\n"
+    ).encode()
+    received = b""
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head + sent)
+        while answer and b"</ul>" not in received:
+            piece = sock.recv(64 * 1024)
+            if not piece:
+                break
+            received += piece
+    return received.decode(errors="replace")
+
+
+def test_checks_that_need_no_content_answer_before_the_file_is_read(in_team_a, settings):
+    """The size limit (like a wrong type, or the team guard) is known from the headers: the
+    answer comes while most of the file is still unsent."""
+    settings.UPLOAD_MAX_BYTES = 1024**2
+
+    answer = raw_upload(in_team_a, "huge.jsonl", 50 * 1024**2, b'{"n": 1}\n' * 1000, answer=True)
+
+    assert answer.startswith("HTTP/1.1 200")
+    assert "This file is 50.0\xa0MB, over the limit of 1.0\xa0MB per file." in answer
+    assert uploads_sent() == []
+    assert upload_log()[0].outcome == "refused"
+
+
+def test_a_file_cut_off_midway_is_not_stored_and_is_logged(in_team_a):
+    import threading
+
+    raw_upload(in_team_a, "cut.jsonl", len(MANY_LINES) * 2, MANY_LINES, answer=False)
+
+    deadline = time.monotonic() + 10
+    while not upload_log() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [entry] = upload_log()
+    assert entry.outcome == "refused"
+    assert "The file stopped arriving part-way" in entry.detail
+    assert SandboxFile.objects.count() == 0
+    while time.monotonic() < deadline and any(
+        t.name == "upload-relay" for t in threading.enumerate()
+    ):
+        time.sleep(0.05)
+    assert not [t for t in threading.enumerate() if t.name == "upload-relay"]
+
+
+def test_a_script_upload_needs_the_csrf_token(in_team_a):
+    response = send_file(in_team_a, "train.jsonl", GOOD_JSONL, headers={"X-CSRFToken": "forged"})
+
+    assert response.status_code == 403
+    assert uploads_sent() == [] and SandboxFile.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("sent_name", "kept"),
+    [
+        ("..%2F..%2Fetc%2Fpasswd.jsonl", "passwd.jsonl"),
+        ("C%3A%5Cdata%5Ctrain.jsonl", "train.jsonl"),
+    ],
+)
+def test_a_script_upload_keeps_only_the_files_own_name(in_team_a, sent_name, kept):
+    send_file(in_team_a, "x", GOOD_JSONL, headers={"X-Upload-Filename": sent_name})
+
+    assert SandboxFile.objects.get().filename == kept
 
 
 # --- Temporary files --------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The upload call on the wire: the same multipart body as the official SDK sends, streamed with
-a Content-Length, never retried; and the JSON Lines check on its own."""
+a Content-Length, never retried, whether from a file or relayed while the file arrives; and the
+JSON Lines check on its own."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import socket
 import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -17,7 +19,7 @@ from dashboard.uploads import checks
 from dashboard.uploads.purposes import PURPOSES, purpose_for
 from dashboard.upstream import errors
 from dashboard.upstream.client import UpstreamClient
-from dashboard.upstream.files import upload_file, validate_metadata
+from dashboard.upstream.files import RelayedUpload, upload_file, validate_metadata
 
 TEAM = "124cb1bb-d8d3-4e9b-9c96-2039fba43e78"
 CREATED = {"id": "file-1", "object": "file", "filename": "train.jsonl", "created_by": "7"}
@@ -32,6 +34,9 @@ class Capture(BaseHTTPRequestHandler):
     def _handle(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
+        if len(body) < length:  # the sender stopped short: an HTTP server answers nothing
+            self.requests.append({"cut_off_after": len(body), "length": length})
+            return
         self.requests.append(
             {"method": self.command, "path": self.path, "headers": self.headers, "body": body}
         )
@@ -132,6 +137,124 @@ def test_upload_sends_the_sdks_multipart_body_streamed_with_a_length(capture, tm
     assert "Transfer-Encoding" not in headers
     assert (headers["Authorization"], headers["x-team-id"]) == ("sk-test", TEAM)
     assert -1 not in body.reads and max(body.reads) <= 1024 * 1024  # never read whole
+
+
+def pieces_of(content: bytes, size: int = 256 * 1024) -> list[bytes]:
+    return [content[i : i + size] for i in range(0, len(content), size)]
+
+
+def wait_for(condition, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return condition()
+
+
+def test_a_relayed_upload_sends_the_sdks_body_and_holds_the_last_piece_back(capture, tmp_path):
+    from seekrai import SeekrFlow
+
+    content = b'{"prompt": "p", "completion": "c"}\n' * 100_000  # about 3.4 MB, 14 pieces
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(content)
+    sdk = SeekrFlow(
+        base_url=capture.base_url, api_key="sk-test", supplied_headers={"x-team-id": TEAM}
+    )
+    sdk.files.upload(path, purpose="fine-tune")
+    client = UpstreamClient("sk-test", TEAM, base_url=capture.base_url)
+
+    with RelayedUpload(
+        client, purpose="fine-tune", filename="train.jsonl", size=len(content)
+    ) as relay:
+        for piece in pieces_of(content):
+            relay.send(piece)
+        time.sleep(0.5)  # all but the last piece is on its way: the upstream cannot finish
+        assert len(capture.requests) == 1
+        created = relay.finish()
+
+    assert created == CREATED
+    by_sdk, by_dashboard = capture.requests
+    assert parts_of(by_dashboard) == parts_of(by_sdk)
+    headers = by_dashboard["headers"]
+    assert int(headers["Content-Length"]) == len(by_dashboard["body"])
+    assert "Transfer-Encoding" not in headers
+    assert (headers["Authorization"], headers["x-team-id"]) == ("sk-test", TEAM)
+
+
+def test_an_aborted_relay_stops_short_of_its_announced_length(capture):
+    content = b"x" * (3 * 1024 * 1024)
+    client = UpstreamClient("sk-test", TEAM, base_url=capture.base_url)
+
+    with RelayedUpload(client, purpose="pre-train", filename="a.txt", size=len(content)) as relay:
+        for piece in pieces_of(content):
+            relay.send(piece)
+        relay.abort()
+
+    assert wait_for(lambda: len(capture.requests) == 1)
+    [cut] = capture.requests
+    assert cut["cut_off_after"] < cut["length"] - 256 * 1024  # the last piece never went
+
+
+def test_leaving_a_relay_without_finishing_it_aborts_it(capture):
+    client = UpstreamClient("sk-test", TEAM, base_url=capture.base_url)
+
+    with (
+        pytest.raises(RuntimeError),
+        RelayedUpload(
+            client, purpose="pre-train", filename="a.txt", size=10 * 1024 * 1024
+        ) as relay,
+    ):
+        for piece in pieces_of(b"y" * (2 * 1024 * 1024)):
+            relay.send(piece)
+        raise RuntimeError("the caller failed")
+
+    assert wait_for(lambda: len(capture.requests) == 1)
+    assert "cut_off_after" in capture.requests[0]
+    assert wait_for(lambda: not [t for t in threading.enumerate() if t.name == "upload-relay"])
+
+
+def test_a_relay_whose_first_piece_is_its_last_opens_nothing_until_finished(capture):
+    client = UpstreamClient("sk-test", TEAM, base_url=capture.base_url)
+
+    with RelayedUpload(client, purpose="pre-train", filename="a.txt", size=5) as relay:
+        relay.send(b"hello")
+        time.sleep(0.3)
+        assert capture.requests == []  # a file that fails now would never reach the upstream
+        relay.finish()
+
+    assert parts_of(capture.requests[0])[1] == ("files", "a.txt", "text/plain", b"hello")
+
+
+def test_an_upstream_that_refuses_before_the_end_stops_the_relay_with_its_reason():
+    """A server that answers 403 at once, without reading the body, then hangs up."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        conn, _ = listener.accept()
+        conn.recv(64 * 1024)
+        answer = b'{"detail": "Not a member of this team"}'
+        conn.sendall(
+            b"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(answer)}\r\nConnection: close\r\n\r\n".encode()
+            + answer
+        )
+        conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    client = UpstreamClient(
+        "sk-test", TEAM, base_url=f"http://127.0.0.1:{listener.getsockname()[1]}"
+    )
+    try:
+        with (
+            pytest.raises(errors.ForbiddenError),
+            RelayedUpload(
+                client, purpose="fine-tune", filename="t.jsonl", size=200 * 1024 * 1024
+            ) as relay,
+        ):
+            for piece in pieces_of(b"z" * (200 * 1024 * 1024), 1024 * 1024):
+                relay.send(piece)
+            relay.finish()
+    finally:
+        listener.close()
 
 
 def test_file_part_content_type_is_guessed_from_the_name_as_the_sdk_does(capture):
