@@ -8,6 +8,7 @@ import pytest
 
 from dashboard.sandbox import faults, services
 from dashboard.upstream.http import reset_session
+from tests.uploads.conftest import send_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -115,3 +116,7 @@ def test_forms_keep_what_was_entered(scene, alice_web, settings, fault):
     )
     assert_clear_failure(uploaded, f"upload under {fault}")
     assert "train.jsonl" in uploaded.text
+
+    relayed = send_file(alice_web, "relayed.jsonl", b'{"a": 1}\n' * 40_000, guard=guard)
+    assert_clear_failure(relayed, f"scripted upload under {fault}")
+    assert "relayed.jsonl" in relayed.text and 'data-outcome="failed"' in relayed.text

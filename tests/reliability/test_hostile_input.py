@@ -4,12 +4,14 @@ row created from an invalid submission."""
 from __future__ import annotations
 
 import pytest
+import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.accounts.models import ApiKey
 from dashboard.audit.models import CreatorName
 from dashboard.teams.models import SavedTeam
+from tests.uploads.conftest import send_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -110,6 +112,44 @@ def test_upload_form(alice_web, org, purpose, guard, name, body):
         )
         or guard != "personal"
     ):
+        assert SandboxFile.objects.count() == before
+
+
+def as_header(value: str) -> str:
+    """A hostile value as a header can carry it: its UTF-8 bytes, line breaks and NUL out."""
+    cleaned = value.replace("\r", "").replace("\n", "").replace("\x00", "")
+    return cleaned.encode("utf-8").decode("latin-1")
+
+
+@RUN
+@given(
+    purpose=HOSTILE,
+    guard=HOSTILE,
+    name=HOSTILE,
+    length=st.one_of(st.none(), st.sampled_from(["", "-1", "abc", "99999999999999999999"])),
+    body=st.binary(max_size=200),
+)
+def test_scripted_upload(alice_web, org, purpose, guard, name, length, body):
+    """The page script's way (the file as the body, the rest in headers), hostile throughout."""
+    from dashboard.sandbox.models import SandboxFile
+
+    before = SandboxFile.objects.count()
+    headers = {"X-Upload-Filename": as_header(name)}
+    if length is not None:
+        headers["Content-Length"] = length
+    try:
+        response = send_file(
+            alice_web,
+            "x",
+            body,
+            purpose=as_header(purpose),
+            guard=as_header(guard),
+            headers=headers,
+        )
+    except requests.RequestException:
+        return  # a length the client itself cannot send by
+    ok_status(response)
+    if guard != "personal":
         assert SandboxFile.objects.count() == before
 
 

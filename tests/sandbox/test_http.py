@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import time
 import tracemalloc
 
@@ -215,6 +216,36 @@ def test_upload_takes_the_name_from_the_filename_part(org, http):
     }
     response = _put_multipart(http, "v1/flow/files", org.alice.key, fields)
     assert response.json()["filename"] == "real-name.jsonl"
+
+
+@pytest.mark.parametrize("missing", [10, 3000], ids=["closing-boundary", "inside-the-file"])
+def test_an_upload_whose_body_stops_short_of_its_length_stores_nothing(org, http, missing):
+    """As any HTTP server drops a request whose sender went away part-way."""
+    content = b'{"a": 1}\n' * 1000
+    body = MultipartEncoder(
+        fields=[
+            ("purpose", "fine-tune"),
+            ("files", ("cut.jsonl", content, "application/octet-stream")),
+            ("filename", ("upload", b"cut.jsonl", "application/octet-stream")),
+        ]
+    )
+    whole = body.to_string()
+    host, port = http.base.split("//")[1].split("/")[0].split(":")
+    head = (
+        f"PUT /sandbox/v1/flow/files HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Authorization: {org.alice.key}\r\nContent-Type: {body.content_type}\r\n"
+        f"Content-Length: {len(whole)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head + whole[:-missing])
+        sock.shutdown(socket.SHUT_WR)  # the sender is gone
+        answer = b""
+        while piece := sock.recv(65536):
+            answer += piece
+
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    assert b"nothing was stored" in answer
+    assert not SandboxFile.objects.exists()
 
 
 def test_bulk_upload_answers_a_bare_array(org, http):

@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from html import unescape
+from urllib.parse import quote
 
 import pytest
+
+UPLOAD = "/files/upload/"
 
 
 @contextmanager
@@ -34,3 +37,19 @@ def page_text(html: str) -> str:
     text = re.sub(r"</?(?:strong|code|a|span|em|b)\b[^>]*>", "", text)
     text = re.sub(r"<[^>]+>", " ", text)
     return re.sub(r"\s+", " ", unescape(text)).strip()
+
+
+def send_file(web, name, content, *, purpose="fine-tune", guard=None, headers=None):
+    """Send one file as the page's script does: the file is the body, the rest in headers."""
+    sent = {
+        "Content-Type": "application/octet-stream",
+        "HX-Request": "true",
+        "X-CSRFToken": web.csrf(),
+        "X-Team-Guard": web.guard(UPLOAD) if guard is None else guard,
+        "X-Upload-Purpose": purpose,
+        "X-Upload-Filename": quote(name),
+        "Referer": web.url(UPLOAD),
+        **(headers or {}),
+    }
+    web.last = web.http.post(web.url(UPLOAD), data=content, headers=sent, timeout=120)
+    return web.last

@@ -13,9 +13,8 @@ import pytest
 from dashboard.audit.models import ActionLog
 from dashboard.sandbox import faults, recorder
 from dashboard.sandbox.models import SandboxFile
-from tests.uploads.conftest import page_text
+from tests.uploads.conftest import UPLOAD, page_text, send_file
 
-UPLOAD = "/files/upload/"
 GOOD_JSONL = b'{"prompt": "Hello", "completion": "Hi!"}\n{"prompt": "Bye", "completion": "Ciao"}\n'
 
 
@@ -26,22 +25,6 @@ def send(web, files, *, purpose="fine-tune", guard=None):
         data["purpose"] = purpose
     parts = [("files", (name, content)) for name, content in files]
     return web.post(UPLOAD, data, files=parts)
-
-
-def send_file(web, name, content, *, purpose="fine-tune", guard=None, headers=None):
-    """Send one file as the page's script does: the file is the body, the rest in headers."""
-    sent = {
-        "Content-Type": "application/octet-stream",
-        "HX-Request": "true",
-        "X-CSRFToken": web.csrf(),
-        "X-Team-Guard": web.guard(UPLOAD) if guard is None else guard,
-        "X-Upload-Purpose": purpose,
-        "X-Upload-Filename": quote(name),
-        "Referer": web.url(UPLOAD),
-        **(headers or {}),
-    }
-    web.last = web.http.post(web.url(UPLOAD), data=content, headers=sent, timeout=120)
-    return web.last
 
 
 def upload_one(web, way, name, content, *, purpose="fine-tune", guard=None):
