@@ -185,8 +185,9 @@
           item.bar.value = 100;
           item.bar.removeAttribute("value"); // an indeterminate bar: waiting for the answer
           item.button.hidden = true; // too late: the file is all sent
-          setState(item, "forwarding", "Confirming", "badge-run",
-            "All sent. Waiting for the last checks and for the upstream to confirm the file…");
+          setState(item, "forwarding", "Sending to the upstream", "badge-run",
+            "All sent from this computer. The dashboard finishes its checks, sends the last part " +
+            "to the upstream and waits for it to confirm the file…");
         });
         xhr.addEventListener("load", function () {
           showAnswer(item, xhr);

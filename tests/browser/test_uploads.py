@@ -98,7 +98,7 @@ def test_picked_and_dropped_files_upload_with_progress_into_the_active_team(
     assert "Sending to Team A…" in page.get_by_test_id("upload-list").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "uploads-sending.png"), full_page=True)
-    page.wait_for_selector("text=All sent. Waiting for the last checks and for the upstream")
+    page.wait_for_selector("text=sends the last part to the upstream and waits for it to confirm")
 
     page.wait_for_selector("text=Done:", timeout=60_000)
     summary = page.get_by_test_id("upload-summary").inner_text()

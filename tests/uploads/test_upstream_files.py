@@ -107,17 +107,23 @@ class ReadRecorder:
         return self._data.read(size)
 
 
-def test_upload_sends_the_sdks_multipart_body_streamed_with_a_length(capture, tmp_path):
+def uploaded_by_the_sdk(capture, tmp_path, content: bytes) -> UpstreamClient:
+    """``content`` uploaded as train.jsonl by the official SDK into TEAM; a dashboard client
+    for the same upstream and team."""
     from seekrai import SeekrFlow
 
-    content = b'{"prompt": "p", "completion": "c"}\n' * 150_000  # about 5 MB
     path = tmp_path / "train.jsonl"
     path.write_bytes(content)
     sdk = SeekrFlow(
         base_url=capture.base_url, api_key="sk-test", supplied_headers={"x-team-id": TEAM}
     )
     sdk.files.upload(path, purpose="fine-tune")
-    client = UpstreamClient("sk-test", TEAM, base_url=capture.base_url)
+    return UpstreamClient("sk-test", TEAM, base_url=capture.base_url)
+
+
+def test_upload_sends_the_sdks_multipart_body_streamed_with_a_length(capture, tmp_path):
+    content = b'{"prompt": "p", "completion": "c"}\n' * 150_000  # about 5 MB
+    client = uploaded_by_the_sdk(capture, tmp_path, content)
     body = ReadRecorder(content)
 
     created = upload_file(client, purpose="fine-tune", filename="train.jsonl", content=body)
@@ -151,16 +157,8 @@ def wait_for(condition, timeout: float = 5.0) -> bool:
 
 
 def test_a_relayed_upload_sends_the_sdks_body_and_holds_the_last_piece_back(capture, tmp_path):
-    from seekrai import SeekrFlow
-
     content = b'{"prompt": "p", "completion": "c"}\n' * 100_000  # about 3.4 MB, 14 pieces
-    path = tmp_path / "train.jsonl"
-    path.write_bytes(content)
-    sdk = SeekrFlow(
-        base_url=capture.base_url, api_key="sk-test", supplied_headers={"x-team-id": TEAM}
-    )
-    sdk.files.upload(path, purpose="fine-tune")
-    client = UpstreamClient("sk-test", TEAM, base_url=capture.base_url)
+    client = uploaded_by_the_sdk(capture, tmp_path, content)
 
     with RelayedUpload(
         client, purpose="fine-tune", filename="train.jsonl", size=len(content)
