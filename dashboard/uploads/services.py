@@ -35,7 +35,7 @@ from dashboard.upstream.catalog import FILES
 from dashboard.upstream.client import UpstreamClient
 from dashboard.upstream.files import RelayedUpload, upload_file, validate_metadata
 
-RELAY_PIECE_BYTES = 256 * 1024
+RELAY_PIECE_BYTES = 1024 * 1024
 
 
 class Status(enum.Enum):

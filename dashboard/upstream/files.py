@@ -188,7 +188,7 @@ class RelayedUpload:
     slow upstream slows the sender down rather than filling memory.
     """
 
-    QUEUED_PIECES = 8
+    QUEUED_PIECES = 4
     WAIT_STEP = 0.2  # seconds between looks at whether the request ended early
     ABORT_WAIT = 5.0  # seconds an aborted request gets to wind down before it is left to end
 
