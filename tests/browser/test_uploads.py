@@ -115,6 +115,13 @@ def test_picked_and_dropped_files_upload_with_progress_into_the_active_team(
     assert link.get_attribute("href") == f"/r/files/{file_id}/?team={org.team_a.pk}"
     assert not page.js_errors, page.js_errors
 
+    page.get_by_role("link", name="See the team's files").click()  # the team's Files list
+    table = page.get_by_test_id("resource-table").inner_text()
+    assert "big.jsonl" in table and "dropped.jsonl" in table and "table.csv" not in table
+    page.goto(page.url.split("?")[0] + "?team=personal")
+    table = page.get_by_test_id("resource-table").inner_text()
+    assert "big.jsonl" not in table and "dropped.jsonl" not in table
+
 
 def test_cancelling_an_upload_midway_sends_nothing(alice_page, org, upload_temp_dir):
     page = alice_page
