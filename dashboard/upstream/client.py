@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from functools import partial
 from typing import Any
 
 import requests
@@ -23,12 +24,14 @@ from urllib3.exceptions import ReadTimeoutError
 
 from dashboard.upstream import errors
 from dashboard.upstream.catalog import Pagination, ResourceKind, Scope, Wrapping
+from dashboard.upstream.fanout import fan_out
 from dashboard.upstream.http import get_session
 
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "TeamDashboard/0.1 (SeekrFlow team dashboard)"
 LIST_ALL_LIMIT = 20_000  # a safety stop when a whole list is fetched page by page
+LIST_ALL_WINDOW = 4  # pages asked at once when the upstream does not say how many there are
 
 
 @dataclass
@@ -257,17 +260,38 @@ class UpstreamClient:
         return self.request("GET", kind.list_path, scope=kind.scope, params=query or None)
 
     def list_all(self, kind: ResourceKind, *, params: dict | None = None) -> list[dict]:
-        """The whole list of a kind, paging through the upstream with its largest page."""
+        """The whole list of a kind, paging through the upstream with its largest page.
+
+        After the first page, the next ones are asked side by side (all that are left when the
+        upstream gives a total, else ``LIST_ALL_WINDOW`` at a time, stopping at a short page).
+        """
         if kind.pagination in (Pagination.NONE, Pagination.LIMIT_ORDER):
             size = LIST_ALL_LIMIT if kind.pagination is Pagination.NONE else kind.max_page_size
             return self.list_page(kind, limit=size, params=params).items
-        items: list[dict] = []
         size = kind.max_page_size
-        for page_no in range(math.ceil(LIST_ALL_LIMIT / size)):
-            page = self.list_page(kind, offset=page_no * size, limit=size, params=params)
-            items.extend(page.items)
-            if not page.has_more or not page.items:
-                break
+        last_page = math.ceil(LIST_ALL_LIMIT / size)
+        first = self.list_page(kind, limit=size, params=params)
+        items = list(first.items)
+        more, page_no = first.has_more and bool(first.items), 1
+        while more and page_no < last_page:
+            # The next pages side by side: as many as the total says are left, or a few.
+            left = math.ceil((first.total - len(items)) / size) if first.total else 0
+            window = range(page_no, min(page_no + max(left, LIST_ALL_WINDOW), last_page))
+            outcomes = fan_out(
+                {
+                    n: partial(self.list_page, kind, offset=n * size, limit=size, params=params)
+                    for n in window
+                }
+            )
+            for n in window:  # in order; a failed page fails the whole list
+                page = outcomes[n]
+                if page.error is not None:
+                    raise page.error
+                items.extend(page.value.items)
+                more = page.value.has_more and bool(page.value.items)
+                if not more:
+                    break
+            page_no = window.stop
         return items
 
     def retrieve(self, kind: ResourceKind, resource_id: str) -> dict:

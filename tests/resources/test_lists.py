@@ -118,9 +118,14 @@ def test_a_list_the_upstream_does_not_page_is_paged_here_with_its_total(org, ali
 def test_search_by_name_or_id_looks_through_the_whole_list(org, alice_web):
     files = bulk_files(org.team_a, org.alice.sandbox_user, 1_050)
     switch(alice_web, org.team_a)
+    recorder.clear()
 
     by_name = alice_web.get("/r/files/?q=DOC-00007")  # case does not matter
     assert row_ids(by_name.text) == ["file-doc-00007"]
+    # Every upstream page once (11 pages of 100), and only a few asked past the end.
+    offsets = [int(r.query["offset"]) for r in recorder.recorded() if r.path == "v1/flow/files"]
+    assert sorted(set(offsets)) == list(range(0, 100 * len(set(offsets)), 100))
+    assert len(offsets) == len(set(offsets)) and 11 <= len(offsets) <= 11 + 3
     by_id = alice_web.get(f"/r/files/?q={files[3].pk}")
     assert row_ids(by_id.text) == [files[3].pk]
     many = alice_web.get("/r/files/?q=doc-00")  # 1,050 matches minus doc-01000…doc-01050
