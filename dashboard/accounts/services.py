@@ -81,13 +81,7 @@ def add_key(user, label: str, plaintext: str) -> ApiKey:
         raise ApiKeyRefused(
             "You already have a key with this label; choose another label."
         ) from exc
-    record_action(
-        user,
-        Action.KEY_ADDED,
-        kind="api-key",
-        resource_id=str(key.pk),
-        detail=f"'{key.label}' (…{key.last4})",
-    )
+    _record_key(user, Action.KEY_ADDED, key.pk, key)
     return key
 
 
@@ -98,13 +92,7 @@ def activate_key(user, key_id: int) -> ApiKey:
         if not key.is_active:
             key.is_active = True
             key.save(update_fields=["is_active"])
-    record_action(
-        user,
-        Action.KEY_ACTIVATED,
-        kind="api-key",
-        resource_id=str(key.pk),
-        detail=f"'{key.label}' (…{key.last4})",
-    )
+    _record_key(user, Action.KEY_ACTIVATED, key.pk, key)
     return key
 
 
@@ -118,13 +106,12 @@ def delete_key(user, key_id: int) -> None:
             if successor:
                 successor.is_active = True
                 successor.save(update_fields=["is_active"])
-    record_action(
-        user,
-        Action.KEY_REMOVED,
-        kind="api-key",
-        resource_id=str(key_id),
-        detail=f"'{key.label}' (…{key.last4})",
-    )
+    _record_key(user, Action.KEY_REMOVED, key_id, key)
+
+
+def _record_key(user, action: str, key_id: int, key: ApiKey) -> None:
+    detail = f"'{key.label}' (…{key.last4})"
+    record_action(user, action, kind="api-key", resource_id=str(key_id), detail=detail)
 
 
 def active_key(user) -> ApiKey:

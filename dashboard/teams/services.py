@@ -128,6 +128,35 @@ def add_team(user, client: UpstreamClient, raw_id: str, label: str) -> SavedTeam
     return team
 
 
+def rename_team(user, team: SavedTeam, label: str) -> str:
+    """Give a saved team a new label; the old one comes back."""
+    old, team.label = team.label, label
+    team.save(update_fields=["label"])
+    record_action(
+        user,
+        Action.TEAM_RENAMED,
+        team=ActiveTeam(team.team_id, team.label),
+        kind="team",
+        resource_id=team.team_id,
+        detail=f"from “{old}”",
+    )
+    return old
+
+
+def remove_team(request: HttpRequest, team: SavedTeam) -> None:
+    """Forget a saved team; if it was the active one, the personal workspace becomes active."""
+    if request.team.id == team.team_id:
+        switch(request, None)
+    team.delete()
+    record_action(
+        request.user,
+        Action.TEAM_REMOVED,
+        team=ActiveTeam(team.team_id, team.label),
+        kind="team",
+        resource_id=team.team_id,
+    )
+
+
 def note_seen_teams(request: HttpRequest, team_ids) -> None:
     """Remember team ids seen in resources that are not saved, to offer saving them."""
     known = {t.team_id for t in request.saved_teams}

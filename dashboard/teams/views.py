@@ -5,9 +5,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard.audit.services import Action, record_action
 from dashboard.teams import services
-from dashboard.teams.active import ActiveTeam
 from dashboard.teams.forms import AddTeamForm, RenameTeamForm
 from dashboard.teams.models import SavedTeam
 from dashboard.upstream.binding import client_for
@@ -56,17 +54,7 @@ def rename(request, pk: int):
     team = get_object_or_404(SavedTeam, user=request.user, pk=pk)
     form = RenameTeamForm(request.POST)
     if form.is_valid():
-        old = team.label
-        team.label = form.cleaned_data["label"]
-        team.save(update_fields=["label"])
-        record_action(
-            request.user,
-            Action.TEAM_RENAMED,
-            team=ActiveTeam(team.team_id, team.label),
-            kind="team",
-            resource_id=team.team_id,
-            detail=f"from “{old}”",
-        )
+        old = services.rename_team(request.user, team, form.cleaned_data["label"])
         messages.success(request, f"Renamed “{old}” to “{team.label}”.")
     else:
         messages.error(request, "Give the team a name of at most 100 characters.")
@@ -78,16 +66,7 @@ def rename(request, pk: int):
 def remove(request, pk: int):
     team = get_object_or_404(SavedTeam, user=request.user, pk=pk)
     if request.method == "POST":
-        if request.team.id == team.team_id:
-            services.switch(request, None)
-        team.delete()
-        record_action(
-            request.user,
-            Action.TEAM_REMOVED,
-            team=ActiveTeam(team.team_id, team.label),
-            kind="team",
-            resource_id=team.team_id,
-        )
+        services.remove_team(request, team)
         messages.success(request, f"Team “{team.label}” removed from your saved teams.")
         return redirect("teams")
     return render(request, "teams/team_remove.html", {"team": team})

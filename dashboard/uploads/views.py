@@ -85,13 +85,9 @@ def _upload_page(request):
         )
     batch = services.UploadBatch(request.user, request.team, client_for(request), purpose)
     results = services.upload_files(batch, files)
-    destination = {"team": str(request.team), "team_param": request.team.guard_value}
-    if request.htmx:
-        context = {"results": results, **_results_team(destination)}
-        return render(request, "uploads/_results.html", context)
     # Post/redirect/get: reloading the result page must not send the files again.
     request.session[RESULTS_SESSION_KEY] = {
-        **destination,
+        **_destination(request),
         "files": [_stored(r) for r in results],
     }
     return redirect("upload")
@@ -112,10 +108,8 @@ def _relay_one(request):
     arriving = services.ArrivingFile(name, int(length), request)
     batch = services.UploadBatch(request.user, request.team, client_for(request), purpose)
     result = services.relay_file(batch, arriving)
-    destination = {"team": str(request.team), "team_param": request.team.guard_value}
-    return render(
-        request, "uploads/_results.html", {"results": [result], **_results_team(destination)}
-    )
+    context = {"results": [result], **_results_team(_destination(request))}
+    return render(request, "uploads/_results.html", context)
 
 
 def _file_name(sent: str) -> str:
@@ -136,6 +130,11 @@ def _page_context(request, stored_results: dict | None):
         "results": [_restored(r) for r in stored_results.get("files", [])],
         **_results_team(stored_results),
     }
+
+
+def _destination(request) -> dict:
+    """The team files are sent to, as results keep it."""
+    return {"team": str(request.team), "team_param": request.team.guard_value}
 
 
 def _results_team(destination: dict) -> dict:

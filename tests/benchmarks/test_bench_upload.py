@@ -148,7 +148,8 @@ def upload_through_form(client: httpx.Client, fields: dict, path: Path) -> str:
             "/files/upload/",
             data={**fields, "purpose": "fine-tune"},
             files={"files": (path.name, content, "application/octet-stream")},
-            headers={"HX-Request": "true", "Referer": str(client.base_url) + "/files/upload/"},
+            headers={"Referer": str(client.base_url) + "/files/upload/"},
+            follow_redirects=True,  # to the page with the results, as a browser would
         )
     assert 'data-outcome="uploaded"' in response.text, response.text[:2000]
     return response.text
