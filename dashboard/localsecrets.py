@@ -1,7 +1,8 @@
 """Secrets for local use, generated once and kept in the ignored ``var/`` folder.
 
-Production sets ``SECRET_KEY`` and ``DASHBOARD_ENCRYPTION_KEYS`` in the environment and never
-reaches this module's generator.
+Production sets ``SECRET_KEY`` and ``DASHBOARD_ENCRYPTION_KEYS`` in the environment (with
+``PRODUCTION=true`` the settings refuse to start without them) and never reaches this module's
+generator: a secret made up by one app server would be unknown to the others.
 """
 
 import os

@@ -7,6 +7,8 @@ ciphertext is never handed back in place of a key.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -14,6 +16,17 @@ from django.core.exceptions import ImproperlyConfigured
 
 class KeyDecryptionError(Exception):
     """A stored key cannot be decrypted with any configured encryption key."""
+
+
+def unusable_keys(keys: Iterable[str]) -> list[int]:
+    """The positions (from 1) of the entries of ``keys`` that are not Fernet keys."""
+    unusable = []
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.strip().encode())
+        except (ValueError, TypeError):
+            unusable.append(position)
+    return unusable
 
 
 def _fernet() -> MultiFernet:

@@ -1,0 +1,41 @@
+"""System checks of the dashboard's own configuration.
+
+They run with every ``manage.py check`` (``--deploy`` included) and before ``migrate`` and
+``runserver``, so a release with an unusable configuration stops before it serves a page.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error
+
+from dashboard.accounts import crypto
+
+GENERATE_FERNET_KEY = (
+    'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
+
+
+def encryption_keys(app_configs=None, **kwargs) -> list[Error]:
+    """Every entry of DASHBOARD_ENCRYPTION_KEYS must be a Fernet key: one that is not would
+    make every page that reads a stored API key fail. The keys themselves are never shown."""
+    keys = list(settings.DASHBOARD_ENCRYPTION_KEYS)
+    if not keys:
+        return [
+            Error(
+                "DASHBOARD_ENCRYPTION_KEYS holds no key, so stored API keys can be neither "
+                "encrypted nor read.",
+                hint=f"Set it to a key made with: {GENERATE_FERNET_KEY}",
+                id="dashboard.E002",
+            )
+        ]
+    return [
+        Error(
+            f"DASHBOARD_ENCRYPTION_KEYS entry {position} of {len(keys)} is not a Fernet key "
+            "(32 url-safe base64-encoded bytes), so stored API keys can be neither encrypted "
+            "nor read.",
+            hint=f"Replace it with a key made with: {GENERATE_FERNET_KEY}",
+            id="dashboard.E001",
+        )
+        for position in crypto.unusable_keys(keys)
+    ]
