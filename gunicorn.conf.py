@@ -9,6 +9,8 @@ import os
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# An upload holds a thread while its body arrives, a stalled one until UPLOAD_IDLE_TIMEOUT; one
+# person has at most UPLOAD_MAX_CONCURRENT_PER_USER under way, so keep this well above that.
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30

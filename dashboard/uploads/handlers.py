@@ -3,10 +3,13 @@
 Every file is spooled to a temporary file whatever its size (Django's default keeps small
 files in memory), so a batch cannot pile up in memory and every file is removed when it is
 closed. While a ``.jsonl`` file arrives, its lines are checked piece by piece, so the check
-costs no second pass over a multi-GB file; its report rides on the uploaded file.
+costs no second pass over a multi-GB file; its report rides on the uploaded file. Every piece
+received is reported to ``on_progress`` (the upload's slot is renewed while the form arrives).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
@@ -22,11 +25,16 @@ class CheckingUploadHandler(TemporaryFileUploadHandler):
     # Django's 64 KiB (fewer Python steps) and than in 1 MiB (which no longer fits the caches).
     chunk_size = 256 * 1024
 
+    def __init__(self, request=None, on_progress: Callable[[], None] | None = None):
+        super().__init__(request)
+        self.on_progress = on_progress or (lambda: None)
+
     def new_file(self, field_name, file_name, *args, **kwargs):
         super().new_file(field_name, file_name, *args, **kwargs)
         self.checker = JsonLinesChecker() if file_type_of(file_name) == JSON_LINES else None
 
     def receive_data_chunk(self, raw_data, start):
+        self.on_progress()
         if self.checker is not None:
             self.checker.feed(raw_data)
         return super().receive_data_chunk(raw_data, start)

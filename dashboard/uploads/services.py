@@ -10,7 +10,8 @@ dealt with, so their temporary copies are gone before the answer is rendered. A 
 page's script sends as the body of its own request (``relay_file``) is checked from its name
 and size before a byte of it is read, then passed on to the upstream while it arrives, checked
 on the way; its last piece goes only once every check passed, and a file that fails is cut
-off, so the upstream stores nothing of it.
+off, so the upstream stores nothing of it. So is a file whose bytes stop coming: the sender
+cancelled, the connection broke, or nothing came for the idle timeout (see ``limits.py``).
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 
 from dashboard.accounts.services import remember_identity
-from dashboard.audit.services import Action, Outcome, record_action
+from dashboard.audit.services import Action, Outcome, begin_change, failures_recorded
 from dashboard.teams.active import ActiveTeam
 from dashboard.uploads.checks import CheckReport, JsonLinesChecker, check_basics, check_file
 from dashboard.uploads.handlers import lines_report_of
+from dashboard.uploads.limits import idle_text, is_idle_timeout
 from dashboard.uploads.purposes import JSON_LINES, Purpose, file_type_of, suffix_of
 from dashboard.upstream import errors
 from dashboard.upstream.catalog import FILES
@@ -73,6 +75,8 @@ class UploadBatch:
     team: ActiveTeam
     client: UpstreamClient
     purpose: Purpose
+    # Called before each file, so the batch's upload slot is kept while the batch goes on.
+    progress: Callable[[], None] = lambda: None
 
 
 @dataclass
@@ -90,7 +94,7 @@ class ArrivingFile:
             try:
                 piece = self.stream.read(min(RELAY_PIECE_BYTES, self.size - self.received))
             except OSError as exc:
-                raise IncompleteFile() from exc
+                raise IncompleteFile(stalled=is_idle_timeout(exc)) from exc
             if not piece:
                 raise IncompleteFile()
             self.received += len(piece)
@@ -98,12 +102,18 @@ class ArrivingFile:
 
 
 class IncompleteFile(Exception):
-    """The file's bytes stopped before its announced size (cancelled, or a broken connection)."""
+    """The file's bytes stopped before its announced size: cancelled, a broken connection, or
+    (``stalled``) nothing more came for the idle timeout."""
+
+    def __init__(self, stalled: bool = False):
+        super().__init__()
+        self.stalled = stalled
 
 
 def upload_files(batch: UploadBatch, files: list[UploadedFile]) -> list[FileResult]:
     results = []
     for uploaded in files:
+        batch.progress()
         try:
             result = _upload_one(batch, uploaded)
         finally:
@@ -156,21 +166,31 @@ def _deliver(
     report: CheckReport,
     send: Callable[[], dict | None],
 ) -> FileResult:
-    """Send a file that passed ``report`` (and the upstream's own check, for alignment), then
-    log its outcome. ``send`` gives the created file object, or None when a check made on the
-    way failed (it then says so in ``result``)."""
+    """Send a file that passed ``report`` (and the upstream's own check, for alignment), and
+    log its outcome: the entry is written before anything is sent, and completed after.
+    ``send`` gives the created file object, or None when a check made on the way failed (it
+    then says so in ``result``)."""
     result.problems, result.unlisted = report.problems, report.unlisted
-    try:
-        if report.passed and batch.purpose.asks_upstream_first:
-            _ask_upstream_first(batch, result)
-        if not result.problems:
-            created = send()
-            if created is not None:
-                _uploaded(batch, result, created)
-    except errors.UpstreamError as exc:
-        result.status = Status.FAILED
-        result.problems = [f"{exc.title}. {exc.message}"]
-    _record(batch, result)
+    recorded = begin_change(
+        batch.user,
+        Action.FILE_UPLOADED,
+        team=batch.team,
+        kind=FILES.slug,
+        detail=_described(batch, result),
+    )
+    with failures_recorded(recorded):
+        try:
+            if report.passed and batch.purpose.asks_upstream_first:
+                _ask_upstream_first(batch, result)
+            if not result.problems:
+                created = send()
+                if created is not None:
+                    _uploaded(batch, result, created)
+        except errors.UpstreamError as exc:
+            result.status = Status.FAILED
+            result.problems = [f"{exc.title}. {exc.message}"]
+    recorded.resource_id = result.file_id
+    recorded.finish(AUDIT_OUTCOME[result.status], _described(batch, result))
     return result
 
 
@@ -187,10 +207,15 @@ def _relay(batch: UploadBatch, arriving: ArrivingFile, result: FileResult) -> di
                         relay.abort()  # no-op after the first time
                         continue
                 relay.send(piece)
-        except IncompleteFile:
+        except IncompleteFile as exc:
+            why = (
+                f"nothing more of it came for {idle_text()}"
+                if exc.stalled
+                else "the upload was cancelled or the connection broke"
+            )
             result.problems = [
-                "The file stopped arriving part-way (the upload was cancelled or the "
-                "connection broke), so nothing of it was stored. Send it again."
+                f"The file stopped arriving part-way ({why}), so nothing of it was stored. "
+                "Send it again."
             ]
             return None
         if checker is not None:
@@ -222,17 +247,8 @@ def _uploaded(batch: UploadBatch, result: FileResult, created: dict) -> None:
     remember_identity(batch.user, **learnt)
 
 
-def _record(batch: UploadBatch, result: FileResult) -> None:
+def _described(batch: UploadBatch, result: FileResult) -> str:
+    """What the action log says of one file: name, size, purpose, and its first problem."""
     size = result.size_text.replace("\xa0", " ")  # the log is plain text, not a page
     described = f"{result.filename} ({size}, {batch.purpose.value})"
-    if result.problems:
-        described = f"{described}: {result.problems[0]}"
-    record_action(
-        batch.user,
-        Action.FILE_UPLOADED,
-        team=batch.team,
-        kind=FILES.slug,
-        resource_id=result.file_id,
-        outcome=AUDIT_OUTCOME[result.status],
-        detail=described,
-    )
+    return f"{described}: {result.problems[0]}" if result.problems else described

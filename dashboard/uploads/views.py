@@ -9,6 +9,10 @@ The page's script sends each file as the whole body of its own request (``RAW_FI
 name, purpose and team guard in headers and its size as the Content-Length, so every check
 that needs no content, the CSRF check and the team guard come before a byte of it is read,
 and the file is passed on to the upstream while it arrives (``services.relay_file``).
+
+Before any of that, a POST takes one of the person's upload slots (429 when they are all
+taken) and its body is read under the idle timeout; after an answer given before the body's
+end, the rest cannot hold the thread either (see ``limits.py``).
 """
 
 from __future__ import annotations
@@ -19,39 +23,80 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import TooManyFilesSent
+from django.http.request import UnreadablePostError
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
 
 from dashboard.audit.services import Action
 from dashboard.teams.guard import team_guarded
 from dashboard.uploads import services
 from dashboard.uploads.checks import REPORTED_LINE_PROBLEMS
 from dashboard.uploads.handlers import CheckingUploadHandler
+from dashboard.uploads.limits import (
+    ClientBody,
+    busy_message,
+    idle_text,
+    is_idle_timeout,
+    upload_slot,
+)
 from dashboard.uploads.purposes import PURPOSES, purpose_for
 from dashboard.upstream.binding import client_for
 from dashboard.upstream.catalog import FILES
 
 RESULTS_SESSION_KEY = "upload_results"
 RAW_FILE = "application/octet-stream"
+MULTIPART = "multipart/form-data"
+FORM = "application/x-www-form-urlencoded"
 NAME_HEADER = "X-Upload-Filename"  # percent-encoded UTF-8, as encodeURIComponent writes it
 PURPOSE_HEADER = "X-Upload-Purpose"
 MAX_NAME_CHARS = 255
 
 
 @csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def upload(request):
-    if request.method == "POST":
-        request.upload_handlers = [CheckingUploadHandler(request)]
-        try:
-            request.POST  # noqa: B018 - parse now, so too many files is said plainly
-        except TooManyFilesSent:
-            return _refuse(
-                request,
-                f"Choose at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files at a time.",
-            )
-    try:
+    if request.method != "POST":
         return _upload_page(request)
+    body = ClientBody(request)
+    try:
+        with upload_slot(request.user) as slot:
+            if slot is None:
+                return _refuse(request, f"{busy_message()} Nothing was sent.", status=429)
+            body.slot = slot
+            with body.idle_timeout():
+                return _receive(request, body)
+    finally:
+        body.finish()
+
+
+def _receive(request, body: ClientBody):
+    if request.content_type == RAW_FILE:
+        return _upload_page(request, body)
+    if request.content_type == MULTIPART:  # other bodies have no files (and may be read)
+        request.upload_handlers = [CheckingUploadHandler(request, on_progress=body.progress)]
+    try:
+        request.POST  # noqa: B018 - parse now, so too many files is said plainly
+    except TooManyFilesSent:
+        return _refuse(
+            request,
+            f"Choose at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files at a time.",
+        )
+    except UnreadablePostError as exc:
+        if not is_idle_timeout(exc):
+            raise
+        body.timed_out = True
+        for handler in request.upload_handlers:
+            handler.upload_interrupted()  # the file that was arriving, spooled part-way
+        return _refuse(
+            request,
+            f"The upload stopped arriving: nothing more came for {idle_text()}, so it was "
+            "given up. Nothing was sent; send the files again.",
+        )
+    body.read_whole = request.content_type in (MULTIPART, FORM)  # Django read these whole
+    try:
+        return _upload_page(request, body)
     finally:
         _close_uploads(request)
 
@@ -70,12 +115,15 @@ def _close_uploads(request) -> None:
 
 @csrf_protect
 @team_guarded(action=Action.FILE_UPLOADED, kind=FILES.slug)
-def _upload_page(request):
-    if request.method != "POST":
-        results = request.session.pop(RESULTS_SESSION_KEY, None)
+def _upload_page(request, body: ClientBody | None = None):
+    if request.method == "GET":
+        results = request.session.pop(RESULTS_SESSION_KEY, None)  # shown once
+        return render(request, "uploads/page.html", _page_context(request, results))
+    if request.method == "HEAD":  # the GET's answer, without using the results up
+        results = request.session.get(RESULTS_SESSION_KEY)
         return render(request, "uploads/page.html", _page_context(request, results))
     if request.content_type == RAW_FILE:
-        return _relay_one(request)
+        return _relay_one(request, body)
     files = request.FILES.getlist("files")
     purpose = purpose_for(request.POST.get("purpose"))
     if purpose is None or not files:
@@ -83,7 +131,9 @@ def _upload_page(request):
             request,
             "Choose what the files are for." if purpose is None else "Choose a file to upload.",
         )
-    batch = services.UploadBatch(request.user, request.team, client_for(request), purpose)
+    batch = services.UploadBatch(
+        request.user, request.team, client_for(request), purpose, progress=body.progress
+    )
     results = services.upload_files(batch, files)
     # Post/redirect/get: reloading the result page must not send the files again.
     request.session[RESULTS_SESSION_KEY] = {
@@ -93,7 +143,7 @@ def _upload_page(request):
     return redirect("upload")
 
 
-def _relay_one(request):
+def _relay_one(request, body: ClientBody):
     """One file, the body of this request, passed on as it arrives; its result fragment."""
     purpose = purpose_for(request.headers.get(PURPOSE_HEADER))
     name = _file_name(request.headers.get(NAME_HEADER, ""))
@@ -105,7 +155,7 @@ def _relay_one(request):
         )
     if not length.isdigit():
         return _refuse(request, "The file came without its size. Reload the page and try again.")
-    arriving = services.ArrivingFile(name, int(length), request)
+    arriving = services.ArrivingFile(name, int(length), body)
     batch = services.UploadBatch(request.user, request.team, client_for(request), purpose)
     result = services.relay_file(batch, arriving)
     context = {"results": [result], **_results_team(_destination(request))}
@@ -145,9 +195,9 @@ def _results_team(destination: dict) -> dict:
     }
 
 
-def _refuse(request, problem: str):
+def _refuse(request, problem: str, *, status: int = 400):
     if request.htmx:
-        return render(request, "uploads/_problem.html", {"problem": problem}, status=400)
+        return render(request, "uploads/_problem.html", {"problem": problem}, status=status)
     messages.error(request, problem)
     return redirect("upload")
 

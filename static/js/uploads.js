@@ -152,8 +152,10 @@
       if (xhr.responseURL && xhr.responseURL.indexOf("/accounts/login/") !== -1) {
         text = "You were signed out. Sign in again, then send the file again.";
       }
-      // 400 and 409 are refusals before anything was sent; anything else is a failure.
-      var refused = xhr.status === 400 || xhr.status === 409;
+      // 400, 409 and 429 (too many uploads under way at once) are refusals before anything
+      // was sent; anything else is a failure. The batch goes on either way, one file at a
+      // time, so this page never has more than one upload of its own under way.
+      var refused = xhr.status === 400 || xhr.status === 409 || xhr.status === 429;
       finish(item, refused ? "not-sent" : "failed", refused ? "Not sent" : "Failed", "badge-bad", text);
     }
 
