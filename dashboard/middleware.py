@@ -1,14 +1,84 @@
-"""Turns upstream failures raised anywhere in a view into a page with a clear message."""
+"""What every page shares: one deadline for its upstream calls, control characters refused
+before any view runs, and upstream failures raised anywhere in a view turned into a page with
+a clear message."""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 
+from dashboard.upstream.deadline import page_deadline
 from dashboard.upstream.errors import NoApiKeyError, UpstreamError
 
 logger = logging.getLogger(__name__)
+
+FORM_BODY = "application/x-www-form-urlencoded"
+# Tabs and line breaks are text; every other control character (NUL first) is refused.
+ALLOWED_CONTROLS = frozenset("\t\n\r")
+UNCHECKED_PREFIXES = ("/sandbox/", "/static/")
+
+
+def has_control_characters(text: str) -> bool:
+    return any((ch < " " or ch == "\x7f") and ch not in ALLOWED_CONTROLS for ch in text)
+
+
+def refused_field(request) -> str | None:
+    """The name of the first query or form value (or name) holding a control character.
+
+    Only query strings and urlencoded forms are read here: a multipart body is an upload, read
+    by its own view with its own checks, and a raw body is a file.
+    """
+    sources = [request.GET]
+    if request.method == "POST" and request.content_type == FORM_BODY:
+        sources.append(request.POST)
+    for values in sources:
+        for name, items in values.lists():
+            if has_control_characters(name) or any(map(has_control_characters, items)):
+                return name
+    return None
+
+
+class UpstreamDeadlineMiddleware:
+    """Gives every page one deadline for its upstream calls (``UPSTREAM_PAGE_DEADLINE``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with page_deadline(settings.UPSTREAM_PAGE_DEADLINE):
+            return self.get_response(request)
+
+
+class ControlCharacterMiddleware:
+    """Refuses (400, with a message) any request whose query or form holds control characters.
+
+    No view ever sees such a value, so none can send it upstream, store it (PostgreSQL refuses
+    NUL in text) or write it to the action log.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(UNCHECKED_PREFIXES):
+            return self.get_response(request)
+        name = refused_field(request)
+        if name is None:
+            return self.get_response(request)
+        field = name if not has_control_characters(name) else "a field name"
+        context = {
+            "title": "Control characters refused",
+            "message": (
+                f"What was sent in “{field}” holds control characters (such as NUL), which the "
+                "dashboard does not accept. Nothing was sent or saved: remove them and try again."
+            ),
+            "testid": "control-characters",
+        }
+        htmx = getattr(request, "htmx", False)
+        template = "errors/_refused.html" if htmx else "errors/error.html"
+        return render(request, template, context, status=400)
 
 
 class UpstreamErrorMiddleware:

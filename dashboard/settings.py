@@ -4,14 +4,17 @@ Every value comes from the environment (django-environ). With no environment at 
 dashboard runs on a local SQLite file, a local-memory cache and the embedded sandbox upstream,
 so a fresh machine needs nothing installed. Secrets that must stay stable across restarts
 (``SECRET_KEY``, ``DASHBOARD_ENCRYPTION_KEYS``) are generated once into the ignored ``var/``
-folder when the environment does not provide them.
+folder when the environment does not provide them, except with ``PRODUCTION=true``: there they
+and ``SEEKR_BASE_URL`` must be set, and the process refuses to start without them.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import environ
 from django.contrib.messages import constants as message_constants
+from django.core.exceptions import ImproperlyConfigured
 
 from dashboard.localsecrets import local_secret
 
@@ -22,27 +25,61 @@ env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
 PORT = env.int("PORT", default=8000)
+# PRODUCTION=true turns on the secure defaults for serving behind a TLS-terminating proxy (see
+# Security below) and makes the values every app server must share mandatory: a secret made up
+# by one host would not be known to the others, so sessions and stored keys would break.
+PRODUCTION = env.bool("PRODUCTION", default=False)
+# Under test the sandbox is always there: the tests point SEEKR_BASE_URL at the live server's
+# /sandbox only once running, whatever the environment said at start-up.
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 
-SECRET_KEY = env.str("SECRET_KEY", default="") or local_secret(VAR_DIR / "secret_key", "django")
+REQUIRED_IN_PRODUCTION = {
+    "SECRET_KEY": (
+        "50 or more random characters, e.g. the output of "
+        'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    ),
+    "DASHBOARD_ENCRYPTION_KEYS": (
+        "Fernet keys, newest first, comma separated; a new one is the output of "
+        'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+    ),
+    "SEEKR_BASE_URL": "the upstream API's base URL, e.g. https://flow.seekr.com",
+}
+_missing = [name for name in REQUIRED_IN_PRODUCTION if not env.str(name, default="").strip(", ")]
+if PRODUCTION and _missing:
+    raise ImproperlyConfigured(
+        "PRODUCTION is on, so these variables must be set, to the same value on every app "
+        "server:\n"
+        + "\n".join(f"  {name}: {REQUIRED_IN_PRODUCTION[name]}" for name in _missing)
+    )
+
+SECRET_KEY = env.str("SECRET_KEY", default="").strip() or local_secret(
+    VAR_DIR / "secret_key", "django"
+)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Upstream -------------------------------------------------------------------------------
 LOCAL_SANDBOX_URL = f"http://127.0.0.1:{PORT}/sandbox"
-SEEKR_BASE_URL = env.str("SEEKR_BASE_URL", default=LOCAL_SANDBOX_URL).rstrip("/")
-SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=SEEKR_BASE_URL == LOCAL_SANDBOX_URL)
+SEEKR_BASE_URL = (env.str("SEEKR_BASE_URL", default="").strip() or LOCAL_SANDBOX_URL).rstrip("/")
+# Serve the sandbox at /sandbox/ (see INSTALLED_APPS for its models).
+SANDBOX_ENABLED = TESTING or env.bool(
+    "SANDBOX_ENABLED", default=SEEKR_BASE_URL == LOCAL_SANDBOX_URL
+)
 UPSTREAM_CONNECT_TIMEOUT = env.float("UPSTREAM_CONNECT_TIMEOUT", default=3.05)
 UPSTREAM_READ_TIMEOUT = env.float("UPSTREAM_READ_TIMEOUT", default=20.0)
 UPSTREAM_UPLOAD_TIMEOUT = env.float("UPSTREAM_UPLOAD_TIMEOUT", default=3600.0)
 UPSTREAM_RETRY_AFTER_MAX = env.float("UPSTREAM_RETRY_AFTER_MAX", default=5.0)
 UPSTREAM_RETRIES = env.int("UPSTREAM_RETRIES", default=2)
 UPSTREAM_FANOUT_WORKERS = env.int("UPSTREAM_FANOUT_WORKERS", default=8)
+# Every page's upstream calls together: none waits, nor is retried, past this many seconds.
+UPSTREAM_PAGE_DEADLINE = env.float("UPSTREAM_PAGE_DEADLINE", default=15.0)
 UPSTREAM_MAX_BODY_BYTES = env.int("UPSTREAM_MAX_BODY_BYTES", default=50 * 1024 * 1024)
 
 # Keys used to encrypt stored upstream API keys, newest first (Fernet keys, comma separated).
-DASHBOARD_ENCRYPTION_KEYS = env.list("DASHBOARD_ENCRYPTION_KEYS", default=[]) or [
-    local_secret(VAR_DIR / "encryption_key", "fernet")
-]
+# Each is checked at start-up by the dashboard.E001 system check (``manage.py check``).
+DASHBOARD_ENCRYPTION_KEYS = [
+    key.strip() for key in env.list("DASHBOARD_ENCRYPTION_KEYS", default=[]) if key.strip()
+] or [local_secret(VAR_DIR / "encryption_key", "fernet")]
 
 # --- Sandbox (the local SeekrFlow-compatible upstream) -----------------------------------
 SANDBOX_STORAGE_DIR = Path(env.str("SANDBOX_STORAGE_DIR", default=str(VAR_DIR / "sandbox-files")))
@@ -56,6 +93,11 @@ SANDBOX_STREAM_DELAY_MS = env.int("SANDBOX_STREAM_DELAY_MS", default=30)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=4 * 1024**3)
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=20)
+# Each upload holds a worker thread while its body arrives: at most this many per person at once
+# (counted in the database, so across processes and app servers), and a body that sends nothing
+# for this many seconds is given up.
+UPLOAD_MAX_CONCURRENT_PER_USER = env.int("UPLOAD_MAX_CONCURRENT_PER_USER", default=3)
+UPLOAD_IDLE_TIMEOUT = env.float("UPLOAD_IDLE_TIMEOUT", default=30.0)
 
 # --- Django ---------------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -75,8 +117,12 @@ INSTALLED_APPS = [
     "dashboard.uploads",
     "dashboard.threads",
     "dashboard.audit",
-    "dashboard.sandbox",
 ]
+# In production the sandbox's models (and so its tables) exist only where it is served.
+# Elsewhere they stay installed even when another process serves the sandbox, so a script can
+# seed it over the shared database.
+if SANDBOX_ENABLED or not PRODUCTION:
+    INSTALLED_APPS.append("dashboard.sandbox")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -89,6 +135,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "dashboard.middleware.ControlCharacterMiddleware",
+    "dashboard.middleware.UpstreamDeadlineMiddleware",
     "axes.middleware.AxesMiddleware",
     "dashboard.teams.middleware.ActiveTeamMiddleware",
     "dashboard.middleware.UpstreamErrorMiddleware",
@@ -177,7 +225,6 @@ MESSAGE_TAGS = {message_constants.ERROR: "error"}
 # --- Security -------------------------------------------------------------------------------
 # PRODUCTION=true turns on the secure defaults for serving behind a TLS-terminating proxy;
 # each can still be set on its own.
-PRODUCTION = env.bool("PRODUCTION", default=False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION)
@@ -212,9 +259,23 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# Behind N trusted proxies, the client address is the Nth from the right of X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if PRODUCTION else 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client address axes counts failures against comes from django-ipware. Behind N proxies
+# that each append the address they were reached from to X-Forwarded-For (nginx's
+# $proxy_add_x_forwarded_for), the client is the Nth address from the right of that header;
+# whatever the client wrote further left is its own invention. ipware counts only the proxies
+# listed after the client in the header, one fewer than those in front, and non-strict mode
+# lets it ignore a client's extra or malformed entries instead of rejecting the whole header.
+# Without a proxy the header is not looked at: any client could write any address in it.
+PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if PRODUCTION else 0)
+if PROXY_COUNT > 0:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    # Not REMOTE_ADDR: behind the proxy that is the proxy's address, shared by every client.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR"]
+else:
+    AXES_IPWARE_PROXY_COUNT = None
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_IPWARE_PROXY_ORDER = "left-most"
+IPWARE_STRICT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 

@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+from dashboard.converters import ResourceIdConverter
+
+register_converter(ResourceIdConverter, "rid")  # before the apps' URLs that use it
 
 urlpatterns = [
     path(

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dashboard.accounts import services
 from dashboard.accounts.forms import AddKeyForm
@@ -13,7 +13,7 @@ from dashboard.upstream.errors import UpstreamError
 @sensitive_post_parameters("api_key")
 @sensitive_variables("form")
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def keys(request):
     form = AddKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -44,7 +44,7 @@ def activate(request, pk: int):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete(request, pk: int):
     key = get_object_or_404(ApiKey, user=request.user, pk=pk)
     if request.method == "POST":
@@ -55,6 +55,7 @@ def delete(request, pk: int):
 
 
 @login_required
+@require_safe
 def welcome(request):
     if ApiKey.objects.filter(user=request.user).exists():
         return redirect("overview")

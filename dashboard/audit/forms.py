@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from datetime import date, timedelta
+
 from django import forms
 
 from dashboard.audit.models import ActionLog
@@ -11,6 +15,49 @@ from dashboard.teams.active import PERSONAL
 ANY = [("", "Any")]
 # Not "team": ``?team=`` on any page switches the active team (see the teams middleware).
 TEAM_FILTER = "in_team"
+
+
+# A filter day becomes the start of that day in the current time zone (then UTC, as stored),
+# and the last day of a range becomes the start of the day after it. One day's margin inside
+# what Python's datetime holds keeps both representable in any time zone; PostgreSQL's date
+# and timestamp ranges are wider than Python's, so the database never narrows it further.
+EARLIEST_DAY = date.min + timedelta(days=1)
+LATEST_DAY = date.max - timedelta(days=1)
+OUT_OF_RANGE = f"Give a date from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}."
+# A year-month-day whose year no calendar here holds (0, 10000, -1…): out of range, not garbled.
+DATE_SHAPED = re.compile(r"\s*([+-]?\d{1,20})-\d{1,2}-\d{1,2}\s*")
+
+
+class FilterDayField(forms.DateField):
+    """A day to filter by: optional, and refused with a form error unless filtering by it
+    can be done (see ``EARLIEST_DAY``)."""
+
+    widget = forms.DateInput(
+        attrs={"type": "date", "min": EARLIEST_DAY.isoformat(), "max": LATEST_DAY.isoformat()}
+    )
+    default_error_messages = {
+        "invalid": "Enter a date as YYYY-MM-DD.",
+        "out_of_range": OUT_OF_RANGE,
+    }
+
+    def __init__(self, label: str):
+        super().__init__(label=label, required=False)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            shaped = DATE_SHAPED.fullmatch(value) if isinstance(value, str) else None
+            if shaped and not 1 <= int(shaped.group(1)) <= 9999:
+                raise forms.ValidationError(
+                    self.error_messages["out_of_range"], code="out_of_range"
+                ) from None
+            raise
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not EARLIEST_DAY <= value <= LATEST_DAY:
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
 
 
 class DateRangeMixin:
@@ -26,20 +73,14 @@ class DateRangeMixin:
         return cleaned
 
 
-def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-
 class OwnershipFilterForm(DateRangeMixin, forms.Form):
     """The filters of the combined table (a plain GET form); exports take the same query."""
 
     in_team = forms.ChoiceField(label="Team", required=False)
     kind = forms.ChoiceField(required=False)
     creator = forms.ChoiceField(required=False)
-    created_from = _date_field("Created from")
-    created_to = _date_field("Created until")
+    created_from = FilterDayField("Created from")
+    created_to = FilterDayField("Created until")
     sort = forms.ChoiceField(required=False)
 
     def __init__(self, data, *, teams, kinds, creators):
@@ -77,8 +118,8 @@ class ActionLogFilterForm(DateRangeMixin, forms.Form):
     outcome = forms.ChoiceField(required=False, choices=ANY + list(ActionLog.Outcome.choices))
     user = forms.CharField(required=False, max_length=150, label="User")
     in_team = forms.ChoiceField(label="Team", required=False)
-    date_from = _date_field("From")
-    date_to = _date_field("Until")
+    date_from = FilterDayField("From")
+    date_to = FilterDayField("Until")
 
     def __init__(self, data, *, teams, staff: bool):
         """``teams``: (team id or "" for personal, label) pairs found in the visible log."""
@@ -91,7 +132,17 @@ class ActionLogFilterForm(DateRangeMixin, forms.Form):
             del self.fields["user"]
 
 
+# Embeddings, overrides and isolates: they could make a name read differently from what it is.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS for ch in text)
+
+
 class CreatorNameForm(forms.Form):
+    """A name everyone sees, so it is one line of visible text (PostgreSQL refuses NUL too)."""
+
     creator_id = forms.CharField(
         label="Creator ID",
         max_length=64,
@@ -104,3 +155,15 @@ class CreatorNameForm(forms.Form):
         required=False,
         help_text="Seen by everyone in lists and in the audit. Leave empty to remove the name.",
     )
+
+    def clean_creator_id(self):
+        value = self.cleaned_data["creator_id"]
+        if not value.isprintable():
+            raise forms.ValidationError("A creator ID is visible text, without control characters.")
+        return value
+
+    def clean_display_name(self):
+        value = self.cleaned_data["display_name"]
+        if _has_control(value):
+            raise forms.ValidationError("A display name is one line, without control characters.")
+        return value

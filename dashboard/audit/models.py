@@ -10,14 +10,23 @@ class ActionLogQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionDenied("The action log is append-only.")
 
+    def complete(self, pk: int, *, outcome: str, **fields) -> int:
+        """Give a started entry its outcome: the one change an entry ever takes, once."""
+        if outcome == ActionLog.Outcome.STARTED:
+            raise PermissionDenied("An entry is completed with a final outcome.")
+        started = models.QuerySet.filter(self, pk=pk, outcome=ActionLog.Outcome.STARTED)
+        return models.QuerySet.update(started, outcome=outcome, **fields)
+
 
 class ActionLog(models.Model):
-    """One mutation made through the dashboard. Append-only: rows are never changed."""
+    """One mutation made through the dashboard. Append-only: rows are never changed, except
+    that an entry written as ``started`` before its upstream call gets its outcome after it."""
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "Succeeded"
         FAILURE = "failure", "Failed"
         REFUSED = "refused", "Refused"
+        STARTED = "started", "Started, outcome unknown"
 
     class Action(models.TextChoices):
         KEY_ADDED = "key.added", "API key added"

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from dashboard.audit.collect import AuditRow, AuditTeam, Failure, TeamAudit, TeamStatus
 from dashboard.audit.people import Creator, CreatorDirectory
+from dashboard.resources.templatetags.resources import link_to
 from dashboard.upstream import catalog
 from dashboard.upstream.catalog import ResourceKind
 
@@ -73,11 +73,8 @@ class ResourceLine:
     @property
     def detail_url(self) -> str:
         """The resource's page, switching to its team on arrival ("" if the id cannot be linked)."""
-        try:
-            path = reverse("resource-detail", args=[self.kind.slug, self.row.resource_id])
-        except NoReverseMatch:
-            return ""
-        return f"{path}?{urlencode({'team': self.team.key})}"
+        path = link_to("resource-detail", self.kind.slug, self.row.resource_id)
+        return f"{path}?{urlencode({'team': self.team.key})}" if path else ""
 
     def values(self) -> tuple[str, ...]:
         """The exported columns, in EXPORT_HEADER's order."""

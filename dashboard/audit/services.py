@@ -1,13 +1,55 @@
-"""The one way to record what was done through the dashboard."""
+"""The one way to record what was done through the dashboard.
+
+A change that is only the dashboard's own (a saved team, a stored key) is recorded with
+:func:`record_action`. A change sent upstream is recorded with :func:`recording`: its entry is
+written *before* the call, so that if the log cannot be written nothing is sent, and completed
+with the outcome after it. Every value is made storable first (control characters shown as
+escapes, lengths cut to the columns), so no value a person or the upstream sends can make the
+entry fail where the change itself succeeded.
+"""
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 
 from dashboard.audit.models import ActionLog, CreatorName
+from dashboard.upstream.errors import UpstreamError
 
 Action = ActionLog.Action
 Outcome = ActionLog.Outcome
+
+logger = logging.getLogger(__name__)
+
+
+def _is_control(ch: str) -> bool:
+    return (ch < " " and ch not in "\t\n\r") or ch == "\x7f"
+
+
+def storable(value: object, limit: int) -> str:
+    """``value`` as text any database column takes: control characters other than tabs and
+    line breaks written as escapes (PostgreSQL refuses NUL in text), cut to ``limit``."""
+    return "".join(f"\\x{ord(ch):02x}" if _is_control(ch) else ch for ch in str(value))[:limit]
+
+
+def _fields(user, action, *, team, kind, resource_id, outcome, detail) -> dict:
+    team_id = (getattr(team, "id", None) or "") if team is not None else ""
+    team_label = (getattr(team, "label", None) or "") if team is not None else ""
+    return {
+        "user": user if getattr(user, "pk", None) else None,
+        "username": storable(getattr(user, "username", "") or "", 150),
+        "team_id": storable(team_id, 64),
+        "team_label": storable(team_label, 100),
+        "action": action,
+        "kind": storable(kind, 40),
+        "resource_id": storable(resource_id, 128),
+        "outcome": outcome,
+        "detail": storable(detail, 500),
+    }
 
 
 def record_action(
@@ -20,18 +62,97 @@ def record_action(
     outcome: str = Outcome.SUCCESS,
     detail: str = "",
 ) -> ActionLog:
-    """Append one entry. ``team`` is an ActiveTeam-like object (``id``, ``label``) or None."""
+    """Append one entry. ``team`` is a team-like object (``id``, ``label``) or None."""
     return ActionLog.objects.create(
-        user=user if getattr(user, "pk", None) else None,
-        username=getattr(user, "username", "") or "",
-        team_id=(getattr(team, "id", None) or "") if team is not None else "",
-        team_label=(getattr(team, "label", "") or "")[:100] if team is not None else "",
-        action=action,
-        kind=kind[:40],
-        resource_id=str(resource_id)[:128],
-        outcome=outcome,
-        detail=detail[:500],
+        **_fields(
+            user,
+            action,
+            team=team,
+            kind=kind,
+            resource_id=resource_id,
+            outcome=outcome,
+            detail=detail,
+        )
     )
+
+
+@dataclass
+class Recorded:
+    """The entry of a change sent upstream, written as started before the change is sent.
+
+    The change fills in what it learns (the id of what it created, a fuller detail) and then
+    finishes the entry with its outcome; only the first finish counts.
+    """
+
+    pk: int
+    resource_id: str = ""
+    detail: str = ""
+    outcome: str = Outcome.SUCCESS  # the outcome ``finish`` gives unless told another
+
+    def finish(self, outcome: str | None = None, detail: str | None = None) -> None:
+        try:
+            ActionLog.objects.complete(
+                self.pk,
+                outcome=outcome or self.outcome,
+                resource_id=storable(self.resource_id, 128),
+                detail=storable(self.detail if detail is None else detail, 500),
+            )
+        except Exception:  # the change is done; its entry stays "started" rather than lost
+            logger.exception("could not complete action log entry %s", self.pk)
+
+    def failed(self, error: UpstreamError) -> None:
+        self.finish(Outcome.FAILURE, failure_detail(self.detail, error))
+
+
+def failure_detail(detail: str, error: UpstreamError) -> str:
+    """An entry's detail for a change the upstream refused or could not do."""
+    reason = f"{error.title} ({error.status or 'no answer'}): {error.message}"
+    return f"{detail}: {reason}" if detail else reason
+
+
+def begin_change(
+    user: AbstractBaseUser,
+    action: str,
+    *,
+    team=None,
+    kind: str = "",
+    resource_id: str = "",
+    detail: str = "",
+) -> Recorded:
+    """Write the entry of a change about to be sent upstream; if this raises, send nothing."""
+    entry = record_action(
+        user,
+        action,
+        team=team,
+        kind=kind,
+        resource_id=resource_id,
+        outcome=Outcome.STARTED,
+        detail=detail,
+    )
+    return Recorded(entry.pk, resource_id, detail)
+
+
+@contextmanager
+def failures_recorded(recorded: Recorded) -> Iterator[Recorded]:
+    """Finish the entry as failed if the block raises (the upstream's reason, or "stopped by
+    an error"), and re-raise; a block that ends well leaves the entry to be finished later."""
+    try:
+        yield recorded
+    except UpstreamError as exc:
+        recorded.failed(exc)
+        raise
+    except BaseException:
+        recorded.finish(Outcome.FAILURE, f"{recorded.detail}: stopped by an error")
+        raise
+
+
+@contextmanager
+def recording(user: AbstractBaseUser, action: str, **entry) -> Iterator[Recorded]:
+    """Record one change sent upstream, whatever happens to it (see :func:`begin_change`):
+    after the block the entry gets its outcome, success (or what the block set) or failure."""
+    with failures_recorded(begin_change(user, action, **entry)) as recorded:
+        yield recorded
+    recorded.finish()
 
 
 def name_creator(user: AbstractBaseUser, creator_id: str, display_name: str) -> None:

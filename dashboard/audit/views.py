@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dashboard.audit import actionlog, exports, snapshots
 from dashboard.audit.collect import AuditTeam, Failure, TeamAudit
@@ -155,7 +155,7 @@ def _combined_context(request, audits: dict[str, TeamAudit], directory: CreatorD
 
 
 @login_required
-@require_GET
+@require_safe
 def audit(request):
     teams = snapshots.audit_teams(request)
     if request.GET.get("wait"):  # without JavaScript: everything in this one request
@@ -176,7 +176,7 @@ def audit(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def team_section(request, team_key: str):
     """One team's section: its counts per kind and its creators (an htmx fragment)."""
     team = snapshots.team_by_key(request, team_key)
@@ -196,7 +196,7 @@ def team_section(request, team_key: str):
 
 
 @login_required
-@require_GET
+@require_safe
 def combined(request):
     """The matrix, chart, filters and combined table (an htmx fragment, once teams are in)."""
     try:
@@ -228,14 +228,17 @@ def _export_lines(request):
 
 
 def _invalid_filters(form) -> HttpResponse:
-    problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+    problems = "; ".join(
+        " ".join(errors) if name == NON_FIELD_ERRORS else f"{name}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+    )
     return HttpResponse(
         f"The filters are not valid: {problems}", status=400, content_type="text/plain"
     )
 
 
 @login_required
-@require_GET
+@require_safe
 def export_csv(request):
     form, lines, _ = _export_lines(request)
     if lines is None:
@@ -245,7 +248,7 @@ def export_csv(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def export_json(request):
     form, lines, audits = _export_lines(request)
     if lines is None:
@@ -270,7 +273,7 @@ def export_json(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def creators(request):
     """Staff give upstream creator ids display names that everyone then sees."""
     if not request.user.is_staff:
@@ -312,7 +315,7 @@ def _log_entries(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def action_log(request):
     form, entries = _log_entries(request)
     page = Paginator(entries, LOG_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
@@ -327,7 +330,7 @@ def action_log(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def action_log_export(request):
     form, entries = _log_entries(request)
     if not form.is_valid():

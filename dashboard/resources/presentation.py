@@ -6,7 +6,6 @@ templates only switch on a cell's ``format`` and the views stay thin.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,10 +15,13 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from dashboard import text
 from dashboard.audit.people import Creator, CreatorDirectory
 from dashboard.teams.active import PERSONAL_LABEL
+from dashboard.text import reveal
 from dashboard.upstream import catalog
 from dashboard.upstream.catalog import Column, ResourceKind
+from dashboard.upstream.client import can_name_a_resource
 
 # --- Status badges: the one place statuses are mapped to colours -------------------------
 BADGE_OK = "badge-ok"
@@ -118,9 +120,14 @@ class TeamNames:
         return TeamName(team_id, self.labels.get(team_id, ""))
 
 
+def display_name(kind: ResourceKind, item: dict) -> str:
+    """An item's name as pages show it: invisible characters made visible."""
+    return reveal(kind.item_name(item))
+
+
 def linkable_id(resource_id: str) -> bool:
-    """Whether an id can be put in a dashboard URL path (one non-empty segment)."""
-    return bool(resource_id) and "/" not in resource_id and resource_id not in (".", "..")
+    """Whether an id can be one segment of a dashboard URL path (see ``converters``)."""
+    return "/" not in str(resource_id) and can_name_a_resource(resource_id)
 
 
 def summary_columns(kind: ResourceKind) -> tuple[Column, ...]:
@@ -192,7 +199,7 @@ class RowBuilder:
             return Cell("team", self.teams.name(team_id) if team_id else None)
         if column.format in ("bytes", "number"):
             return Cell(column.format, raw if isinstance(raw, int | float) else None)
-        return Cell(column.format, "" if raw is None else raw)
+        return Cell(column.format, "" if raw is None else reveal(str(raw)))
 
     def creator(self, item: dict) -> Creator:
         return self.creators.resolve(self.kind.item_owner(item))
@@ -205,7 +212,7 @@ class RowBuilder:
                 cell.link = False
         return Row(
             id=row_id,
-            name=self.kind.item_name(item),
+            name=display_name(self.kind, item),
             cells=cells,
             is_final=self.kind.is_final(item),
             is_mine=self.creator(item).is_you,
@@ -264,7 +271,7 @@ def relation_links(kind: ResourceKind, item: dict) -> dict[str, list[Link]]:
             Link(
                 relation.kind if known_kind and linkable_id(rid) else "",
                 rid,
-                str(names.get(rid) or rid),
+                reveal(str(names.get(rid) or rid)),
             )
             for rid in relation_ids(value, relation.id_key)
         ]
@@ -316,14 +323,10 @@ def detail_field(
     if isinstance(raw, list) and all(
         isinstance(v, str | int | float) and not isinstance(v, bool) for v in raw
     ):
-        return Field(key, label, "list", [str(v) for v in raw])
+        return Field(key, label, "list", [reveal(str(v)) for v in raw])
     if isinstance(raw, dict | list):
-        return Field(key, label, "json", pretty_json(raw))
-    return Field(key, label, "text", str(raw))
-
-
-def pretty_json(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False, default=str)
+        return Field(key, label, "json", text.pretty_json(raw))
+    return Field(key, label, "text", reveal(str(raw)))
 
 
 # --- Downloads ------------------------------------------------------------------------------
@@ -331,8 +334,9 @@ _UNSAFE_FILENAME_CHARS = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
 
 
 def safe_filename(name: str, fallback: str) -> str:
-    """A filename that is safe to offer in Content-Disposition: no paths, quotes or controls."""
-    text = unicodedata.normalize("NFC", str(name or ""))
-    text = text.replace("\\", "/").rsplit("/", 1)[-1]
-    text = _UNSAFE_FILENAME_CHARS.sub("_", text).strip(" .")
-    return text[:200] or fallback
+    """A filename that is safe to offer in Content-Disposition: no paths, quotes, controls or
+    invisible characters (a right-to-left override would disguise its type)."""
+    clean = unicodedata.normalize("NFC", text.without_hidden(name or ""))
+    clean = clean.replace("\\", "/").rsplit("/", 1)[-1]
+    clean = _UNSAFE_FILENAME_CHARS.sub("_", clean).strip(" .")
+    return clean[:200] or text.without_hidden(fallback)

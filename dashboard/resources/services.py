@@ -1,5 +1,5 @@
 """Browsing team resources: the overview's panels, list pages, lookups in other teams, and
-recorded deletes and actions. Views call these; only the upstream client speaks HTTP."""
+what to say when a change is refused. Views call these; only the upstream client speaks HTTP."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dashboard.accounts.services import learn_identity, remember_identity
-from dashboard.audit.services import Outcome, record_action
 from dashboard.resources.presentation import parse_timestamp
 from dashboard.teams.active import PERSONAL, ActiveTeam, personal
 from dashboard.upstream.catalog import Column, Pagination, ResourceKind
@@ -292,47 +291,7 @@ def find_in_teams(
     return lookups
 
 
-# --- Recorded changes -----------------------------------------------------------------------
-def record_change(
-    request,
-    kind: ResourceKind,
-    resource_id: str,
-    *,
-    audit_action: str,
-    what: str,
-    error: UpstreamError | None = None,
-) -> None:
-    """Log one change made (or attempted) through the dashboard, with its outcome."""
-    record_action(
-        request.user,
-        audit_action,
-        team=request.team,
-        kind=kind.slug,
-        resource_id=resource_id,
-        outcome=Outcome.FAILURE if error else Outcome.SUCCESS,
-        detail=f"{what}: {error.title} ({error.status or 'no answer'})" if error else what,
-    )
-
-
-def perform_recorded(
-    request,
-    kind: ResourceKind,
-    resource_id: str,
-    *,
-    audit_action: str,
-    what: str,
-    change: Callable[[], Any],
-) -> Any:
-    """Run one change upstream and log it with its outcome; a failure is logged and re-raised."""
-    try:
-        result = change()
-    except UpstreamError as exc:
-        record_change(request, kind, resource_id, audit_action=audit_action, what=what, error=exc)
-        raise
-    record_change(request, kind, resource_id, audit_action=audit_action, what=what)
-    return result
-
-
+# --- Changes ---------------------------------------------------------------------------------
 def explain_failure(exc: UpstreamError, team: ActiveTeam, doing: str) -> str:
     """What to tell a person whose change the upstream refused, naming the team."""
     if isinstance(exc, ForbiddenError):

@@ -17,11 +17,13 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
+from dashboard import text
 from dashboard.audit.people import CreatorDirectory
-from dashboard.audit.services import Action
+from dashboard.audit.services import Action, Outcome, failure_detail, recording
 from dashboard.resources import presentation, services
+from dashboard.resources.templatetags.resources import link_to
 from dashboard.teams.guard import team_guarded
 from dashboard.teams.services import note_seen_teams
 from dashboard.upstream import catalog
@@ -52,7 +54,7 @@ def list_url(kind: ResourceKind, params: dict[str, str] | None = None) -> str:
 
 # --- Overview -------------------------------------------------------------------------------
 @login_required
-@require_GET
+@require_safe
 def overview(request):
     kinds = [kind for kind in catalog.team_kinds() if kind.in_overview]
     panels = services.overview_panels(client_for(request), kinds)
@@ -78,7 +80,7 @@ class Header:
 
 
 @login_required
-@require_GET
+@require_safe
 def resource_list(request, kind: str):
     resource_kind = team_kind_or_404(kind)
     query = services.ListQuery.from_params(resource_kind, request.GET)
@@ -157,14 +159,14 @@ def not_found_response(request, kind: ResourceKind, resource_id: str) -> HttpRes
     context = {
         "kind": kind,
         "resource_id": resource_id,
-        "find_url": reverse("resource-find", args=[kind.slug, resource_id]),
+        "find_url": link_to("resource-find", kind.slug, resource_id),
         "page_title": f"No such {kind.singular} here",
     }
     return render(request, "resources/not_found.html", context, status=404)
 
 
 @login_required
-@require_GET
+@require_safe
 def resource_detail(request, kind: str, resource_id: str):
     resource_kind = team_kind_or_404(kind)
     client = client_for(request)
@@ -189,18 +191,18 @@ def resource_detail(request, kind: str, resource_id: str):
         "kind": resource_kind,
         "item": item,
         "resource_id": resource_id,
-        "name": resource_kind.item_name(item),
+        "name": presentation.display_name(resource_kind, item),
         "status": status,
         "status_badge": presentation.badge_class(status),
         "fields": presentation.detail_fields(resource_kind, item, creators, teams),
-        "raw_json": presentation.pretty_json(item),
+        "raw_json": text.pretty_json(item),
         "team": teams.name(team_id) if team_id else None,
         "creator": creators.resolve(resource_kind.item_owner(item)),
         "created": presentation.parse_timestamp(item.get(resource_kind.created_field)),
         "updated": presentation.parse_timestamp(item.get("updated_at")),
         "sub_lists": sub_list_sections(resource_kind, outcomes, creators, teams),
         "actions": [a for a in resource_kind.actions if status in a.allowed_statuses],
-        "page_title": resource_kind.item_name(item),
+        "page_title": presentation.display_name(resource_kind, item),
     }
     return render(request, "resources/detail.html", context)
 
@@ -226,7 +228,7 @@ def sub_list_sections(
 
 
 @login_required
-@require_GET
+@require_safe
 def resource_content(request, kind: str, resource_id: str):
     """The resource's content, relayed from the upstream as it arrives (never held in memory)."""
     resource_kind = team_kind_or_404(kind)
@@ -237,9 +239,7 @@ def resource_content(request, kind: str, resource_id: str):
         item = client.retrieve(resource_kind, resource_id)
     except NotFoundError:
         return not_found_response(request, resource_kind, resource_id)
-    upstream = client.stream(
-        "GET", resource_kind.content_path.format(id=resource_id), scope=resource_kind.scope
-    )
+    upstream = client.content(resource_kind, resource_id)
     filename = presentation.safe_filename(resource_kind.item_name(item), fallback=resource_id)
     # Always a download, never rendered by the browser on the dashboard's origin.
     response = StreamingHttpResponse(upstream.iter_bytes(), content_type="application/octet-stream")
@@ -252,7 +252,7 @@ def resource_content(request, kind: str, resource_id: str):
 
 # --- Other teams ----------------------------------------------------------------------------
 @login_required
-@require_GET
+@require_safe
 def resource_find(request, kind: str, resource_id: str):
     """Look for a resource in the personal workspace and every saved team, all at once."""
     resource_kind = team_kind_or_404(kind)
@@ -263,7 +263,7 @@ def resource_find(request, kind: str, resource_id: str):
         "resource_id": resource_id,
         "lookups": lookups,
         "found": [lookup for lookup in lookups if lookup.found],
-        "detail_url": reverse("resource-detail", args=[resource_kind.slug, resource_id]),
+        "detail_url": link_to("resource-detail", resource_kind.slug, resource_id),
         "page_title": f"Looking for {resource_id}",
     }
     template = "resources/find.html#results" if wants_fragment(request) else "resources/find.html"
@@ -292,42 +292,58 @@ def confirm_change(
     plan: Callable[[dict], Change],
 ):
     """GET: a confirmation page naming the resource and the team. POST: do it, log it, and go
-    back to the list with a message, or stay on the page explaining the upstream's refusal."""
+    back to the list with a message, or stay on the page explaining why it was not done.
+
+    A POST is recorded before anything is sent, and checked again as the page was: a change
+    the resource's state does not allow is refused, whatever the form said."""
     client = client_for(request)
-    what = f"{kind.singular} {resource_id}"
-    try:
-        item = client.retrieve(kind, resource_id)
-    except UpstreamError as exc:
-        if request.method == "POST":
-            services.record_change(
-                request, kind, resource_id, audit_action=audit_action, what=what, error=exc
-            )
-        if isinstance(exc, NotFoundError):
-            return not_found_response(request, kind, resource_id)
-        raise
-    change = plan(item)
-    problem, status = "", 200
-    if request.method == "POST":
+    if request.method != "POST":
         try:
-            services.perform_recorded(
-                request,
-                kind,
-                resource_id,
-                audit_action=audit_action,
-                what=f"{change.button}: “{kind.item_name(item)}”",
-                change=change.run,
-            )
-        except UpstreamError as exc:
-            problem = services.explain_failure(exc, request.team, change.doing)
-            status = exc.http_status
-        else:
-            messages.success(request, change.done)
-            return redirect(list_url(kind))
+            item = client.retrieve(kind, resource_id)
+        except NotFoundError:
+            return not_found_response(request, kind, resource_id)
+        return _confirm_page(request, kind, resource_id, item, plan(item))
+
+    problem, status = "", 200
+    try:
+        with recording(
+            request.user,
+            audit_action,
+            team=request.team,
+            kind=kind.slug,
+            resource_id=resource_id,
+            detail=f"{kind.singular} {resource_id}",
+        ) as recorded:
+            item = client.retrieve(kind, resource_id)
+            change = plan(item)
+            recorded.detail = f"{change.button}: “{presentation.display_name(kind, item)}”"
+            if change.not_possible:
+                recorded.outcome = Outcome.REFUSED
+                recorded.detail = f"{recorded.detail}: {change.not_possible}"
+                problem = f"Nothing was sent to the upstream. {change.not_possible}"
+                status = 409
+            else:
+                try:
+                    change.run()
+                except UpstreamError as exc:
+                    recorded.outcome = Outcome.FAILURE
+                    recorded.detail = failure_detail(recorded.detail, exc)
+                    problem = services.explain_failure(exc, request.team, change.doing)
+                    status = exc.http_status
+    except NotFoundError:  # the resource itself is not there (or its id cannot be one)
+        return not_found_response(request, kind, resource_id)
+    if not problem:
+        messages.success(request, change.done)
+        return redirect(list_url(kind))
+    return _confirm_page(request, kind, resource_id, item, change, problem, status)
+
+
+def _confirm_page(request, kind, resource_id, item, change, problem="", status=200):
     context = {
         "kind": kind,
         "item": item,
         "resource_id": resource_id,
-        "name": kind.item_name(item),
+        "name": presentation.display_name(kind, item),
         "change": change,
         "problem": problem,
         "page_title": change.heading,
@@ -336,7 +352,7 @@ def confirm_change(
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @team_guarded(action=Action.RESOURCE_DELETED)
 def resource_delete(request, kind: str, resource_id: str):
     resource_kind = team_kind_or_404(kind)
@@ -345,7 +361,7 @@ def resource_delete(request, kind: str, resource_id: str):
     client = client_for(request)
 
     def plan(item: dict) -> Change:
-        name = resource_kind.item_name(item)
+        name = presentation.display_name(resource_kind, item)
         return Change(
             heading=f"Delete the {resource_kind.singular} “{name}”?",
             question=(
@@ -362,7 +378,7 @@ def resource_delete(request, kind: str, resource_id: str):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @team_guarded(action=Action.RESOURCE_ACTION)
 def resource_action(request, kind: str, resource_id: str, name: str):
     resource_kind = team_kind_or_404(kind)
@@ -372,7 +388,7 @@ def resource_action(request, kind: str, resource_id: str, name: str):
     client = client_for(request)
 
     def plan(item: dict) -> Change:
-        item_name = resource_kind.item_name(item)
+        item_name = presentation.display_name(resource_kind, item)
         status = resource_kind.item_status(item)
         not_possible = ""
         if action.allowed_statuses and status not in action.allowed_statuses:

@@ -22,7 +22,7 @@ def _safe_next(request, fallback: str) -> str:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def teams(request):
     form = AddTeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -62,7 +62,7 @@ def rename(request, pk: int):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def remove(request, pk: int):
     team = get_object_or_404(SavedTeam, user=request.user, pk=pk)
     if request.method == "POST":

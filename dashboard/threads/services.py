@@ -7,11 +7,18 @@ Thread and message actions are the person's own, so they are logged without a te
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-from dashboard.audit.services import Action, Outcome, record_action
+from dashboard.audit.services import (
+    Action,
+    Outcome,
+    Recorded,
+    begin_change,
+    failures_recorded,
+    recording,
+)
 from dashboard.upstream import errors
+from dashboard.upstream.catalog import AGENTS
 from dashboard.upstream.threads import Message, Run, RunStream, Thread, ThreadsApi
 
 THREAD = "thread"
@@ -19,66 +26,40 @@ MESSAGE = "message"
 RUN = "run"
 
 
+class AgentNotInTeam(errors.NotFoundError):
+    title = "No such agent in this team"
+
+
 class NoActiveRun(errors.ConflictError):
     title = "No run to cancel"
     default_message = "No agent run is running on this thread any more; it may just have ended."
 
 
-@dataclass
-class Entry:
-    """What an action-log entry will say; filled in while the action runs."""
-
-    resource_id: str = ""
-    detail: str = ""
-
-
-@contextmanager
-def logged(user, action: str, *, kind: str, team=None, resource_id: str = "", detail: str = ""):
-    """Record ``action`` as succeeded, or as failed with the upstream's reason (then re-raise)."""
-    entry = Entry(resource_id, detail)
-    try:
-        yield entry
-    except errors.UpstreamError as exc:
-        record_action(
-            user,
-            action,
-            team=team,
-            kind=kind,
-            resource_id=entry.resource_id,
-            outcome=Outcome.FAILURE,
-            detail=" ".join(filter(None, (entry.detail, exc.message))),
-        )
-        raise
-    record_action(
-        user, action, team=team, kind=kind, resource_id=entry.resource_id, detail=entry.detail
-    )
-
-
 def create_thread(user, api: ThreadsApi, first_message: str = "") -> Thread:
-    with logged(user, Action.THREAD_CREATED, kind=THREAD) as entry:
+    with recording(user, Action.THREAD_CREATED, kind=THREAD) as recorded:
         thread = api.create_thread()
-        entry.resource_id = thread.id
+        recorded.resource_id = thread.id
     if first_message.strip():
         post_message(user, api, thread.id, first_message)
     return thread
 
 
 def delete_thread(user, api: ThreadsApi, thread_id: str) -> None:
-    with logged(user, Action.THREAD_DELETED, kind=THREAD, resource_id=thread_id):
+    with recording(user, Action.THREAD_DELETED, kind=THREAD, resource_id=thread_id):
         api.delete_thread(thread_id)
 
 
 def post_message(user, api: ThreadsApi, thread_id: str, text: str) -> Message:
-    with logged(
+    with recording(
         user, Action.MESSAGE_POSTED, kind=MESSAGE, detail=f"in thread {thread_id}"
-    ) as entry:
+    ) as recorded:
         message = api.post_message(thread_id, text.strip())
-        entry.resource_id = message.id
+        recorded.resource_id = message.id
     return message
 
 
 def delete_message(user, api: ThreadsApi, thread_id: str, message_id: str) -> None:
-    with logged(
+    with recording(
         user,
         Action.MESSAGE_DELETED,
         kind=MESSAGE,
@@ -88,54 +69,58 @@ def delete_message(user, api: ThreadsApi, thread_id: str, message_id: str) -> No
         api.delete_message(thread_id, message_id)
 
 
-def start_run(user, team, api: ThreadsApi, thread_id: str, agent_id: str) -> RunStream:
-    """Start the agent on the thread; a refusal is logged here, a start by :func:`run_events`."""
-    try:
-        return api.stream_run(thread_id, agent_id)
-    except errors.UpstreamError as exc:
-        record_action(
-            user,
-            Action.RUN_STARTED,
-            team=team,
-            kind=RUN,
-            outcome=Outcome.FAILURE,
-            detail=f"agent {agent_id} on thread {thread_id}: {exc.message}",
-        )
-        raise
+@dataclass
+class StartedRun:
+    """An agent run whose events are arriving, and its entry in the action log."""
+
+    stream: RunStream
+    recorded: Recorded
 
 
-def run_events(user, team, stream: RunStream, *, thread_id: str, agent_id: str) -> Iterator[dict]:
-    """The run's events as they arrive, logging the start as soon as the run's id is known.
+def start_run(user, team, api: ThreadsApi, thread_id: str, agent_id: str) -> StartedRun:
+    """Start one of the team's agents on the thread.
 
-    A stream that never names its run is logged when it ends (or when the reader goes away).
+    The entry is written first; the agent is then looked up in the team (the upstream says
+    whether the team has it), so an agent of another team is never run with this team's
+    header. The entry is completed by :func:`run_events` once the run's id is known.
     """
-    detail = f"agent {agent_id} on thread {thread_id}"
-    logged_start = False
+    recorded = begin_change(
+        user,
+        Action.RUN_STARTED,
+        team=team,
+        kind=RUN,
+        detail=f"agent {agent_id} on thread {thread_id}",
+    )
+    with failures_recorded(recorded):
+        try:
+            agent = api.client.retrieve(AGENTS, agent_id)
+        except errors.NotFoundError as exc:
+            raise AgentNotInTeam(
+                f"{team.label} has no agent {agent_id} (404): pick one of its agents, or open "
+                "the thread with the agent's team active.",
+                status=exc.status,
+            ) from exc
+        recorded.detail = f"agent “{AGENTS.item_name(agent)}” ({agent_id}) on thread {thread_id}"
+        return StartedRun(api.stream_run(thread_id, agent_id), recorded)
 
-    def log_start(outcome: str = Outcome.SUCCESS, note: str = "") -> None:
-        record_action(
-            user,
-            Action.RUN_STARTED,
-            team=team,
-            kind=RUN,
-            resource_id=stream.run_id,
-            outcome=outcome,
-            detail=f"{detail}: {note}" if note else detail,
-        )
 
+def run_events(started: StartedRun) -> Iterator[dict]:
+    """The run's events as they arrive; the entry is completed as soon as the run's id is
+    known, or when the stream ends (or the reader goes away) without naming it."""
+    stream, recorded = started.stream, started.recorded
     try:
         for event in stream.events():
-            if not logged_start and stream.run_id:
-                log_start()
-                logged_start = True
+            if stream.run_id and not recorded.resource_id:
+                recorded.resource_id = stream.run_id
+                recorded.finish()
             yield event
     finally:
         stream.close()
-        if not logged_start:
+        if not recorded.resource_id:
             if stream.error_text:
-                log_start(Outcome.FAILURE, stream.error_text)
+                recorded.finish(Outcome.FAILURE, f"{recorded.detail}: {stream.error_text}")
             else:
-                log_start()
+                recorded.finish()
 
 
 def collect_reply(events: Iterable[dict]) -> str:
@@ -159,16 +144,16 @@ def run_to_cancel(api: ThreadsApi, thread_id: str, run_id: str = "") -> Run:
 
 
 def cancel_run(user, team, api: ThreadsApi, thread_id: str, run_id: str = "") -> Run:
-    with logged(
+    with recording(
         user,
         Action.RUN_CANCELLED,
         kind=RUN,
         team=team,
         resource_id=run_id,
         detail=f"on thread {thread_id}",
-    ) as entry:
+    ) as recorded:
         run = run_to_cancel(api, thread_id, run_id)
-        entry.resource_id = run.id
+        recorded.resource_id = run.id
         if not run.is_active:
             raise NoActiveRun(f"This agent run is already {run.status}; nothing to cancel.")
         api.cancel_run(thread_id, run)

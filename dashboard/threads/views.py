@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from dashboard.audit.services import Action
 from dashboard.middleware import render_upstream_error
@@ -44,13 +44,6 @@ def _api(request) -> ThreadsApi:
     return ThreadsApi(client_for(request))
 
 
-def _unsendable(text: str) -> str | None:
-    """Why a message cannot be sent as written, if it cannot."""
-    if "\x00" in text:
-        return "A message cannot contain NUL characters; remove them and try again."
-    return None
-
-
 def _kept(request, error, url_name, args, field, label, value):
     """The error page with the person's text kept in a form to send again."""
     resubmit = {
@@ -67,14 +60,11 @@ def _wants_event_stream(request) -> bool:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def threads(request):
     api = _api(request)
     if request.method == "POST":
         text = request.POST.get("message", "")
-        if problem := _unsendable(text):
-            messages.error(request, problem)
-            return redirect("threads")
         try:
             thread = services.create_thread(request.user, api, text)
         except UpstreamError as exc:
@@ -116,7 +106,7 @@ def _conversation_context(outcome) -> dict:
 
 
 @login_required
-@require_GET
+@require_safe
 def thread_detail(request, thread_id):
     api = _api(request)
     limit = _limit(request, MESSAGES_PAGE)
@@ -131,7 +121,7 @@ def thread_detail(request, thread_id):
     if not outcomes["thread"].ok:
         raise outcomes["thread"].error  # 404 for a thread that is not this person's
     thread = outcomes["thread"].value
-    context = {"thread": thread, "thread_id": thread.id}
+    context = {"thread": thread, "thread_id": thread_id}
     context.update(_runs_context(outcomes["runs"]))
     context.update(_conversation_context(outcomes["conversation"]))
     if outcomes["agents"].ok:
@@ -150,15 +140,13 @@ def _runs_context(runs_outcome) -> dict:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def thread_messages(request, thread_id):
     """GET: the conversation fragment (htmx). POST: post a message to the thread."""
     api = _api(request)
     if request.method == "POST":
         text = request.POST.get("text", "")
-        if problem := _unsendable(text):
-            messages.error(request, problem)
-        elif text.strip():
+        if text.strip():
             try:
                 services.post_message(request.user, api, thread_id, text)
             except UpstreamError as exc:
@@ -176,7 +164,7 @@ def thread_messages(request, thread_id):
 
 
 @login_required
-@require_GET
+@require_safe
 def thread_runs(request, thread_id):
     """The runs panel (htmx): each run's status, and a way to cancel the running one."""
     if not request.htmx:
@@ -187,7 +175,7 @@ def thread_runs(request, thread_id):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def thread_delete(request, thread_id):
     api = _api(request)
     if request.method == "POST":
@@ -207,7 +195,7 @@ def thread_delete(request, thread_id):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def message_delete(request, thread_id, message_id):
     api = _api(request)
     if request.method == "POST":
@@ -225,7 +213,7 @@ def message_delete(request, thread_id, message_id):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @team_guarded(action=Action.RUN_STARTED, kind=services.RUN)
 def run_agent(request, thread_id):
     """Run an agent of the active team on the thread.
@@ -238,10 +226,8 @@ def run_agent(request, thread_id):
     agent_id = request.POST.get("agent_id", "").strip()
     if not agent_id:
         raise InvalidRequestError("Pick an agent of the active team to run.")
-    stream = services.start_run(request.user, request.team, _api(request), thread_id, agent_id)
-    events = services.run_events(
-        request.user, request.team, stream, thread_id=thread_id, agent_id=agent_id
-    )
+    started = services.start_run(request.user, request.team, _api(request), thread_id, agent_id)
+    events = services.run_events(started)
     if _wants_event_stream(request):
         frames = (sse_frame(event) for event in events)
         response = StreamingHttpResponse(_then_done(frames), content_type=EVENT_STREAM)
@@ -249,8 +235,8 @@ def run_agent(request, thread_id):
         response["X-Accel-Buffering"] = "no"  # a proxy in front must not hold the events back
         return response
     reply = services.collect_reply(events)
-    if stream.error_text:
-        messages.error(request, f"The agent run did not finish: {stream.error_text}")
+    if started.stream.error_text:
+        messages.error(request, f"The agent run did not finish: {started.stream.error_text}")
     elif reply:
         messages.success(request, "The agent answered; its reply is at the bottom.")
     else:
@@ -264,7 +250,7 @@ def _then_done(frames):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @team_guarded(action=Action.RUN_CANCELLED, kind=services.RUN)
 def cancel_run(request, thread_id):
     if request.method == "GET":

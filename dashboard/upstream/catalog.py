@@ -113,9 +113,6 @@ class ResourceKind:
     def team_scoped(self) -> bool:
         return self.scope is Scope.TEAM
 
-    def detail_url_path(self, resource_id: str) -> str:
-        return self.detail_path.format(id=resource_id)
-
     def item_id(self, item: dict) -> str:
         return str(item.get(self.id_field, ""))
 

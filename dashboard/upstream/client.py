@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import logging
 import math
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from django.conf import settings
@@ -24,6 +26,12 @@ from urllib3.exceptions import ReadTimeoutError
 
 from dashboard.upstream import errors
 from dashboard.upstream.catalog import Pagination, ResourceKind, Scope, Wrapping
+from dashboard.upstream.deadline import (
+    DeadlineTimeout,
+    call_deadline,
+    current_page_deadline,
+    seconds_left,
+)
 from dashboard.upstream.fanout import fan_out
 from dashboard.upstream.http import get_session
 
@@ -72,6 +80,36 @@ class StreamedResponse:
         self.response.close()
 
 
+def can_name_a_resource(value: Any) -> bool:
+    """Whether an id can name anything: not empty, not a dot segment that would climb a path,
+    and free of control characters (NUL, CR, LF…)."""
+    text = str(value)
+    return text not in ("", ".", "..") and not any(
+        unicodedata.category(ch) == "Cc" for ch in text
+    )
+
+
+def segment(value: Any) -> str:
+    """An id as exactly one URL path segment of an upstream path.
+
+    Everything is percent-encoded (``/``, ``?``, ``#``, ``%`` included), so an id can never
+    reach another path, a query or a fragment. An id that cannot name a resource at all is not
+    found, before any call is made.
+    """
+    text = str(value)
+    if not can_name_a_resource(text):
+        raise errors.NotFoundError(
+            "There is no resource with such an ID (404): it is empty, a dot path or holds "
+            "control characters."
+        )
+    return quote(text, safe="")
+
+
+def expand(template: str, resource_id: Any) -> str:
+    """A catalog path (``…/{id}…``) for one resource, its id quoted as one segment."""
+    return template.format(id=segment(resource_id))
+
+
 def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
@@ -86,20 +124,37 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - timezone.now()).total_seconds())
 
 
+_PAGE = object()  # a client's deadline, unless told otherwise: the page's being built
+
+
 class UpstreamClient:
-    def __init__(self, api_key: str, team_id: str | None = None, *, base_url: str | None = None):
+    """Calls for one API key in one team. ``deadline`` (a ``time.monotonic()`` instant, or None)
+    bounds every call that sets no timeout of its own; by default it is the deadline of the page
+    the client is built for (see ``deadline.py``)."""
+
+    def __init__(
+        self,
+        api_key: str,
+        team_id: str | None = None,
+        *,
+        base_url: str | None = None,
+        deadline: float | None | object = _PAGE,
+    ):
         if not api_key:
             raise errors.NoApiKeyError()
         self._api_key = api_key
         self.team_id = team_id or None
         self.base_url = (base_url or settings.SEEKR_BASE_URL).rstrip("/") + "/"
+        self.deadline = current_page_deadline() if deadline is _PAGE else deadline
 
     def __repr__(self) -> str:  # never shows the key
         return f"<UpstreamClient team={self.team_id or 'personal'}>"
 
     def for_team(self, team_id: str | None) -> UpstreamClient:
-        """The same key, bound to another team (``None``: personal workspace)."""
-        return UpstreamClient(self._api_key, team_id, base_url=self.base_url)
+        """The same key (and deadline), bound to another team (``None``: personal workspace)."""
+        return UpstreamClient(
+            self._api_key, team_id, base_url=self.base_url, deadline=self.deadline
+        )
 
     # --- transport ------------------------------------------------------------------------
     def headers(self, scope: Scope, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -123,27 +178,29 @@ class UpstreamClient:
         timeout: tuple[float, float] | None = None,
     ) -> requests.Response:
         url = self.base_url + path.lstrip("/")
-        timeout = timeout or (settings.UPSTREAM_CONNECT_TIMEOUT, settings.UPSTREAM_READ_TIMEOUT)
+        deadline = self.deadline if timeout is None else None  # own timeouts: streams, uploads
+        timeout = timeout or self._timeout()
         try:
-            response = get_session().request(
-                method,
-                url,
-                params=params,
-                json=json_body,
-                data=data,
-                headers=self.headers(scope, headers),
-                timeout=timeout,
-                allow_redirects=False,
-                stream=True,
-            )
+            with call_deadline(deadline):
+                response = get_session().request(
+                    method,
+                    url,
+                    params=params,
+                    json=json_body,
+                    data=data,
+                    headers=self.headers(scope, headers),
+                    timeout=timeout,
+                    allow_redirects=False,
+                    stream=True,
+                )
         except requests.Timeout as exc:
-            raise errors.UpstreamTimeoutError() from exc
+            raise self._timed_out(deadline) from exc
         except requests.ConnectionError as exc:
             # With retries used up, urllib3 wraps a read timeout in MaxRetryError, which
             # requests raises as a ConnectionError: it is still a timeout.
             reason = getattr(exc.args[0], "reason", None) if exc.args else None
             if isinstance(reason, ReadTimeoutError):
-                raise errors.UpstreamTimeoutError() from exc
+                raise self._timed_out(deadline) from exc
             raise errors.UpstreamUnreachableError() from exc
         except requests.RequestException as exc:
             raise errors.UpstreamUnavailableError() from exc
@@ -153,6 +210,25 @@ class UpstreamClient:
                 response.status_code, body, _retry_after(response.headers.get("Retry-After"))
             )
         return response
+
+    def _timeout(self) -> tuple[float, float] | DeadlineTimeout:
+        connect, read = settings.UPSTREAM_CONNECT_TIMEOUT, settings.UPSTREAM_READ_TIMEOUT
+        left = seconds_left(self.deadline)
+        if left is None:
+            return connect, read
+        if left <= 0:
+            raise self._timed_out(self.deadline)
+        return DeadlineTimeout(connect=connect, read=read, deadline=self.deadline)
+
+    @staticmethod
+    def _timed_out(deadline: float | None) -> errors.UpstreamTimeoutError:
+        left = seconds_left(deadline)
+        if left is not None and left <= 0.05:
+            return errors.UpstreamTimeoutError(
+                "Timed out: the upstream did not answer within the time this page allows "
+                f"({settings.UPSTREAM_PAGE_DEADLINE:g} s). Try again in a minute."
+            )
+        return errors.UpstreamTimeoutError()
 
     @staticmethod
     def _read_capped(response: requests.Response, limit: int, *, strict: bool = True) -> bytes:
@@ -168,11 +244,13 @@ class UpstreamClient:
                         )
                     break
                 chunks.append(chunk)
-        except requests.Timeout as exc:
-            raise errors.UpstreamTimeoutError(
-                "The upstream stopped sending its answer part-way. Try again in a minute."
-            ) from exc
         except requests.RequestException as exc:
+            reason = exc.args[0] if exc.args else None
+            if isinstance(exc, requests.Timeout) or isinstance(reason, ReadTimeoutError):
+                raise errors.UpstreamTimeoutError(
+                    "Timed out: the upstream stopped sending its answer part-way. Try again in "
+                    "a minute."
+                ) from exc
             raise errors.UpstreamUnavailableError(
                 "The connection to the upstream broke while it was answering. Try again."
             ) from exc
@@ -295,7 +373,7 @@ class UpstreamClient:
         return items
 
     def retrieve(self, kind: ResourceKind, resource_id: str) -> dict:
-        payload = self.request("GET", kind.detail_url_path(resource_id), scope=kind.scope)
+        payload = self.request("GET", expand(kind.detail_path, resource_id), scope=kind.scope)
         if not isinstance(payload, dict):
             raise errors.BadResponseError()
         return payload
@@ -303,18 +381,24 @@ class UpstreamClient:
     def delete(self, kind: ResourceKind, resource_id: str) -> Any:
         if not kind.delete_path:
             raise errors.InvalidRequestError(f"{kind.label} cannot be deleted.")
-        return self.request("DELETE", kind.delete_path.format(id=resource_id), scope=kind.scope)
+        return self.request("DELETE", expand(kind.delete_path, resource_id), scope=kind.scope)
 
     def run_action(self, kind: ResourceKind, action_name: str, resource_id: str) -> Any:
         action = kind.action(action_name)
         if action is None:
             raise errors.InvalidRequestError(f"{kind.label} have no action '{action_name}'.")
-        return self.request(action.method, action.path.format(id=resource_id), scope=kind.scope)
+        return self.request(action.method, expand(action.path, resource_id), scope=kind.scope)
 
     def sub_list(self, kind: ResourceKind, index: int, resource_id: str) -> list[dict]:
         sub = kind.sub_lists[index]
-        payload = self.request("GET", sub.path.format(id=resource_id), scope=kind.scope)
+        payload = self.request("GET", expand(sub.path, resource_id), scope=kind.scope)
         return self.unwrap(sub.wrapping, payload)[0]
+
+    def content(self, kind: ResourceKind, resource_id: str) -> StreamedResponse:
+        """A resource's downloadable content, open for relaying as it arrives."""
+        if not kind.content_path:
+            raise errors.NotFoundError(f"{kind.label} have no downloadable content.")
+        return self.stream("GET", expand(kind.content_path, resource_id), scope=kind.scope)
 
     def probe_team(self) -> None:
         """A cheap call scoped to this client's team: raises if the key or team is refused."""

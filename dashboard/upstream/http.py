@@ -3,7 +3,8 @@
 API key and team travel on each call (see ``client.py``), never in ``session.headers``; the
 session refuses every cookie, so one user's upstream cookie can never be replayed for the next.
 Retries are for idempotent calls only: GET/HEAD on connection errors and 429/502/503/504, with
-a capped ``Retry-After``. Uploads and other POST/PUT/DELETE calls are never retried.
+a capped ``Retry-After``, and never past the page's deadline (see ``deadline.py``). Uploads and
+other POST/PUT/DELETE calls are never retried.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
+
+from dashboard.upstream.deadline import DeadlineRetry
 
 _lock = threading.Lock()
 _session: requests.Session | None = None
@@ -30,7 +33,7 @@ class RejectAllCookies(DefaultCookiePolicy):
 
 def build_retry() -> Retry:
     retries = settings.UPSTREAM_RETRIES
-    return Retry(
+    return DeadlineRetry(
         total=retries,
         connect=retries,
         read=retries,

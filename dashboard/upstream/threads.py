@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
-from urllib.parse import quote
 
 import urllib3
 from django.conf import settings
@@ -26,7 +25,7 @@ from django.utils.dateparse import parse_datetime
 
 from dashboard.upstream import errors
 from dashboard.upstream.catalog import THREAD_CALLS, THREADS
-from dashboard.upstream.client import StreamedResponse, UpstreamClient
+from dashboard.upstream.client import StreamedResponse, UpstreamClient, expand, segment
 from dashboard.upstream.fanout import Outcome, fan_out
 
 logger = logging.getLogger(__name__)
@@ -321,14 +320,6 @@ class RunStream:
 
 
 # --- The calls --------------------------------------------------------------------------------
-def _segment(value: str) -> str:
-    """An id as one URL path segment: quoted, and never a dot segment that climbs the path."""
-    value = str(value)
-    if not value or value in (".", ".."):
-        raise errors.NotFoundError()
-    return quote(value, safe="")
-
-
 def run_request_body(agent_id: str, *, group: str | None = "default_group") -> dict:
     """The RunRequest body the official SDK sends to start (and, with no group, cancel) a run."""
     return {
@@ -368,7 +359,7 @@ class ThreadsApi:
             return self.client.request(method, path, scope=THREAD_CALLS[call], **kwargs)
 
     def _thread_path(self, thread_id: str, *rest: str) -> str:
-        return "/".join((THREADS.detail_url_path(_segment(thread_id)), *rest))
+        return "/".join((expand(THREADS.detail_path, thread_id), *rest))
 
     # threads
     def list_threads(self, *, limit: int = 20, order: str = NEWEST_FIRST) -> ThreadPage:
@@ -429,11 +420,11 @@ class ThreadsApi:
         return Message.from_api(self._call("messages.create", "POST", path, json_body=body))
 
     def get_message(self, thread_id: str, message_id: str) -> Message:
-        path = self._thread_path(thread_id, "messages", _segment(message_id))
+        path = self._thread_path(thread_id, "messages", segment(message_id))
         return Message.from_api(self._call("messages.retrieve", "GET", path))
 
     def delete_message(self, thread_id: str, message_id: str) -> None:
-        path = self._thread_path(thread_id, "messages", _segment(message_id))
+        path = self._thread_path(thread_id, "messages", segment(message_id))
         self._call("messages.delete", "DELETE", path)
 
     # runs
@@ -442,7 +433,7 @@ class ThreadsApi:
         return [Run.from_api(item) for item in _array(payload, "run")]
 
     def get_run(self, thread_id: str, run_id: str) -> Run:
-        path = self._thread_path(thread_id, "runs", _segment(run_id))
+        path = self._thread_path(thread_id, "runs", segment(run_id))
         return Run.from_api(self._call("runs.retrieve", "GET", path))
 
     def stream_run(self, thread_id: str, agent_id: str) -> RunStream:
@@ -464,7 +455,7 @@ class ThreadsApi:
         return RunStream(streamed)
 
     def cancel_run(self, thread_id: str, run: Run) -> Any:
-        path = self._thread_path(thread_id, "runs", _segment(run.id), "cancel")
+        path = self._thread_path(thread_id, "runs", segment(run.id), "cancel")
         return self._call(
             "runs.cancel", "POST", path, json_body=run_request_body(run.agent_id, group=None)
         )

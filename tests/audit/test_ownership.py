@@ -3,6 +3,10 @@ table's filters, sort and pages, teams that refuse, and the short-lived snapshot
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+
 import pytest
 from django.core.cache import cache
 
@@ -10,6 +14,7 @@ from dashboard.accounts.models import ApiKey
 from dashboard.sandbox import faults, recorder
 from dashboard.sandbox import services as sandbox
 from dashboard.sandbox.models import SandboxAgent, SandboxMembership, SandboxProject
+from dashboard.teams.models import SavedTeam
 from dashboard.upstream import catalog
 from tests.audit.conftest import held_by_creator, held_counts
 from tests.audit.html import section_of, table_header, table_rows
@@ -22,6 +27,7 @@ def cache_keys() -> list[str]:
     if isinstance(store, dict):
         return list(store)
     return [key.decode() for key in store.get_client().scan_iter("*")]
+
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -214,7 +220,8 @@ def test_the_snapshot_serves_filters_and_exports_until_refreshed(holdings, bob_w
     assert 'data-testid="audit-table"' in filtered.text  # complete at once, from the cache
     assert bob_web.get("/audit/export.csv?kind=files").status_code == 200
     assert upstream_calls() == []
-    assert all(holdings.bob.api_key not in key for key in cache_keys())  # keyed without secrets
+    keys = cache_keys()
+    assert keys and all(holdings.bob.api_key not in key for key in keys)  # keyed without secrets
 
     refreshed = bob_web.post("/audit/refresh/", {"query": "kind=agents"})
     assert refreshed.url.endswith("/audit/?kind=agents")
@@ -223,12 +230,28 @@ def test_the_snapshot_serves_filters_and_exports_until_refreshed(holdings, bob_w
     assert len(upstream_calls()) == len(KINDS) * len(bobs_teams(holdings))
 
 
-def test_a_renamed_team_shows_its_new_label_from_the_snapshot(holdings, bob_web):
-    bob_web.get("/audit/?wait=1")
-    from dashboard.teams.models import SavedTeam
+def team_label(section_html: str) -> str:
+    """The team's name as its section's heading shows it."""
+    match = re.search(r'data-testid="audit-team-label">([^<]*)<', section_html)
+    assert match, "no team label in the section"
+    return match.group(1).strip()
 
-    SavedTeam.objects.filter(team_id=str(holdings.team_a.pk)).update(label="Research")
-    assert "Research" in bob_web.get("/audit/").text
+
+def test_a_renamed_team_shows_its_new_label_from_the_snapshot(holdings, bob_web):
+    team_a = str(holdings.team_a.pk)
+    bob_web.get("/audit/?wait=1")
+    recorder.clear()
+    SavedTeam.objects.filter(user__username="bob", team_id=team_a).update(label="Research")
+    page = bob_web.get("/audit/").text
+    assert upstream_calls() == []  # every part below comes from the snapshot taken before
+    assert team_label(section_of(page, team_a)) == "Research"
+    matrix = {r.attrs["data-team"]: r.cells for r in table_rows(page, "matrix-table")}
+    assert matrix[team_a][0] == "Research"
+    lines = [r for r in table_rows(page, "audit-table") if r.attrs["data-team"] == team_a]
+    assert lines and {r.cells[3] for r in lines} == {"Research"}
+    exported = csv.DictReader(io.StringIO(bob_web.get(f"/audit/export.csv?in_team={team_a}").text))
+    assert {row["team"] for row in exported} == {"Research"}
+    assert "Team A" not in page
 
 
 def test_without_a_key_the_page_asks_for_one(live_server, org):

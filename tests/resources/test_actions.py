@@ -123,7 +123,8 @@ def test_cancelling_a_running_fine_tune(org, alice_web):
     assert f'href="/r/fine-tunes/{job.pk}/action/cancel/">Cancel job…' in detail
 
     confirm = alice_web.get(f"/r/fine-tunes/{job.pk}/action/cancel/")
-    assert "Training stops and cannot be resumed" in confirm.text and "Team A" in confirm.text
+    assert "Training stops and cannot be resumed" in confirm.text
+    assert 'data-testid="confirm-team">Team A<' in confirm.text
     guard = alice_web.guard(f"/r/fine-tunes/{job.pk}/action/cancel/")
     done = alice_web.post(f"/r/fine-tunes/{job.pk}/action/cancel/", {"team_guard": guard})
 
@@ -134,7 +135,7 @@ def test_cancelling_a_running_fine_tune(org, alice_web):
     assert (entry.outcome, entry.kind, entry.resource_id) == ("success", "fine-tunes", job.pk)
 
 
-def test_a_finished_fine_tune_offers_no_cancel_and_the_upstream_decides_anyway(org, alice_web):
+def test_a_finished_fine_tune_cannot_be_cancelled_even_by_a_direct_post(org, alice_web):
     job = services.create_fine_tune(org.team_a, org.alice.sandbox_user, status="completed")
     switch(alice_web, org.team_a)
     assert "Cancel job…" not in alice_web.get(f"/r/fine-tunes/{job.pk}/").text
@@ -142,12 +143,16 @@ def test_a_finished_fine_tune_offers_no_cancel_and_the_upstream_decides_anyway(o
     assert 'data-testid="not-possible"' in confirm and "Cancel job</button>" not in confirm
 
     guard = alice_web.guard(f"/r/fine-tunes/{job.pk}/action/cancel/")
+    recorder.clear()
     refused = alice_web.post(f"/r/fine-tunes/{job.pk}/action/cancel/", {"team_guard": guard})
 
-    assert refused.status_code == 409 and "cannot be cancelled" in refused.text
+    assert refused.status_code == 409
+    assert "Nothing was sent to the upstream" in refused.text
+    assert "possible only while it is pending, queued, running" in refused.text
+    assert [r.method for r in recorder.recorded()] == ["GET"], "no cancel went upstream"
     assert SandboxFineTune.objects.get(pk=job.pk).status == "completed"
     (entry,) = log_entries("resource.action")
-    assert entry.outcome == "failure"
+    assert entry.outcome == "refused" and "possible only while" in entry.detail
 
 
 def test_an_unknown_action_is_a_404(org, alice_web):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -15,10 +16,23 @@ from dashboard.teams.models import SavedTeam
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_header_shows_the_personal_workspace_by_default(alice_web):
-    page = alice_web.get("/teams/")
-    assert 'data-testid="active-team"' in page.text
-    assert "Personal workspace" in page.text
+def active_team(html: str) -> tuple[str, str, str]:
+    """The header's active team as a person reads it: (label, team id shown, team picked in
+    the switch menu, "" for the personal workspace)."""
+    start = html.index('data-testid="active-team"')
+    header = html[start : html.index("</form>", start)]
+    label = re.search(r'class="switcher-label">([^<]*)<', header)
+    shown_id = re.search(r'class="switcher-id"[^>]*>([^<]*)<', header)
+    picked = re.findall(r'<option value="([^"]*)"\s+selected>', header)
+    assert label and shown_id and len(picked) == 1, header
+    return label.group(1).strip(), shown_id.group(1).strip(), picked[0]
+
+
+def test_the_header_shows_the_personal_workspace_by_default(org, alice_web):
+    label, shown_id, picked = active_team(alice_web.get("/teams/").text)
+    assert label == "Personal workspace"
+    assert shown_id in (org.alice.personal_team_id, "no team header")
+    assert picked == ""  # the switch menu starts on the personal workspace too
 
 
 def test_adding_a_team_checks_membership_with_a_scoped_call(org, alice_web):
@@ -40,18 +54,18 @@ def test_a_malformed_team_id_is_explained(alice_web):
 def test_switching_changes_what_the_service_layer_sends(org, alice_web):
     team_a = str(org.team_a.pk)
     switched = alice_web.post("/teams/switch/", {"team_id": team_a, "next": "/teams/"})
-    assert "Team A" in switched.text and team_a in switched.text
+    assert active_team(switched.text) == ("Team A", team_a, team_a)
+    alice_web.post("/teams/", {"team_id": str(uuid.uuid4()), "label": "probe"})  # refused
     recorder.clear()
-    alice_web.post("/teams/", {"team_id": str(uuid.uuid4()), "label": "probe"})
     alice_web.get("/")  # every team call of the overview goes to team A
     team_calls = [r for r in recorder.recorded() if r.path.startswith(("v1/flow", "v2/flow"))]
-    assert team_calls
+    assert team_calls and {r.team_header for r in team_calls} == {team_a}
     assert ActionLog.objects.filter(action="team.switched", team_id=team_a).exists()
     # Back to personal: no header any more.
     alice_web.post("/teams/switch/", {"team_id": "", "next": "/"})
     recorder.clear()
     alice_web.get("/")
-    assert all(r.team_header is None for r in recorder.recorded())
+    assert recorder.recorded() and all(r.team_header is None for r in recorder.recorded())
 
 
 def test_team_links_switch_on_arrival_only_to_saved_teams(org, alice_web):
@@ -91,9 +105,18 @@ def test_one_user_cannot_see_rename_remove_or_activate_anothers_teams(org, alice
     assert team_b not in page.text.split("switcher-id")[1][:80]
 
 
+def teams_table_rows(html: str) -> list[str]:
+    """The HTML of each row of the teams table, in order."""
+    table = html[html.index('data-testid="teams-table"') :]
+    body = table[table.index("<tbody>") : table.index("</tbody>")]
+    return re.findall(r"<tr>(.*?)</tr>", body, re.S)
+
+
 def test_the_personal_workspace_is_always_listed_and_cannot_be_removed(alice_web):
-    page = alice_web.get("/teams/")
-    assert "Personal workspace" in page.text and "cannot be removed" in page.text
+    personal, team_a = teams_table_rows(alice_web.get("/teams/").text)
+    assert "Personal workspace" in personal and "cannot be removed" in personal
+    assert "/remove/" not in personal and "Remove…" not in personal
+    assert "Team A" in team_a and "/remove/" in team_a
 
 
 def test_the_guard_refuses_a_form_rendered_for_another_team(org, alice_web, live_server):

@@ -259,10 +259,13 @@ def test_a_run_is_relayed_chunk_by_chunk(org, alice_in_team_a, helper_agent, set
     assert events[-1] == "[DONE]"
     text = "".join(e["delta"] for e in events if isinstance(e, dict) and e["type"] == "text-delta")
     assert text == f"Helper here. You said: {words}"
-    # Only the run start (and the agents offered) name the team; thread calls go without one.
+    # Only the run start (and the agents offered, and the agent checked to be the team's)
+    # name the team; thread calls go without one.
     headers = {(r.method, r.path): r.team_header for r in recorder.recorded()}
     start = ("POST", f"v1/threads/{thread.pk}/runs/stream/vercel")
+    agent = ("GET", f"v2/flow/agents/{helper_agent.pk}")
     assert headers.pop(start) == headers.pop(("GET", "v2/flow/agents/")) == str(org.team_a.pk)
+    assert headers.pop(agent) == str(org.team_a.pk)
     assert {p for _, p in headers} >= {f"v1/threads/{thread.pk}", f"v1/threads/{thread.pk}/runs"}
     assert set(headers.values()) == {None}
     run = SandboxRun.objects.get(thread=thread)

@@ -9,16 +9,30 @@ from __future__ import annotations
 
 from django import template
 from django.template.defaultfilters import date, filesizeformat, truncatechars
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.audit.people import Creator
 from dashboard.resources.presentation import Cell, Row, TeamName
+from dashboard.text import reveal
 
 register = template.Library()
 
 NOTHING = mark_safe('<span class="muted">—</span>')  # noqa: S308 - a constant
+
+
+def link_to(name: str, *ids: str) -> str:
+    """The URL of a page named by ids, or "" when one of them cannot be a path segment (an
+    upstream id holding ``/``, say): such an id is shown as text, never linked."""
+    try:
+        return reverse(name, args=[str(value) for value in ids])
+    except NoReverseMatch:
+        return ""
+
+
+register.simple_tag(link_to, name="link_to")
+register.filter("revealed", reveal)  # upstream text with its invisible characters shown
 
 
 @register.simple_tag
@@ -86,7 +100,7 @@ def cell_content(cell: Cell) -> SafeString:
 @register.simple_tag
 def row_cells(row: Row, link_kind: str | None = None) -> SafeString:
     """The ``<td>`` cells of a row; cells marked as links open the row's detail page."""
-    url = reverse("resource-detail", args=[link_kind, row.id]) if link_kind else ""
+    url = link_to("resource-detail", link_kind, row.id) if link_kind else ""
     cells = []
     for cell in row.cells:
         content = cell_content(cell)

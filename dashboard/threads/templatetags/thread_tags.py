@@ -1,7 +1,6 @@
-import json
-
 from django import template
 
+from dashboard import text
 from dashboard.resources.presentation import badge_class
 
 register = template.Library()
@@ -16,4 +15,4 @@ def status_badge(status: str) -> str:
 @register.filter
 def pretty_json(value) -> str:
     """A part of a message the dashboard has no special view for, as readable JSON."""
-    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    return text.pretty_json(value)

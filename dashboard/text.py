@@ -1,0 +1,43 @@
+"""Text from the upstream as a person must see it.
+
+Names can hide what they are with invisible characters: a right-to-left override makes
+``evil\u202egpj.exe.jsonl`` read as ``evil…lnosj.exe.jpg``, and zero-width characters make two
+different names look the same. Pages show every such character as a visible mark instead.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+# Format characters (bidirectional controls, zero-width spaces and joiners, the BOM…) and
+# control characters: nothing a name needs, and nothing a person can see.
+HIDDEN_CATEGORIES = frozenset({"Cf", "Cc"})
+
+
+def is_hidden(ch: str) -> bool:
+    return unicodedata.category(ch) in HIDDEN_CATEGORIES
+
+
+def reveal(text: str) -> str:
+    """``text`` with each invisible character shown as a mark such as ``[U+202E]``."""
+    text = str(text)
+    if not any(is_hidden(ch) for ch in text):
+        return text
+    return "".join(f"[U+{ord(ch):04X}]" if is_hidden(ch) else ch for ch in text)
+
+
+def without_hidden(text: str) -> str:
+    """``text`` with its invisible characters removed (for file names offered for download)."""
+    return "".join(ch for ch in str(text) if not is_hidden(ch))
+
+
+def pretty_json(value: object) -> str:
+    """``value`` as indented JSON to read, invisible characters written as ``\\uXXXX``
+    escapes (still valid JSON: inside strings is the only place they can be)."""
+    text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    if not any(is_hidden(ch) and ch != "\n" for ch in text):
+        return text
+    return "".join(
+        json.dumps(ch)[1:-1] if is_hidden(ch) and ch != "\n" else ch for ch in text
+    )

@@ -1,0 +1,99 @@
+"""Each page answers only its methods: 405 for any other (nothing rendered, nothing changed),
+and HEAD wherever GET works. Every named page of the dashboard is tried, so a new one cannot be
+forgotten."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dashboard.accounts.models import ApiKey
+from dashboard.audit.models import ActionLog
+from dashboard.sandbox import services
+from dashboard.teams.models import SavedTeam
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+OTHER_METHODS = ("PUT", "PATCH", "DELETE", "OPTIONS")
+NOT_THE_DASHBOARDS = {"login", "logout"}  # Django's own sign-in views
+SKIPPED_NAMESPACES = ("admin", "sandbox")
+
+
+def named_patterns(resolver=None) -> dict[str, list[str]]:
+    """Every named URL of the dashboard and the names of its parameters."""
+    resolver = resolver or get_resolver()
+    found = {}
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIPPED_NAMESPACES or "sandbox" in str(entry.pattern):
+                continue
+            found.update(named_patterns(entry))
+        elif isinstance(entry, URLPattern) and entry.name:
+            found[entry.name] = list(entry.pattern.converters)
+    return found
+
+
+@pytest.fixture
+def sample(org, alice_web):
+    """Real ids for every kind of URL parameter, and alice signed in."""
+    personal = services.personal_team(org.alice.sandbox_user)
+    ft = services.create_fine_tune(personal, org.alice.sandbox_user, status="running")
+    thread = services.create_thread(org.alice.sandbox_user)
+    message = services.create_message(thread, "user", "hi")
+    return {
+        "kind": "fine-tunes",
+        "resource_id": ft.pk,
+        "name": "cancel",
+        "thread_id": thread.pk,
+        "message_id": message.pk,
+        "team_key": "personal",
+        "pk": SavedTeam.objects.get(user__username="alice").pk,
+    }
+
+
+def url_for(name: str, params: list[str], sample: dict) -> str:
+    kwargs = {param: sample[param] for param in params}
+    if name.startswith("key-"):
+        kwargs["pk"] = ApiKey.objects.get(user__username="alice").pk
+    return reverse(name, kwargs=kwargs)
+
+
+def state() -> tuple:
+    return (
+        ActionLog.objects.count(),
+        ApiKey.objects.count(),
+        SavedTeam.objects.count(),
+        list(SavedTeam.objects.values_list("label", flat=True)),
+    )
+
+
+def test_other_methods_are_refused_everywhere(sample, alice_web):
+    patterns = named_patterns()
+    assert {"overview", "resource-list", "upload", "threads", "audit", "keys"} <= set(patterns)
+    before = state()
+    for name, params in patterns.items():
+        if name in NOT_THE_DASHBOARDS:
+            continue
+        url = url_for(name, params, sample)
+        for method in OTHER_METHODS:
+            # With a valid CSRF token, so that the answer is about the method, not the token.
+            headers = {"X-CSRFToken": alice_web.csrf(), "Referer": alice_web.url(url)}
+            response = alice_web.http.request(
+                method, alice_web.url(url), headers=headers, timeout=30
+            )
+            assert response.status_code == 405, (method, url, response.status_code)
+            assert "<form" not in response.text, (method, url)
+    assert state() == before
+
+
+def test_head_works_wherever_get_does(sample, alice_web):
+    for name, params in named_patterns().items():
+        if name in NOT_THE_DASHBOARDS:
+            continue
+        url = url_for(name, params, sample)
+        got = alice_web.http.get(alice_web.url(url), timeout=30, allow_redirects=False)
+        if got.status_code != 200:
+            continue
+        head = alice_web.http.head(alice_web.url(url), timeout=30, allow_redirects=False)
+        assert head.status_code == 200, (url, head.status_code)
+        assert head.headers.get("Content-Type") == got.headers.get("Content-Type"), url
