@@ -25,7 +25,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 
-from dashboard.sandbox import errors, faults, recorder, services
+from dashboard.sandbox import errors, faults, identity, recorder
 from dashboard.sandbox.models import SandboxTeam, SandboxUser
 
 logger = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class Endpoint:
 
     def __call__(self, request: HttpRequest, **kwargs) -> HttpResponseBase:
         path = relative_path(request)
-        user = services.user_for_key(api_key_of(request))
+        user = identity.user_for_key(api_key_of(request))
         recorder.record(
             recorder.RecordedRequest(
                 method=request.method,
@@ -132,7 +132,7 @@ class Endpoint:
             raise errors.Unauthorized("Invalid or missing API key.")
         team = None
         if self.scope is Scope.TEAM:
-            team = services.team_for_header(user, request.headers.get("x-team-id"))
+            team = identity.team_for_header(user, request.headers.get("x-team-id"))
         return handler(Context(request, user, team), **kwargs)
 
 
@@ -157,6 +157,7 @@ def json_body(request: HttpRequest) -> dict:
 
 
 _MISSING = object()
+NUMBER = (int, float)  # the kind of a JSON number field
 
 
 def field(

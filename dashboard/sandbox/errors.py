@@ -1,7 +1,8 @@
 """The sandbox's error answers: an exception per status, rendered as ``{"detail": "…"}``.
 
-Services raise these wherever a request cannot be honoured; the endpoint machinery turns them
-into JSON responses, so a client mistake is always a 4xx and never a Django error page.
+The sandbox's functions raise these wherever a request cannot be honoured; the endpoint
+machinery turns them into JSON responses, so a client mistake is always a 4xx and never a
+Django error page.
 """
 
 from __future__ import annotations

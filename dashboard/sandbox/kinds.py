@@ -3,7 +3,10 @@ paged, how it sorts and filters, and what deleting it answers.
 
 Generic list, retrieve and delete endpoints are built from these entries (see ``urls.py``), so
 the kinds that behave alike share one code path; what is particular to a kind (uploads,
-cancelling a fine-tune…) lives in ``views.py``. Wrappings and paging follow the contract's §13.
+cancelling a fine-tune…) lives in ``views/``. Each kind's list is wrapped and paged as the
+upstream's own (``docs/upstream.md``): files, fine-tunes, vector databases and data jobs as
+``{"object": "list", "data": […]}``, agents, deployments and projects as ``{"data": […]}``, tools
+with a ``total`` as well; ``limit``/``offset`` or ``skip``/``limit`` where the upstream pages.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
-from dashboard.sandbox import errors, serializers, services
+from dashboard.sandbox import errors, operations, serializers, storage
 from dashboard.sandbox.api import Context, choice_param, int_param
+from dashboard.sandbox.enums import DATA_JOB_TYPES, FILE_PURPOSES, TOOL_STATUSES, TOOL_TYPES
 from dashboard.sandbox.models import (
     SandboxAgent,
     SandboxDataJob,
@@ -115,7 +119,7 @@ class Kind:
 
 def _deleted_file(file: SandboxFile) -> dict:
     file_id = file.pk
-    services.delete_file(file)
+    storage.delete_file(file)
     return {"id": file_id, "object": "file", "deleted": True}
 
 
@@ -127,7 +131,7 @@ def _deleted_agent(agent: SandboxAgent) -> dict:
 
 def _deleted_tool(tool: SandboxTool) -> dict:
     tool_id = tool.pk
-    services.delete_tool(tool)
+    operations.delete_tool(tool)
     return {"id": tool_id, "deleted": True, "message": f"Tool {tool_id} deleted."}
 
 
@@ -150,7 +154,7 @@ FILES = Kind(
         "type": "file_type",
         "size": "bytes",
     },
-    filters={"purpose": Filter("purpose", services.FILE_PURPOSES)},
+    filters={"purpose": Filter("purpose", FILE_PURPOSES)},
     delete=_deleted_file,
 )
 FINE_TUNES = Kind(
@@ -208,8 +212,8 @@ TOOLS = Kind(
     wrap=data_list_with_total,
     paging=Paging.LIMIT_OFFSET,
     filters={
-        "tool_type": Filter("type", services.TOOL_TYPES),
-        "tool_status": Filter("status", services.TOOL_STATUSES),
+        "tool_type": Filter("type", TOOL_TYPES),
+        "tool_status": Filter("status", TOOL_STATUSES),
     },
     delete=_deleted_tool,
 )
@@ -224,7 +228,7 @@ DATA_JOBS = Kind(
     default_limit=25,
     max_limit=100,
     sort_fields={"created_at": "created_at", "name": "name", "job_type": "job_type"},
-    filters={"job_type": Filter("job_type", services.DATA_JOB_TYPES)},
+    filters={"job_type": Filter("job_type", DATA_JOB_TYPES)},
     delete=_deleted_without_body,
 )
 

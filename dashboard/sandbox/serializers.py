@@ -1,6 +1,6 @@
 """Each kind as the wire shows it: the fields, types and enums the official SDK's models need.
 
-Creators go out as the contract wants them per kind: ``user_id`` as an int for deployments and
+Creators go out as the upstream sends them per kind: ``user_id`` as an int for deployments and
 projects, as a string for agents, tools and data jobs, ``created_by`` (a string) on files; every
 team resource also carries ``team_id``. Fine-tunes and vector databases get ``user_id`` and
 ``team_id`` as extra keys (the SDK keeps or drops them harmlessly).

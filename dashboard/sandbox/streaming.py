@@ -1,4 +1,4 @@
-"""A streamed agent run, framed as the SDK's SSE reader needs (contract §5).
+"""A streamed agent run, framed as the SDK's SSE reader needs (see ``docs/upstream.md``).
 
 Only ``data: {json}`` lines, each followed by a blank line, ending with ``data: [DONE]``: no
 ``event:`` lines and no ``:`` heartbeats, which crash the SDK's parser. The reply goes out word
@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.http import StreamingHttpResponse
 
-from dashboard.sandbox import services
+from dashboard.sandbox import conversations
 from dashboard.sandbox.models import SandboxRun
 
 DONE = b"data: [DONE]\n\n"
@@ -43,14 +43,14 @@ def run_events(run: SandboxRun, reply: str) -> Iterator[bytes]:
         yield sse({"type": "text-start", "id": text_id})
         for index, word in enumerate(reply.split(" ")):
             time.sleep(_delay_seconds())
-            if services.is_cancelled(run):
+            if conversations.is_cancelled(run):
                 break
             yield sse(
                 {"type": "text-delta", "id": text_id, "delta": word if index == 0 else f" {word}"}
             )
         yield sse({"type": "text-end", "id": text_id})
         yield sse({"type": "finish-step"})
-        if services.is_cancelled(run) or services.complete_run(run, reply) is None:
+        if conversations.is_cancelled(run) or conversations.complete_run(run, reply) is None:
             yield sse({"type": "error", "errorText": "The run was cancelled."})
         else:
             yield sse({"type": "finish"})
@@ -58,7 +58,7 @@ def run_events(run: SandboxRun, reply: str) -> Iterator[bytes]:
         finished = True
     finally:
         if not finished:
-            services.fail_run(run)
+            conversations.fail_run(run)
 
 
 def stream_response(run: SandboxRun, reply: str) -> StreamingHttpResponse:

@@ -56,18 +56,18 @@ class Org:
         return str(self.team_b.pk)
 
 
-def _person(services, username: str) -> Person:
-    user, key = services.create_user(username)
-    return Person(user, key, services.personal_team(user))
+def _person(identity, username: str) -> Person:
+    user, key = identity.create_user(username)
+    return Person(user, key, identity.personal_team(user))
 
 
 @pytest.fixture
 def org(sandbox):
-    from dashboard.sandbox import services
+    from dashboard.sandbox import identity
 
-    alice, bob, carol = (_person(services, name) for name in ("alice", "bob", "carol"))
-    team_a = services.create_team("Team A", [(alice.user, "Admin"), (bob.user, "Creator")])
-    team_b = services.create_team("Team B", [(bob.user, "Admin")])
+    alice, bob, carol = (_person(identity, name) for name in ("alice", "bob", "carol"))
+    team_a = identity.create_team("Team A", [(alice.user, "Admin"), (bob.user, "Creator")])
+    team_b = identity.create_team("Team B", [(bob.user, "Admin")])
     return Org(alice, bob, carol, team_a, team_b)
 
 

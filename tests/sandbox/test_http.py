@@ -15,7 +15,7 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 from requests_toolbelt import MultipartEncoder
 
-from dashboard.sandbox import services
+from dashboard.sandbox import conversations, factories, identity, storage
 from dashboard.sandbox.models import SandboxFile
 
 
@@ -61,12 +61,12 @@ def test_403_says_the_same_whether_the_team_exists_or_not(org, http):
         http("GET", "v1/flow/files", key=org.alice.key, team=team).json()
         for team in (org.team_b_id, "00000000-0000-4000-8000-000000000000", "nonsense")
     ]
-    assert answers[0] == answers[1] == answers[2] == {"detail": services.NOT_A_MEMBER}
+    assert answers[0] == answers[1] == answers[2] == {"detail": identity.NOT_A_MEMBER}
     _is_json_error(http("GET", "v1/flow/files", key=org.alice.key, team=org.team_b_id), 403)
 
 
 def test_404_for_another_teams_resource_and_for_nothing_at_all(org, http):
-    bobs = services.create_file(org.team_b, org.bob.user)
+    bobs = factories.create_file(org.team_b, org.bob.user)
     elsewhere = http("GET", f"v1/flow/files/{bobs.pk}", key=org.alice.key, team=org.team_a_id)
     nowhere = http("GET", "v1/flow/files/file-missing", key=org.alice.key, team=org.team_a_id)
     assert _is_json_error(elsewhere, 404)["detail"] == f"File {bobs.pk} not found."
@@ -107,7 +107,7 @@ def test_bad_bodies_are_4xx_not_500(org, http):
     bad_tool = {**no_model, "model_id": "m", "tool_ids": ["tool-elsewhere"]}
     assert http("POST", create, key=key, json=bad_tool).status_code == 404
     assert http("POST", "v1/threads/", key=key, json={"meta_data": "text"}).status_code == 422
-    thread = services.create_thread(org.alice.user)
+    thread = conversations.create_thread(org.alice.user)
     messages = f"v1/threads/{thread.pk}/messages"
     assert http("POST", messages, key=key, json={"role": "user"}).status_code == 422
     assert http("POST", messages, key=key, json={"role": "boss", "content": "x"}).status_code == 422
@@ -153,10 +153,10 @@ FIELDS = st.sampled_from(
 def test_no_json_body_makes_the_sandbox_fail(org, http, body):
     """Whatever JSON a client sends, the answer is a success or a 4xx, never a 5xx."""
     key, team = org.alice.key, org.alice.personal
-    agent = services.create_agent(team, org.alice.user, name="A")
-    thread = services.create_thread(org.alice.user)
-    file = services.create_file(team, org.alice.user)
-    message = services.create_message(thread, "user", "hi")
+    agent = factories.create_agent(team, org.alice.user, name="A")
+    thread = conversations.create_thread(org.alice.user)
+    file = factories.create_file(team, org.alice.user)
+    message = conversations.create_message(thread, "user", "hi")
     for method, path in (
         ("POST", "v2/flow/agents/create"),
         ("PATCH", f"v2/flow/agents/{agent.pk}"),
@@ -288,13 +288,13 @@ def test_a_large_upload_is_spooled_not_held_in_memory(org, http, settings, tmp_p
     assert response.status_code == 200, response.text
     assert response.json()["bytes"] == size
     assert peak < 16 * 1024 * 1024, f"peak traced memory {peak} bytes"
-    assert services.file_path(SandboxFile.objects.get()).stat().st_size == size
+    assert storage.file_path(SandboxFile.objects.get()).stat().st_size == size
 
 
 # --- Downloads, deletes, lists -------------------------------------------------------------------
 def test_content_has_its_length_and_is_never_compressed(org, http):
     content = b"line of training data\n" * 5000
-    made = services.create_file(org.alice.personal, org.alice.user, content=content)
+    made = factories.create_file(org.alice.personal, org.alice.user, content=content)
     response = http(
         "GET",
         f"v1/flow/files/{made.pk}/content",
@@ -308,8 +308,8 @@ def test_content_has_its_length_and_is_never_compressed(org, http):
 
 
 def test_deletes_without_a_body_answer_204(org, http):
-    vdb = services.create_vector_db(org.alice.personal, org.alice.user, name="v")
-    job = services.create_data_job(org.alice.personal, org.alice.user, name="j")
+    vdb = factories.create_vector_db(org.alice.personal, org.alice.user, name="v")
+    job = factories.create_data_job(org.alice.personal, org.alice.user, name="j")
     for path in (f"v1/flow/vectordb/{vdb.pk}", f"v1/flow/data-jobs/{job.pk}"):
         response = http("DELETE", path, key=org.alice.key)
         assert (response.status_code, response.content) == (204, b"")
@@ -318,11 +318,11 @@ def test_deletes_without_a_body_answer_204(org, http):
 def test_list_wrappings_and_paging_styles(org, http):
     team, user, key = org.alice.personal, org.alice.user, org.alice.key
     for index in range(130):
-        services.create_file(team, user, filename=f"f{index:03d}.jsonl")
+        factories.create_file(team, user, filename=f"f{index:03d}.jsonl")
     for index in range(3):
-        services.create_deployment(team, user, name=f"dep {index}")
-        services.create_tool(team, user, name=f"tool {index}")
-        services.create_data_job(team, user, name=f"job {index}")
+        factories.create_deployment(team, user, name=f"dep {index}")
+        factories.create_tool(team, user, name=f"tool {index}")
+        factories.create_data_job(team, user, name=f"job {index}")
 
     files = http("GET", "v1/flow/files", key=key).json()
     assert (files["object"], len(files["data"])) == ("list", 100)  # the default page
@@ -344,9 +344,9 @@ def test_list_wrappings_and_paging_styles(org, http):
 # --- The SSE stream ----------------------------------------------------------------------------
 def test_stream_framing_is_exactly_data_lines_and_done(org, http, settings):
     settings.SANDBOX_STREAM_DELAY_MS = 60
-    agent = services.create_agent(org.alice.personal, org.alice.user, name="Echo")
-    thread = services.create_thread(org.alice.user)
-    services.create_message(thread, "user", "a b c d e f")
+    agent = factories.create_agent(org.alice.personal, org.alice.user, name="Echo")
+    thread = conversations.create_thread(org.alice.user)
+    conversations.create_message(thread, "user", "a b c d e f")
     started = time.monotonic()
     response = http(
         "POST",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from seekrai.error import InvalidRequestError
 
-from dashboard.sandbox import services
+from dashboard.sandbox import conversations, factories, identity
 
 
 def _everything(client) -> dict[str, set]:
@@ -26,14 +26,14 @@ def _everything(client) -> dict[str, set]:
 
 def _one_of_each(team, user) -> dict[str, set]:
     return {
-        "files": {services.create_file(team, user).pk},
-        "fine-tunes": {services.create_fine_tune(team, user).pk},
-        "agents": {services.create_agent(team, user, name="A").pk},
-        "deployments": {services.create_deployment(team, user, name="D").pk},
-        "vector-dbs": {services.create_vector_db(team, user, name="V").pk},
-        "projects": {services.create_project(team, user, name="Project").pk},
-        "tools": {services.create_tool(team, user, name="T").pk},
-        "data-jobs": {services.create_data_job(team, user, name="J").pk},
+        "files": {factories.create_file(team, user).pk},
+        "fine-tunes": {factories.create_fine_tune(team, user).pk},
+        "agents": {factories.create_agent(team, user, name="A").pk},
+        "deployments": {factories.create_deployment(team, user, name="D").pk},
+        "vector-dbs": {factories.create_vector_db(team, user, name="V").pk},
+        "projects": {factories.create_project(team, user, name="Project").pk},
+        "tools": {factories.create_tool(team, user, name="T").pk},
+        "data-jobs": {factories.create_data_job(team, user, name="J").pk},
     }
 
 
@@ -62,12 +62,12 @@ def test_a_team_the_caller_is_not_in_is_refused_with_403(org, sdk, team):
     with pytest.raises(InvalidRequestError) as caught:
         alice.files.list()
     assert caught.value.http_status == 403
-    assert services.NOT_A_MEMBER in str(caught.value)  # the same words whether it exists or not
+    assert identity.NOT_A_MEMBER in str(caught.value)  # the same words whether it exists or not
 
 
 def test_another_teams_resource_is_not_found(org, sdk):
-    bobs_file = services.create_file(org.team_b, org.bob.user)
-    bobs_agent = services.create_agent(org.team_b, org.bob.user, name="B")
+    bobs_file = factories.create_file(org.team_b, org.bob.user)
+    bobs_agent = factories.create_agent(org.team_b, org.bob.user, name="B")
     alice = sdk(org.alice.key, org.team_a_id)
     for call, resource_id in (
         (alice.files.retrieve, bobs_file.pk),
@@ -92,9 +92,9 @@ def test_uploads_land_in_the_team_of_the_header(org, sdk, tmp_path):
 
 
 def test_threads_belong_to_the_user_whatever_the_team_header(org, sdk):
-    alice_threads = services.create_thread(org.alice.user)
-    services.create_message(alice_threads, "user", "mine")
-    services.create_thread(org.bob.user)
+    alice_threads = conversations.create_thread(org.alice.user)
+    conversations.create_message(alice_threads, "user", "mine")
+    conversations.create_thread(org.bob.user)
     views = [
         sdk(org.alice.key),
         sdk(org.alice.key, org.team_a_id),
@@ -109,7 +109,7 @@ def test_threads_belong_to_the_user_whatever_the_team_header(org, sdk):
 
 
 def test_another_users_thread_is_not_found(org, sdk):
-    bobs = services.create_thread(org.bob.user)
+    bobs = conversations.create_thread(org.bob.user)
     alice = sdk(org.alice.key, org.team_a_id)  # even in a team they share
     for call in (alice.agents.threads.retrieve, alice.agents.threads.list_messages):
         with pytest.raises(InvalidRequestError) as caught:

@@ -9,7 +9,7 @@ import pytest
 from seekrai.error import ConflictError, InvalidRequestError
 from seekrai.types.agents.agent import CreateAgentRequest, UpdateAgentRequest
 
-from dashboard.sandbox import services
+from dashboard.sandbox import factories, storage
 from dashboard.sandbox.models import SandboxFile, SandboxMessage, SandboxRun
 
 
@@ -20,7 +20,7 @@ def alice(org, sdk):
 
 
 def test_files_list_retrieve_rename_delete(org, alice):
-    made = services.create_file(org.team_a, org.alice.user, filename="train.jsonl")
+    made = factories.create_file(org.team_a, org.alice.user, filename="train.jsonl")
     listed = alice.files.list()
     assert listed.object == "list"
     assert [f.id for f in listed.data] == [made.pk]
@@ -40,13 +40,13 @@ def test_files_list_retrieve_rename_delete(org, alice):
     deleted = alice.files.delete(made.pk)
     assert (deleted.id, deleted.deleted) == (made.pk, True)
     assert alice.files.list().data == []
-    assert not services.file_path(made).exists()
+    assert not storage.file_path(made).exists()
 
 
 def test_files_list_paging_sorting_and_purpose(org, alice):
     for index in range(5):
-        services.create_file(org.team_a, org.alice.user, filename=f"f{index}.jsonl")
-    services.create_file(org.team_a, org.alice.user, filename="doc.md", purpose="alignment")
+        factories.create_file(org.team_a, org.alice.user, filename=f"f{index}.jsonl")
+    factories.create_file(org.team_a, org.alice.user, filename="doc.md", purpose="alignment")
     names = [f.filename for f in alice.files.list(sort_by="filename", sort_order="asc").data]
     assert names == ["doc.md", "f0.jsonl", "f1.jsonl", "f2.jsonl", "f3.jsonl", "f4.jsonl"]
     page = alice.files.list(limit=2, offset=1, sort_by="filename", sort_order="asc")
@@ -85,8 +85,8 @@ def test_alignment_upload_checks_metadata_first(org, alice, tmp_path):
 
 
 def test_fine_tunes_list_retrieve_events_cancel(org, alice):
-    running = services.create_fine_tune(org.team_a, org.alice.user, status="running")
-    done = services.create_fine_tune(org.team_a, org.bob.user, status="completed")
+    running = factories.create_fine_tune(org.team_a, org.alice.user, status="running")
+    done = factories.create_fine_tune(org.team_a, org.bob.user, status="completed")
     jobs = {job.id: job for job in alice.fine_tuning.list().data}
     assert set(jobs) == {running.pk, done.pk}
     assert jobs[running.pk].status.value == "running"
@@ -103,7 +103,7 @@ def test_fine_tunes_list_retrieve_events_cancel(org, alice):
 
 
 def test_agents_create_list_retrieve_update_delete(org, alice):
-    tool = services.create_tool(org.team_a, org.alice.user, name="web", type="web_search")
+    tool = factories.create_tool(org.team_a, org.alice.user, name="web", type="web_search")
     created = alice.agents.create(
         CreateAgentRequest(
             name="Helper", instructions="Be kind.", model_id="m-1", tool_ids=[tool.pk]
@@ -126,8 +126,8 @@ def test_agents_create_list_retrieve_update_delete(org, alice):
 
 
 def test_agents_with_every_tool_type_parse(org, alice):
-    vdb = services.create_vector_db(org.team_a, org.alice.user, name="kb")
-    helper = services.create_agent(org.team_a, org.alice.user, name="Inner")
+    vdb = factories.create_vector_db(org.team_a, org.alice.user, name="kb")
+    helper = factories.create_agent(org.team_a, org.alice.user, name="Inner")
     configs = {
         "file_search": {"file_search_index": vdb.pk},
         "web_search": None,
@@ -136,10 +136,10 @@ def test_agents_with_every_tool_type_parse(org, alice):
         "mcp_connector": {"url": "https://mcp.example.com"},
     }
     tools = [
-        services.create_tool(org.team_a, org.alice.user, name=kind, type=kind, config=config)
+        factories.create_tool(org.team_a, org.alice.user, name=kind, type=kind, config=config)
         for kind, config in configs.items()
     ]
-    agent = services.create_agent(org.team_a, org.alice.user, name="Outer", tools=tools)
+    agent = factories.create_agent(org.team_a, org.alice.user, name="Outer", tools=tools)
     parsed = alice.agents.retrieve(agent.pk)
     assert sorted(t.type.value for t in parsed.tools) == sorted(t.type for t in tools)
     listed = alice.tools.list()
@@ -148,9 +148,9 @@ def test_agents_with_every_tool_type_parse(org, alice):
 
 
 def test_tools_retrieve_delete_and_conflict(org, alice):
-    free = services.create_tool(org.team_a, org.alice.user, name="free")
-    used = services.create_tool(org.team_a, org.alice.user, name="used")
-    services.create_agent(org.team_a, org.alice.user, name="User of tools", tools=[used])
+    free = factories.create_tool(org.team_a, org.alice.user, name="free")
+    used = factories.create_tool(org.team_a, org.alice.user, name="used")
+    factories.create_agent(org.team_a, org.alice.user, name="User of tools", tools=[used])
     assert alice.tools.retrieve(free.pk).user_id == str(org.alice.user.pk)
     assert alice.tools.delete(free.pk).deleted is True
     with pytest.raises(ConflictError):
@@ -159,7 +159,7 @@ def test_tools_retrieve_delete_and_conflict(org, alice):
 
 
 def test_deployments_list_and_retrieve(org, alice):
-    made = services.create_deployment(org.team_a, org.bob.user, name="Serve it", status="Pending")
+    made = factories.create_deployment(org.team_a, org.bob.user, name="Serve it", status="Pending")
     listed = alice.deployments.list()
     assert [d.id for d in listed.data] == [made.pk]
     got = alice.deployments.retrieve(made.pk)
@@ -172,10 +172,10 @@ def test_deployments_list_and_retrieve(org, alice):
 
 def test_vector_databases_list_retrieve_files_delete(org, alice):
     files = [
-        services.create_file(org.team_a, org.alice.user, filename=f"d{i}.md", purpose="alignment")
+        factories.create_file(org.team_a, org.alice.user, filename=f"d{i}.md", purpose="alignment")
         for i in range(2)
     ]
-    vdb = services.create_vector_db(org.team_a, org.alice.user, name="kb", files=files)
+    vdb = factories.create_vector_db(org.team_a, org.alice.user, name="kb", files=files)
     listed = alice.vector_database.list()
     assert (listed.object, [v.id for v in listed.data]) == ("list", [vdb.pk])
     assert listed.data[0].file_count == 2
@@ -187,14 +187,14 @@ def test_vector_databases_list_retrieve_files_delete(org, alice):
 
 
 def test_projects_list_and_retrieve(org, alice):
-    project = services.create_project(org.team_a, org.alice.user, name="Project one", runs=3)
+    project = factories.create_project(org.team_a, org.alice.user, name="Project one", runs=3)
     listed = alice.projects.list()
     assert [(p.id, p.runs, p.user_id) for p in listed.data] == [(project.pk, 3, org.alice.user.pk)]
     assert alice.projects.retrieve(project.pk).name == "Project one"
 
 
 def test_data_jobs_list_retrieve_delete(org, alice):
-    jobs = [services.create_data_job(org.team_a, org.alice.user, name=n) for n in ("b", "a")]
+    jobs = [factories.create_data_job(org.team_a, org.alice.user, name=n) for n in ("b", "a")]
     listed = alice.data_jobs.list(sort_by="name", sort_order="asc")
     assert [j.name for j in listed.data] == ["a", "b"]
     detail = alice.data_jobs.retrieve(jobs[0].pk)
@@ -223,7 +223,7 @@ def test_threads_and_messages(org, alice):
 
 
 def test_run_without_streaming_answers_queued_then_completes(org, alice):
-    agent = services.create_agent(org.team_a, org.alice.user, name="Echo")
+    agent = factories.create_agent(org.team_a, org.alice.user, name="Echo")
     thread = alice.agents.threads.create()
     alice.agents.threads.create_message(thread.id, "user", "ping pong")
     started = alice.agents.runs.run(agent.pk, thread.id)
@@ -236,7 +236,7 @@ def test_run_without_streaming_answers_queued_then_completes(org, alice):
 
 
 def test_streamed_run_sends_the_reply_word_by_word(org, alice):
-    agent = services.create_agent(org.team_a, org.alice.user, name="Echo")
+    agent = factories.create_agent(org.team_a, org.alice.user, name="Echo")
     thread = alice.agents.threads.create()
     alice.agents.threads.create_message(thread.id, "user", "one two three")
     events = list(alice.agents.runs.run(agent.pk, thread.id, stream=True).raw_events())
@@ -254,7 +254,7 @@ def test_streamed_run_sends_the_reply_word_by_word(org, alice):
 
 def test_streamed_run_stops_when_cancelled(org, alice, sdk, settings):
     settings.SANDBOX_STREAM_DELAY_MS = 40
-    agent = services.create_agent(org.team_a, org.alice.user, name="Slow")
+    agent = factories.create_agent(org.team_a, org.alice.user, name="Slow")
     thread = alice.agents.threads.create()
     alice.agents.threads.create_message(thread.id, "user", " ".join(["word"] * 100))
     canceller = sdk(org.alice.key)  # another connection, as a second browser tab would be
@@ -275,7 +275,7 @@ def test_streamed_run_stops_when_cancelled(org, alice, sdk, settings):
 
 
 def test_run_needs_an_agent_of_one_of_the_callers_teams(org, sdk):
-    outsider_agent = services.create_agent(org.team_b, org.bob.user, name="Bob's")
+    outsider_agent = factories.create_agent(org.team_b, org.bob.user, name="Bob's")
     carol = sdk(org.carol.key)
     thread = carol.agents.threads.create()
     with pytest.raises(InvalidRequestError) as caught:

@@ -1,6 +1,9 @@
-"""The dashboard's demo login, wired to the sandbox's demo organisation by ``sandbox_seed``."""
+"""The dashboard's demo login, wired to the sandbox's demo organisation: the same user's API key,
+its personal team and the shared teams it belongs to, saved as they would be by hand."""
 
 from __future__ import annotations
+
+import base64
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -8,9 +11,39 @@ from django.views.decorators.debug import sensitive_variables
 
 from dashboard.accounts import crypto
 from dashboard.accounts.models import ApiKey
+from dashboard.sandbox import identity, seed
+from dashboard.sandbox.models import SandboxMembership
 from dashboard.teams.models import SavedTeam
 
 DEMO_KEY_LABEL = "Demo key"
+PASSWORD_LABEL = "dashboard-demo-password"
+
+
+def demo_password(org: seed.DemoOrg) -> str:
+    """The demo login's password: derived from the organisation's seed, so stable across runs."""
+    return base64.urlsafe_b64encode(seed.derive(org.secret, PASSWORD_LABEL)).decode()[:16]
+
+
+def demo_teams(org: seed.DemoOrg) -> list[tuple[str, str]]:
+    """The shared teams the demo login should have saved: (id, name)."""
+    demo = org.users[seed.DEMO_LOGIN]
+    memberships = SandboxMembership.objects.filter(
+        user=demo, team__in=[t for t in org.teams.values() if t is not None]
+    ).select_related("team")
+    return [(str(m.team.pk), m.team.name) for m in memberships.order_by("team__created_at")]
+
+
+def wire_demo_login(org: seed.DemoOrg) -> None:
+    """Give the demo login the organisation's demo user: its key, ids and teams. Idempotent."""
+    demo = org.users[seed.DEMO_LOGIN]
+    provision_demo_login(
+        username=seed.DEMO_LOGIN,
+        password=demo_password(org),
+        api_key=org.api_key(seed.DEMO_LOGIN),
+        upstream_user_id=str(demo.pk),
+        personal_team_id=str(identity.personal_team(demo).pk),
+        teams=demo_teams(org),
+    )
 
 
 @sensitive_variables("password", "api_key")

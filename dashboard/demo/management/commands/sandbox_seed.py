@@ -8,12 +8,8 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from dashboard.demo.login import demo_password, wire_demo_login
 from dashboard.sandbox import seed
-
-try:
-    from dashboard.accounts.demo import provision_demo_login
-except ImportError:  # the accounts app may not offer it (yet); the sandbox seeds regardless
-    provision_demo_login = None
 
 
 class Command(BaseCommand):
@@ -28,21 +24,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         org = seed.seed()
-        demo = org.users[seed.DEMO_LOGIN]
+        wire_demo_login(org)
         login = {
             "url": f"http://127.0.0.1:{settings.PORT}/accounts/login/",
             "username": seed.DEMO_LOGIN,
-            "password": org.password,
+            "password": demo_password(org),
         }
-        if provision_demo_login is not None:
-            provision_demo_login(
-                username=seed.DEMO_LOGIN,
-                password=org.password,
-                api_key=org.api_key(seed.DEMO_LOGIN),
-                upstream_user_id=str(demo.pk),
-                personal_team_id=str(seed.services.personal_team(demo).pk),
-                teams=seed.demo_memberships(org),
-            )
         description = {**org.describe(), "dashboard_login": login}
         if options["json"]:
             self.stdout.write(json.dumps(description, indent=2))
@@ -59,9 +46,6 @@ class Command(BaseCommand):
                 f"key …{user['api_key'][-4:]}  teams: {teams or '-'}"
             )
         self.stdout.write("Full API keys and team ids: manage.py sandbox_seed --json")
-        if provision_demo_login is None:
-            self.stdout.write(self.style.WARNING("The dashboard demo login was not created."))
-            return
         self.stdout.write("Dashboard demo login:")
         self.stdout.write(f"  URL:      {login['url']}")
         self.stdout.write(f"  Username: {login['username']}")

@@ -1,0 +1,272 @@
+"""Create a resource of each team kind, in a team, by a user: for the API, the seed and tests.
+
+Every value an enum field takes is checked (400 otherwise), and fields the sandbox never
+queries go into ``extra`` with the defaults the upstream would give them. ``created_at`` places
+a resource in the past; it defaults to now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from dashboard.sandbox.enums import (
+    ACCEL_TYPES,
+    AGENT_STATUSES,
+    DATA_JOB_STATUSES,
+    DATA_JOB_TYPES,
+    DEPLOYMENT_STATUSES,
+    DEPLOYMENT_TYPES,
+    FINE_TUNE_STATUSES,
+    TOOL_STATUSES,
+    TOOL_TYPES,
+    check_choice,
+)
+from dashboard.sandbox.models import (
+    SandboxAgent,
+    SandboxDataJob,
+    SandboxDeployment,
+    SandboxFile,
+    SandboxFineTune,
+    SandboxProject,
+    SandboxTeam,
+    SandboxTool,
+    SandboxUser,
+    SandboxVectorDB,
+    SandboxVectorDBFile,
+    prefixed_id,
+)
+from dashboard.sandbox.storage import new_file
+
+DEFAULT_MODEL = "meta-llama/Llama-3.1-8B-Instruct"
+
+
+def _create(model_class, prefix: str | None, team, user, created_at: datetime | None, /, **fields):
+    when = created_at or timezone.now()
+    if prefix:
+        fields["id"] = prefixed_id(prefix)
+    return model_class.objects.create(
+        team=team, creator=user, created_at=when, updated_at=when, **fields
+    )
+
+
+def create_file(
+    team: SandboxTeam,
+    user: SandboxUser,
+    *,
+    filename: str = "train.jsonl",
+    purpose: str = "fine-tune",
+    content: bytes = b'{"prompt": "Hello", "completion": "Hi!"}\n',
+    created_at: datetime | None = None,
+) -> SandboxFile:
+    file = new_file(team, user, filename, purpose, lambda dest: dest.write_bytes(content))
+    if created_at is not None:
+        SandboxFile.objects.filter(pk=file.pk).update(created_at=created_at, updated_at=created_at)
+        file.refresh_from_db()
+    return file
+
+
+def create_fine_tune(
+    team: SandboxTeam,
+    user: SandboxUser,
+    *,
+    status: str = "completed",
+    model: str = DEFAULT_MODEL,
+    experiment_name: str = "experiment",
+    accel_type: str = "H100",
+    n_accel: int = 8,
+    training_files: Iterable[str] = (),
+    project_id: int | None = None,
+    n_epochs: int = 3,
+    created_at: datetime | None = None,
+) -> SandboxFineTune:
+    check_choice(status, FINE_TUNE_STATUSES, "fine-tune status")
+    check_choice(accel_type, ACCEL_TYPES, "accelerator type")
+    when = created_at or timezone.now()
+    finished = status in ("completed", "failed", "cancelled")
+    return _create(
+        SandboxFineTune,
+        "ft",
+        team,
+        user,
+        when,
+        status=status,
+        model=model,
+        experiment_name=experiment_name,
+        accel_type=accel_type,
+        n_accel=n_accel,
+        completed_at=when + timedelta(hours=2) if finished else None,
+        extra={
+            "training_files": list(training_files),
+            "validation_files": [],
+            "n_epochs": n_epochs,
+            "n_node": 1,
+            "batch_size": 16,
+            "learning_rate": 1e-5,
+            "project_id": project_id,
+            "fine_tune_type": "STANDARD",
+            "inference_available": status == "completed",
+        },
+    )
+
+
+def create_tool(
+    team: SandboxTeam,
+    user: SandboxUser,
+    *,
+    name: str,
+    type: str = "web_search",  # the wire's own field name
+    description: str = "",
+    config: dict | None = None,
+    status: str = "",
+    created_at: datetime | None = None,
+) -> SandboxTool:
+    check_choice(type, TOOL_TYPES, "tool type")
+    if status:
+        check_choice(status, TOOL_STATUSES, "tool status")
+    return _create(
+        SandboxTool,
+        "tool",
+        team,
+        user,
+        created_at,
+        name=name,
+        type=type,
+        description=description or f"The {name} tool.",
+        config={key.lower(): value for key, value in (config or {}).items()},
+        status=status or ("Active" if type == "mcp_connector" else ""),
+    )
+
+
+def create_agent(
+    team: SandboxTeam,
+    user: SandboxUser,
+    *,
+    name: str,
+    instructions: str = "You are a helpful assistant.",
+    model_id: str = DEFAULT_MODEL,
+    status: str = "Active",
+    tools: Iterable[SandboxTool] = (),
+    options: dict | None = None,
+    created_at: datetime | None = None,
+) -> SandboxAgent:
+    """``options``: the agent's other wire fields (reasoning_effort, temperature, output…)."""
+    check_choice(status, AGENT_STATUSES, "agent status")
+    agent = _create(
+        SandboxAgent,
+        "agent",
+        team,
+        user,
+        created_at,
+        name=name,
+        instructions=instructions,
+        model_id=model_id,
+        status=status,
+        extra={"reasoning_effort": "medium", **(options or {})},
+    )
+    agent.tools.set(list(tools))
+    return agent
+
+
+def create_deployment(
+    team: SandboxTeam,
+    user: SandboxUser,
+    *,
+    name: str,
+    description: str = "A deployed model.",
+    model_type: str = "Base Model",
+    model_id: str = DEFAULT_MODEL,
+    status: str = "Active",
+    n_instances: int = 1,
+    created_at: datetime | None = None,
+) -> SandboxDeployment:
+    check_choice(model_type, DEPLOYMENT_TYPES, "deployment model type")
+    check_choice(status, DEPLOYMENT_STATUSES, "deployment status")
+    return _create(
+        SandboxDeployment,
+        "dep",
+        team,
+        user,
+        created_at,
+        name=name,
+        description=description,
+        model_type=model_type,
+        model_id=model_id,
+        status=status,
+        n_instances=n_instances,
+        extra={
+            "total_input_tokens": 0,
+            "total_output_tokens": 0,
+            "hardware_type": "Dedicated",
+            "processor": "H100",
+            "memory": "80Gi",
+        },
+    )
+
+
+def create_vector_db(
+    team: SandboxTeam,
+    user: SandboxUser,
+    *,
+    name: str,
+    model: str = "intfloat/e5-mistral-7b-instruct",
+    dimension: int = 4096,
+    description: str | None = None,
+    files: Iterable[SandboxFile] = (),
+    created_at: datetime | None = None,
+) -> SandboxVectorDB:
+    vector_db = _create(
+        SandboxVectorDB,
+        "vdb",
+        team,
+        user,
+        created_at,
+        name=name,
+        model=model,
+        dimension=dimension,
+        description=description,
+    )
+    for file in files:
+        SandboxVectorDBFile.objects.create(vector_db=vector_db, file=file)
+    return vector_db
+
+
+def create_project(
+    team: SandboxTeam,
+    user: SandboxUser,
+    *,
+    name: str,
+    description: str = "A fine-tuning project.",
+    runs: int = 0,
+    runs_deployed: int = 0,
+    created_at: datetime | None = None,
+) -> SandboxProject:
+    return _create(
+        SandboxProject,
+        None,
+        team,
+        user,
+        created_at,
+        name=name,
+        description=description,
+        runs=runs,
+        runs_deployed=runs_deployed,
+    )
+
+
+def create_data_job(
+    team: SandboxTeam,
+    user: SandboxUser,
+    *,
+    name: str,
+    job_type: str = "principle_files",
+    status: str = "needs_review",
+    created_at: datetime | None = None,
+) -> SandboxDataJob:
+    check_choice(job_type, DATA_JOB_TYPES, "data job type")
+    check_choice(status, DATA_JOB_STATUSES, "data job status")
+    return _create(
+        SandboxDataJob, "dj", team, user, created_at, name=name, job_type=job_type, status=status
+    )
