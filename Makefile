@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test test-sqlite test-services bench serve lint install install-dev
+.PHONY: run test test-fast bench serve lint install install-dev
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: install-dev
 	  DATABASE_URL="$${TEST_DATABASE_URL:-$$DATABASE_URL}" CACHE_URL="$${TEST_CACHE_URL:-$$CACHE_URL}" \
 	    $(BIN)/python -m pytest $(PYTEST_ARGS); \
 	fi
+
+## The fast tier alone: pure logic and the layering, no server, in seconds.
+test-fast: install-dev
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

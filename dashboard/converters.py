@@ -7,7 +7,7 @@ before any view runs, and ``reverse`` refuses to build one, so such an id is sho
 
 from __future__ import annotations
 
-from dashboard.upstream.client import can_name_a_resource
+from dashboard.upstream.paths import can_name_a_resource
 
 
 class ResourceIdConverter:

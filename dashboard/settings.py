@@ -117,12 +117,14 @@ INSTALLED_APPS = [
     "dashboard.uploads",
     "dashboard.threads",
     "dashboard.audit",
+    "dashboard.people",
+    "dashboard.ownership",
 ]
 # In production the sandbox's models (and so its tables) exist only where it is served.
 # Elsewhere they stay installed even when another process serves the sandbox, so a script can
 # seed it over the shared database.
 if SANDBOX_ENABLED or not PRODUCTION:
-    INSTALLED_APPS.append("dashboard.sandbox")
+    INSTALLED_APPS += ["dashboard.sandbox", "dashboard.demo"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -138,7 +140,7 @@ MIDDLEWARE = [
     "dashboard.middleware.ControlCharacterMiddleware",
     "dashboard.middleware.UpstreamDeadlineMiddleware",
     "axes.middleware.AxesMiddleware",
-    "dashboard.teams.middleware.ActiveTeamMiddleware",
+    "dashboard.teams.middleware.WorkspaceMiddleware",
     "dashboard.middleware.UpstreamErrorMiddleware",
 ]
 
@@ -155,7 +157,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dashboard.teams.context_processors.active_team",
+                "dashboard.teams.context_processors.workspace",
                 "dashboard.context_processors.navigation",
             ],
         },
@@ -197,7 +199,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "overview"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
@@ -206,6 +208,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
+MEDIA_URL = "media/"  # nothing is served from it; set so no other path is ever read as a file
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even before collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]

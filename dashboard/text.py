@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import unicodedata
 
-# Format characters (bidirectional controls, zero-width spaces and joiners, the BOM…) and
-# control characters: nothing a name needs, and nothing a person can see.
-HIDDEN_CATEGORIES = frozenset({"Cf", "Cc"})
+# Format characters (bidirectional controls, zero-width spaces and joiners, the BOM…), control
+# characters, and halves of UTF-16 pairs left alone (valid JSON can write one, but no page can
+# be encoded with it): nothing a name needs, and nothing a person can see.
+HIDDEN_CATEGORIES = frozenset({"Cf", "Cc", "Cs"})
 
 
 def is_hidden(ch: str) -> bool:

@@ -4,8 +4,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from dashboard.converters import ResourceIdConverter
+from dashboard.teams import views as team_views
 
 register_converter(ResourceIdConverter, "rid")  # before the apps' URLs that use it
+
+# A team's pages: /t/<team>/…, <team> being a team ID or "personal" (see teams.middleware).
+team_pages = [
+    path("", include("dashboard.resources.urls")),
+    path("files/upload/", include("dashboard.uploads.urls")),
+]
 
 urlpatterns = [
     path(
@@ -15,12 +22,17 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("", include("dashboard.resources.urls")),
+    path("", team_views.old_team_page, name="home"),
+    path("t/<str:team>/", include(team_pages)),
     path("keys/", include("dashboard.accounts.urls")),
     path("teams/", include("dashboard.teams.urls")),
-    path("files/upload/", include("dashboard.uploads.urls")),
     path("threads/", include("dashboard.threads.urls")),
-    path("audit/", include("dashboard.audit.urls")),
+    path("search/", include("dashboard.ownership.search_urls")),
+    path("audit/log/", include("dashboard.audit.urls")),
+    path("audit/", include("dashboard.ownership.urls")),
+    # Addresses from before teams were in the path.
+    path("r/<path:rest>", team_views.old_team_page),
+    path("files/upload/", team_views.old_team_page),
 ]
 
 if settings.SANDBOX_ENABLED:

@@ -16,7 +16,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "correct horse battery staple 42"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-GUARD_INPUT = re.compile(r'name="team_guard" value="([^"]*)"')
 
 
 @pytest.fixture(autouse=True)
@@ -66,22 +65,22 @@ class Org:
     extra: dict = field(default_factory=dict)
 
 
-def _member(services, username: str) -> Member:
-    user, key = services.create_user(username)
-    return Member(username, user, key, str(services.personal_team(user).pk))
+def _member(identity, username: str) -> Member:
+    user, key = identity.create_user(username)
+    return Member(username, user, key, str(identity.personal_team(user).pk))
 
 
 @pytest.fixture
 def org(upstream):
     """Two upstream users, two shared teams and a few resources of each kind."""
-    from dashboard.sandbox import services
+    from dashboard.sandbox import identity
 
-    alice = _member(services, "alice")
-    bob = _member(services, "bob")
-    team_a = services.create_team(
+    alice = _member(identity, "alice")
+    bob = _member(identity, "bob")
+    team_a = identity.create_team(
         "Team A", [(alice.sandbox_user, "Admin"), (bob.sandbox_user, "Creator")]
     )
-    team_b = services.create_team("Team B", [(bob.sandbox_user, "Admin")])
+    team_b = identity.create_team("Team B", [(bob.sandbox_user, "Admin")])
     return Org(alice=alice, bob=bob, team_a=team_a, team_b=team_b)
 
 
@@ -116,12 +115,6 @@ class Web:
         )
         return self.last
 
-    def guard(self, path: str) -> str:
-        """The team a form on ``path`` was rendered for (its hidden team_guard value)."""
-        match = GUARD_INPUT.search(self.get(path).text)
-        assert match, f"no team guard in the form on {path}"
-        return match.group(1)
-
     def login(self, username: str, password: str = PASSWORD) -> requests.Response:
         self.get("/accounts/login/")
         response = self.post("/accounts/login/", {"username": username, "password": password})
@@ -139,11 +132,16 @@ def make_dashboard_user(username: str, *, member: Member | None = None, teams=()
 
     user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=staff)
     if member is not None:
-        keys.add_key(user, f"{username}'s key", member.api_key)
-        client = keys.client_for_user(user, None)
+        key = keys.add_key(user=user, label=f"{username}'s key", plaintext=member.api_key)
+        client = keys.client_for_key(key)
         for team, label in teams:
-            team_services.add_team(user, client, str(team.pk), label)
+            team_services.add_team(user=user, client=client, team_id=str(team.pk), label=label)
     return user
+
+
+def team_url(team=None, rest: str = "") -> str:
+    """A team's page: ``team`` a sandbox team, or None for the personal workspace."""
+    return f"/t/{team.pk if team is not None else 'personal'}/{rest}"
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from dashboard.audit.services import Action, Outcome, record_action
 from dashboard.upstream import errors
 from dashboard.upstream.catalog import FILES
 from dashboard.upstream.client import UpstreamClient
+from dashboard.upstream.identity import learned_from_personal
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -27,28 +28,16 @@ def check_key(plaintext: str) -> dict:
     """Ask the upstream whether the key works; learn what the personal workspace reveals."""
     client = UpstreamClient(plaintext)
     try:
-        page = client.list_page(FILES, limit=5)
+        page = client.resources.list_page(FILES, limit=5)
     except errors.BadKeyError as exc:
         raise ApiKeyRefused(
             "The upstream rejected this key (401). Check that you copied the whole key."
         ) from exc
-    return learn_identity(page.items, FILES.owner_field)
-
-
-def learn_identity(items: list[dict], owner_field: str | None) -> dict:
-    """From personal-workspace items: its team id, and the creator (only the user is in it)."""
-    learnt = {}
-    teams = {str(i["team_id"]) for i in items if i.get("team_id")}
-    owners = {str(i[owner_field]) for i in items if owner_field and i.get(owner_field)}
-    if len(teams) == 1:
-        learnt["personal_team_id"] = teams.pop()
-    if len(owners) == 1:
-        learnt["upstream_user_id"] = owners.pop()
-    return learnt
+    return learned_from_personal([(FILES, page.items)])
 
 
 @sensitive_variables("plaintext")
-def add_key(user, label: str, plaintext: str) -> ApiKey:
+def add_key(*, user, label: str, plaintext: str) -> ApiKey:
     plaintext = plaintext.strip()
     label = label.strip()
     if not plaintext:
@@ -85,7 +74,7 @@ def add_key(user, label: str, plaintext: str) -> ApiKey:
     return key
 
 
-def activate_key(user, key_id: int) -> ApiKey:
+def activate_key(*, user, key_id: int) -> ApiKey:
     with transaction.atomic():
         key = ApiKey.objects.select_for_update().get(user=user, pk=key_id)
         ApiKey.objects.filter(user=user, is_active=True).exclude(pk=key.pk).update(is_active=False)
@@ -96,7 +85,7 @@ def activate_key(user, key_id: int) -> ApiKey:
     return key
 
 
-def delete_key(user, key_id: int) -> None:
+def delete_key(*, user, key_id: int) -> None:
     with transaction.atomic():
         key = ApiKey.objects.select_for_update().get(user=user, pk=key_id)
         was_active = key.is_active
@@ -114,17 +103,14 @@ def _record_key(user, action: str, key_id: int, key: ApiKey) -> None:
     record_action(user, action, kind="api-key", resource_id=str(key_id), detail=detail)
 
 
-def active_key(user) -> ApiKey:
-    key = ApiKey.objects.filter(user=user, is_active=True).first()
-    if key is None:
-        raise errors.NoApiKeyError()
-    return key
+def active_key(user) -> ApiKey | None:
+    """The user's active key, if they have one (the one lookup of it)."""
+    return ApiKey.objects.filter(user=user, is_active=True).first()
 
 
 @sensitive_variables("plaintext")
-def client_for_user(user, team_id: str | None, key: ApiKey | None = None) -> UpstreamClient:
-    """A client on the user's active key (``key``, when the caller has already loaded it)."""
-    key = key or active_key(user)
+def client_for_key(key: ApiKey, team_id: str | None = None) -> UpstreamClient:
+    """A client acting with ``key`` in ``team_id`` (None: the personal workspace)."""
     try:
         plaintext = crypto.decrypt(key.ciphertext)
     except crypto.KeyDecryptionError as exc:
@@ -133,15 +119,6 @@ def client_for_user(user, team_id: str | None, key: ApiKey | None = None) -> Ups
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
     return UpstreamClient(plaintext, team_id)
-
-
-def remember_identity(user, **learnt) -> None:
-    """Store what was learnt about the user's upstream identity on the active key."""
-    fields = {
-        k: v for k, v in learnt.items() if k in ("upstream_user_id", "personal_team_id") and v
-    }
-    if fields:
-        ApiKey.objects.filter(user=user, is_active=True).update(**fields)
 
 
 def rotate_all() -> tuple[int, int]:

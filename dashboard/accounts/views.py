@@ -19,7 +19,9 @@ def keys(request):
     if request.method == "POST" and form.is_valid():
         try:
             key = services.add_key(
-                request.user, form.cleaned_data["label"], form.cleaned_data["api_key"]
+                user=request.user,
+                label=form.cleaned_data["label"],
+                plaintext=form.cleaned_data["api_key"],
             )
         except services.ApiKeyRefused as exc:
             form.add_error("api_key", str(exc))
@@ -38,7 +40,7 @@ def keys(request):
 @require_POST
 def activate(request, pk: int):
     get_object_or_404(ApiKey, user=request.user, pk=pk)
-    key = services.activate_key(request.user, pk)
+    key = services.activate_key(user=request.user, key_id=pk)
     messages.success(request, f"“{key.label}” is now your active key.")
     return redirect("keys")
 
@@ -48,7 +50,7 @@ def activate(request, pk: int):
 def delete(request, pk: int):
     key = get_object_or_404(ApiKey, user=request.user, pk=pk)
     if request.method == "POST":
-        services.delete_key(request.user, pk)
+        services.delete_key(user=request.user, key_id=pk)
         messages.success(request, f"Key “{key.label}” (…{key.last4}) deleted.")
         return redirect("keys")
     return render(request, "accounts/key_delete.html", {"key": key})

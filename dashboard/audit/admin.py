@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from dashboard.audit.models import ActionLog, CreatorName
+from dashboard.audit.models import ActionLog
 
 
 @admin.register(ActionLog)
@@ -29,9 +29,3 @@ class ActionLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(CreatorName)
-class CreatorNameAdmin(admin.ModelAdmin):
-    list_display = ("display_name", "creator_id", "updated_at")
-    search_fields = ("display_name", "creator_id")

@@ -1,19 +1,17 @@
-"""The audit's forms: the ownership filters, the action log filters and naming a creator."""
+"""Filtering by day, in any date filter, and the filters of the action log."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, timedelta
 
 from django import forms
 
 from dashboard.audit.models import ActionLog
-from dashboard.audit.ownership import DEFAULT_SORT, SORT_FIELDS, Filters
-from dashboard.teams.active import PERSONAL
+from dashboard.audit.selectors import PERSONAL_FILTER
 
 ANY = [("", "Any")]
-# Not "team": ``?team=`` on any page switches the active team (see the teams middleware).
+# Not "team": ``?team=`` in a link once named the active team, and old links still do.
 TEAM_FILTER = "in_team"
 
 
@@ -73,42 +71,6 @@ class DateRangeMixin:
         return cleaned
 
 
-class OwnershipFilterForm(DateRangeMixin, forms.Form):
-    """The filters of the combined table (a plain GET form); exports take the same query."""
-
-    in_team = forms.ChoiceField(label="Team", required=False)
-    kind = forms.ChoiceField(required=False)
-    creator = forms.ChoiceField(required=False)
-    created_from = FilterDayField("Created from")
-    created_to = FilterDayField("Created until")
-    sort = forms.ChoiceField(required=False)
-
-    def __init__(self, data, *, teams, kinds, creators):
-        super().__init__(data)
-        self.fields[TEAM_FILTER].choices = ANY + [(t.key, t.label) for t in teams]
-        self.fields["kind"].choices = ANY + [(k.slug, k.label) for k in kinds]
-        self.fields["creator"].choices = ANY + list(creators)
-        self.fields["sort"].choices = [
-            (f"{prefix}{key}", f"{label} {arrow}")
-            for key, label in SORT_FIELDS.items()
-            for prefix, arrow in (("", "↑"), ("-", "↓"))
-        ]
-
-    def filters(self) -> Filters:
-        """The filters asked for; an invalid form filters nothing."""
-        if not self.is_valid():
-            return Filters()
-        data = self.cleaned_data
-        return Filters(
-            team=data[TEAM_FILTER],
-            kind=data["kind"],
-            creator=data["creator"],
-            created_from=data["created_from"],
-            created_to=data["created_to"],
-            sort=data["sort"] or DEFAULT_SORT,
-        )
-
-
 class ActionLogFilterForm(DateRangeMixin, forms.Form):
     """Filters of the action log; the user filter is offered to staff only."""
 
@@ -125,45 +87,8 @@ class ActionLogFilterForm(DateRangeMixin, forms.Form):
         """``teams``: (team id or "" for personal, label) pairs found in the visible log."""
         super().__init__(data)
         self.fields[TEAM_FILTER].choices = ANY + [
-            (team_id or PERSONAL, label or team_id or "Personal workspace")
+            (team_id or PERSONAL_FILTER, label or team_id or "Personal workspace")
             for team_id, label in teams
         ]
         if not staff:
             del self.fields["user"]
-
-
-# Embeddings, overrides and isolates: they could make a name read differently from what it is.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS for ch in text)
-
-
-class CreatorNameForm(forms.Form):
-    """A name everyone sees, so it is one line of visible text (PostgreSQL refuses NUL too)."""
-
-    creator_id = forms.CharField(
-        label="Creator ID",
-        max_length=64,
-        help_text="As the upstream shows it in resources (user_id or created_by).",
-        error_messages={"required": "Give the creator ID."},
-    )
-    display_name = forms.CharField(
-        label="Display name",
-        max_length=100,
-        required=False,
-        help_text="Seen by everyone in lists and in the audit. Leave empty to remove the name.",
-    )
-
-    def clean_creator_id(self):
-        value = self.cleaned_data["creator_id"]
-        if not value.isprintable():
-            raise forms.ValidationError("A creator ID is visible text, without control characters.")
-        return value
-
-    def clean_display_name(self):
-        value = self.cleaned_data["display_name"]
-        if _has_control(value):
-            raise forms.ValidationError("A display name is one line, without control characters.")
-        return value

@@ -75,17 +75,3 @@ class ActionLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("The action log is append-only.")
-
-
-class CreatorName(models.Model):
-    """A display name staff give to an upstream creator id, seen by everyone."""
-
-    creator_id = models.CharField(max_length=64, unique=True)
-    display_name = models.CharField(max_length=100)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["display_name"]
-
-    def __str__(self) -> str:
-        return f"{self.display_name} ({self.creator_id})"

@@ -12,7 +12,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from dashboard.audit.models import ActionLog
-from dashboard.teams.active import PERSONAL
+
+PERSONAL_FILTER = "personal"  # the personal workspace, whose entries name no team
 
 EXPORT_HEADER = (
     "when",
@@ -54,7 +55,7 @@ def filtered(entries: QuerySet[ActionLog], data: dict) -> QuerySet[ActionLog]:
         entries = entries.filter(username__iexact=data["user"].strip())
     team = data.get("in_team")
     if team:
-        entries = entries.filter(team_id="" if team == PERSONAL else team)
+        entries = entries.filter(team_id="" if team == PERSONAL_FILTER else team)
     if data.get("date_from"):
         entries = entries.filter(created_at__gte=_start_of(data["date_from"]))
     if data.get("date_to"):
@@ -74,4 +75,17 @@ def record(entry: ActionLog) -> tuple[str, ...]:
         entry.kind,
         entry.resource_id,
         entry.detail,
+    )
+
+
+def team_recorded_for(*, user, action: str, resource_id: str) -> str | None:
+    """The team id ("" for the personal workspace) of the user's latest successful ``action``
+    on ``resource_id``, or None when the log has none."""
+    return (
+        ActionLog.objects.filter(
+            user=user, action=action, resource_id=resource_id, outcome=ActionLog.Outcome.SUCCESS
+        )
+        .order_by("-id")
+        .values_list("team_id", flat=True)
+        .first()
     )

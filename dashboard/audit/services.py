@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from dashboard.audit.models import ActionLog, CreatorName
+from dashboard.audit.models import ActionLog
 from dashboard.upstream.errors import UpstreamError
 
 Action = ActionLog.Action
@@ -26,14 +26,20 @@ Outcome = ActionLog.Outcome
 logger = logging.getLogger(__name__)
 
 
-def _is_control(ch: str) -> bool:
-    return (ch < " " and ch not in "\t\n\r") or ch == "\x7f"
+def _unstorable(ch: str) -> bool:
+    """Control characters other than tabs and line breaks (PostgreSQL refuses NUL in text), and
+    halves of UTF-16 pairs (no database encoding takes them)."""
+    return (ch < " " and ch not in "\t\n\r") or ch == "\x7f" or "\ud800" <= ch <= "\udfff"
 
 
 def storable(value: object, limit: int) -> str:
-    """``value`` as text any database column takes: control characters other than tabs and
-    line breaks written as escapes (PostgreSQL refuses NUL in text), cut to ``limit``."""
-    return "".join(f"\\x{ord(ch):02x}" if _is_control(ch) else ch for ch in str(value))[:limit]
+    """``value`` as text any database column takes (see ``_unstorable``: those characters are
+    written as escapes), cut to ``limit``."""
+    return "".join(_escaped(ch) if _unstorable(ch) else ch for ch in str(value))[:limit]
+
+
+def _escaped(ch: str) -> str:
+    return f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}"
 
 
 def _fields(user, action, *, team, kind, resource_id, outcome, detail) -> dict:
@@ -153,16 +159,3 @@ def recording(user: AbstractBaseUser, action: str, **entry) -> Iterator[Recorded
     with failures_recorded(begin_change(user, action, **entry)) as recorded:
         yield recorded
     recorded.finish()
-
-
-def name_creator(user: AbstractBaseUser, creator_id: str, display_name: str) -> None:
-    """Give an upstream creator id a display name everyone sees (empty: remove the name)."""
-    if display_name:
-        CreatorName.objects.update_or_create(
-            creator_id=creator_id, defaults={"display_name": display_name}
-        )
-        detail = f"named “{display_name}”"
-    else:
-        removed, _ = CreatorName.objects.filter(creator_id=creator_id).delete()
-        detail = "name removed" if removed else "had no name"
-    record_action(user, Action.CREATOR_NAMED, kind="creator", resource_id=creator_id, detail=detail)

@@ -17,40 +17,14 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
-from dashboard.accounts.services import learn_identity
-from dashboard.resources.presentation import parse_timestamp
-from dashboard.teams.active import PERSONAL, PERSONAL_LABEL
+from dashboard.teams.workspace import Team
 from dashboard.upstream import catalog
 from dashboard.upstream.catalog import ResourceKind
 from dashboard.upstream.client import UpstreamClient
 from dashboard.upstream.errors import UpstreamError
 from dashboard.upstream.fanout import fan_out
-
-
-@dataclass(frozen=True)
-class AuditTeam:
-    """A team the audit reads: ``id`` None is the personal workspace (no team header)."""
-
-    id: str | None
-    label: str
-    upstream_id: str = ""  # the personal workspace's team id, once learnt
-
-    @property
-    def key(self) -> str:
-        """How the team is named in URLs and ``?team=`` links."""
-        return self.id or PERSONAL
-
-    @property
-    def is_personal(self) -> bool:
-        return self.id is None
-
-    @property
-    def display_id(self) -> str:
-        return self.id or self.upstream_id or PERSONAL
-
-
-def personal_team(upstream_id: str = "") -> AuditTeam:
-    return AuditTeam(None, PERSONAL_LABEL, upstream_id)
+from dashboard.upstream.identity import PERSONAL_TEAM_ID, learned_from_personal
+from dashboard.upstream.values import parse_timestamp
 
 
 @dataclass(frozen=True)
@@ -92,7 +66,7 @@ class TeamStatus:
 class TeamAudit:
     """Everything the audit learnt about one team."""
 
-    team: AuditTeam
+    team: Team
     rows: list[AuditRow] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # kind slug -> items, kinds read
     failures: dict[str, Failure] = field(default_factory=dict)  # kind slug -> failure
@@ -123,7 +97,7 @@ class Collection:
     learnt_identity: dict[str, str]  # upstream_user_id / personal_team_id, from the personal team
 
 
-def rows_of(team: AuditTeam, kind: ResourceKind, items: Iterable[dict]) -> list[AuditRow]:
+def rows_of(team: Team, kind: ResourceKind, items: Iterable[dict]) -> list[AuditRow]:
     return [
         AuditRow(
             team.key,
@@ -137,18 +111,9 @@ def rows_of(team: AuditTeam, kind: ResourceKind, items: Iterable[dict]) -> list[
     ]
 
 
-def learn_from_personal(lists: Iterable[tuple[ResourceKind, list[dict]]]) -> dict[str, str]:
-    """The user's creator id and personal team id, when every kind that says them agrees."""
-    seen: dict[str, set[str]] = {}
-    for kind, items in lists:
-        for name, value in learn_identity(items, kind.owner_field).items():
-            seen.setdefault(name, set()).add(value)
-    return {name: values.pop() for name, values in seen.items() if len(values) == 1}
-
-
 def collect(
     client: UpstreamClient,
-    teams: Sequence[AuditTeam],
+    teams: Sequence[Team],
     *,
     kinds: Sequence[ResourceKind] | None = None,
     max_workers: int | None = None,
@@ -157,7 +122,7 @@ def collect(
     kinds = list(kinds if kinds is not None else catalog.team_kinds())
     clients = {team.key: client.for_team(team.id) for team in teams}
     tasks = {
-        (team.key, kind.slug): (lambda c=clients[team.key], k=kind: c.list_all(k))
+        (team.key, kind.slug): (lambda c=clients[team.key], k=kind: c.resources.list_all(k))
         for team in teams
         for kind in kinds
     }
@@ -178,7 +143,8 @@ def collect(
             if team.is_personal:
                 personal_lists.append((kind, outcome.value))
         if personal_lists:
-            learnt = learn_from_personal(personal_lists)
-            audit.team = replace(team, upstream_id=learnt.get("personal_team_id", team.upstream_id))
+            learnt = learned_from_personal(personal_lists)
+            known = learnt.get(PERSONAL_TEAM_ID, team.upstream_id)
+            audit.team = replace(team, upstream_id=known)
         audits[team.key] = audit
     return Collection(audits, learnt)

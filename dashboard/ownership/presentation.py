@@ -1,7 +1,7 @@
 """What the audit shows of the collected rows: filtered and sorted lines, the teams × kinds
 matrix and its chart, and each team's creators.
 
-Plain functions over :mod:`dashboard.audit.collect`'s values; the views only render them.
+Plain functions over :mod:`dashboard.ownership.collect`'s values; the views only render them.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import timezone
-from django.utils.http import urlencode
 
-from dashboard.audit.collect import AuditRow, AuditTeam, Failure, TeamAudit, TeamStatus
-from dashboard.audit.people import Creator, CreatorDirectory
+from dashboard.ownership.collect import AuditRow, Failure, TeamAudit, TeamStatus
+from dashboard.people.directory import Creator, CreatorDirectory
 from dashboard.resources.templatetags.resources import link_to
+from dashboard.teams.workspace import Team
 from dashboard.upstream import catalog
 from dashboard.upstream.catalog import ResourceKind
 
@@ -62,7 +62,7 @@ class ResourceLine:
     """One row as a person reads it: labels resolved, creator named."""
 
     row: AuditRow
-    team: AuditTeam
+    team: Team
     kind: ResourceKind
     creator: Creator
 
@@ -72,9 +72,8 @@ class ResourceLine:
 
     @property
     def detail_url(self) -> str:
-        """The resource's page, switching to its team on arrival ("" if the id cannot be linked)."""
-        path = link_to("resource-detail", self.kind.slug, self.row.resource_id)
-        return f"{path}?{urlencode({'team': self.team.key})}" if path else ""
+        """The resource's page in its team ("" if the id cannot be linked)."""
+        return link_to("resource-detail", self.team.key, self.kind.slug, self.row.resource_id)
 
     def values(self) -> tuple[str, ...]:
         """The exported columns, in EXPORT_HEADER's order."""
@@ -108,7 +107,7 @@ EXPORT_HEADER = (
 class Presenter:
     """Turns rows into lines: team labels, kind labels and creator names."""
 
-    def __init__(self, teams: Iterable[AuditTeam], directory: CreatorDirectory):
+    def __init__(self, teams: Iterable[Team], directory: CreatorDirectory):
         self.teams = {team.key: team for team in teams}
         self.directory = directory
         self._creators: dict[str, Creator] = {}
@@ -118,8 +117,8 @@ class Presenter:
             self._creators[creator_id] = self.directory.resolve(creator_id)
         return self._creators[creator_id]
 
-    def team(self, key: str) -> AuditTeam:
-        return self.teams.get(key) or AuditTeam(key, key)
+    def team(self, key: str) -> Team:
+        return self.teams.get(key) or Team(key, key)
 
     def line(self, row: AuditRow) -> ResourceLine:
         kind = catalog.get(row.kind)
@@ -191,7 +190,7 @@ class MatrixCell:
 
 @dataclass(frozen=True)
 class MatrixRow:
-    team: AuditTeam
+    team: Team
     status: str
     cells: tuple[MatrixCell, ...]
     total: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.audit.models import CreatorName
+from dashboard.people.models import CreatorName
 
 
 @dataclass(frozen=True)
@@ -20,11 +20,6 @@ class CreatorDirectory:
     def __init__(self, my_upstream_id: str = ""):
         self.me = my_upstream_id or ""
         self.names = dict(CreatorName.objects.values_list("creator_id", "display_name"))
-
-    @classmethod
-    def for_request(cls, request) -> CreatorDirectory:
-        key = getattr(request, "active_api_key", None)
-        return cls(getattr(key, "upstream_user_id", "") if key else "")
 
     def resolve(self, creator_id) -> Creator:
         cid = "" if creator_id is None else str(creator_id)

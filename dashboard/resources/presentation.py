@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.urls import reverse
 
 from dashboard import text
-from dashboard.audit.people import Creator, CreatorDirectory
-from dashboard.teams.active import PERSONAL_LABEL
+from dashboard.people.directory import Creator, CreatorDirectory
+from dashboard.resources.listing import ListQuery, ListResult
+from dashboard.teams.workspace import PERSONAL_LABEL, Team, Workspace
 from dashboard.text import reveal
-from dashboard.upstream import catalog
-from dashboard.upstream.catalog import Column, ResourceKind
-from dashboard.upstream.client import can_name_a_resource
+from dashboard.upstream.catalog import Column, Format, ResourceKind
+from dashboard.upstream.paths import can_name_a_resource
+from dashboard.upstream.values import parse_timestamp
+
+if TYPE_CHECKING:
+    from dashboard.resources.selectors import Detail
 
 # --- Status badges: the one place statuses are mapped to colours -------------------------
 BADGE_OK = "badge-ok"
@@ -66,34 +69,6 @@ def badge_class(status: str) -> str:
 
 
 # --- Values -------------------------------------------------------------------------------
-def parse_timestamp(value: Any) -> datetime | None:
-    """An upstream timestamp (ISO-8601 text or epoch seconds) as an aware datetime."""
-    if isinstance(value, bool) or value in (None, ""):
-        return None
-    if isinstance(value, int | float):
-        try:
-            return datetime.fromtimestamp(value, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = parse_datetime(value.strip())
-    except ValueError:
-        moment = None
-    if moment is None:
-        try:
-            day = parse_date(value.strip())
-        except ValueError:
-            day = None
-        if day is None:
-            return None
-        moment = datetime(day.year, day.month, day.day)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, UTC)
-    return moment
-
-
 def looks_like_timestamp_field(key: str) -> bool:
     return key.endswith("_at") or key in ("created", "updated", "last_modified")
 
@@ -105,14 +80,14 @@ class TeamName:
 
 
 class TeamNames:
-    """Names the teams a person has saved (and their personal workspace) by id."""
+    """Names the teams of a workspace (the saved ones, the personal workspace, the page's) by
+    id."""
 
-    def __init__(self, request):
-        self.labels = {t.team_id: t.label for t in getattr(request, "saved_teams", [])}
-        personal_id = getattr(request, "personal_team_id", "")
-        if personal_id:
-            self.labels[personal_id] = PERSONAL_LABEL
-        team = getattr(request, "team", None)
+    def __init__(self, workspace: Workspace):
+        self.labels = {team.id: team.label for team in workspace.teams[1:]}
+        if workspace.personal_team_id:
+            self.labels[workspace.personal_team_id] = PERSONAL_LABEL
+        team = workspace.team
         if team is not None and team.id:
             self.labels.setdefault(team.id, team.label)
 
@@ -134,15 +109,15 @@ def summary_columns(kind: ResourceKind) -> tuple[Column, ...]:
     """The short columns of an overview panel: name, status where there is one, created."""
     columns = [Column(kind.name_field, "Name")]
     if kind.status_field:
-        columns.append(Column(kind.status_field, "Status", "status"))
-    columns.append(Column(kind.created_field, "Created", "datetime"))
+        columns.append(Column(kind.status_field, "Status", Format.STATUS))
+    columns.append(Column(kind.created_field, "Created", Format.DATETIME))
     return tuple(columns)
 
 
 # --- Table cells ----------------------------------------------------------------------------
 @dataclass
 class Cell:
-    format: str
+    format: Format
     value: Any = None  # the display value (a datetime, a Creator, a TeamName, text…)
     fallback: str = ""  # what the upstream sent, when it could not be read as the format
     badge: str = ""  # for statuses
@@ -182,22 +157,23 @@ class RowBuilder:
 
     def cell(self, column: Column, item: dict) -> Cell:
         cell = self.formatted(column, item)
-        cell.link = column.format == "id" or column.key == self.kind.name_field
+        cell.link = column.format is Format.ID or column.key == self.kind.name_field
         return cell
 
     def formatted(self, column: Column, item: dict) -> Cell:
         raw = item.get(column.key)
-        if column.format == "datetime":
-            return Cell("datetime", parse_timestamp(raw), fallback="" if raw is None else str(raw))
-        if column.format == "status":
+        if column.format is Format.DATETIME:
+            fallback = "" if raw is None else str(raw)
+            return Cell(Format.DATETIME, parse_timestamp(raw), fallback=fallback)
+        if column.format is Format.STATUS:
             text = "" if raw is None else str(raw)
-            return Cell("status", text, badge=badge_class(text))
-        if column.format == "owner":
-            return Cell("owner", self.creator(item))
-        if column.format == "team":
+            return Cell(Format.STATUS, text, badge=badge_class(text))
+        if column.format is Format.OWNER:
+            return Cell(Format.OWNER, self.creator(item))
+        if column.format is Format.TEAM:
             team_id = self.kind.item_team(item)
-            return Cell("team", self.teams.name(team_id) if team_id else None)
-        if column.format in ("bytes", "number"):
+            return Cell(Format.TEAM, self.teams.name(team_id) if team_id else None)
+        if column.format.numeric:
             return Cell(column.format, raw if isinstance(raw, int | float) else None)
         return Cell(column.format, "" if raw is None else reveal(str(raw)))
 
@@ -219,116 +195,6 @@ class RowBuilder:
         )
 
 
-# --- Detail fields --------------------------------------------------------------------------
-@dataclass
-class Link:
-    kind: str  # "" when the id cannot be linked (an unknown kind, an odd id)
-    id: str
-    text: str = ""
-
-
-@dataclass
-class Field:
-    key: str
-    label: str
-    format: str  # text|datetime|status|bytes|list|json|links|empty|bool|owner|team
-    value: Any = None
-    badge: str = ""
-    links: list[Link] = field(default_factory=list)
-
-
-def humanise_key(key: str) -> str:
-    text = key.replace("_", " ").replace("-", " ").strip()
-    return text[:1].upper() + text[1:] if text else key
-
-
-def relation_ids(value: Any, id_key: str | None) -> list[str]:
-    """The ids a relation field holds: one id, a list of ids, or a list of objects."""
-    if value in (None, ""):
-        return []
-    values = value if isinstance(value, list) else [value]
-    ids = []
-    for entry in values:
-        if isinstance(entry, dict):
-            entry = entry.get(id_key or "id")
-        if entry not in (None, "") and not isinstance(entry, dict | list):
-            ids.append(str(entry))
-    return ids
-
-
-def relation_links(kind: ResourceKind, item: dict) -> dict[str, list[Link]]:
-    """Links to the related resources each relation field names, keyed by field."""
-    links: dict[str, list[Link]] = {}
-    for relation in kind.relations:
-        value = item.get(relation.field)
-        names = {}
-        if isinstance(value, list):  # objects (an agent's tools) carry their names
-            for entry in value:
-                if isinstance(entry, dict):
-                    names[str(entry.get(relation.id_key or "id"))] = entry.get("name") or ""
-        known_kind = catalog.get(relation.kind) is not None
-        links[relation.field] = [
-            Link(
-                relation.kind if known_kind and linkable_id(rid) else "",
-                rid,
-                reveal(str(names.get(rid) or rid)),
-            )
-            for rid in relation_ids(value, relation.id_key)
-        ]
-    return links
-
-
-def detail_fields(
-    kind: ResourceKind, item: dict, creators: CreatorDirectory, teams: TeamNames
-) -> list[Field]:
-    """Every field of an item, labelled and formatted: the catalog's columns first, in their
-    order, then the rest in the upstream's order."""
-    labels = {column.key: column.label for column in kind.columns}
-    links = relation_links(kind, item)
-    keys = [key for key in labels if key in item] + [key for key in item if key not in labels]
-    return [
-        detail_field(
-            kind, key, labels.get(key) or humanise_key(key), item[key], links, creators, teams
-        )
-        for key in keys
-    ]
-
-
-def detail_field(
-    kind: ResourceKind,
-    key: str,
-    label: str,
-    raw: Any,
-    links: dict[str, list[Link]],
-    creators: CreatorDirectory,
-    teams: TeamNames,
-) -> Field:
-    if links.get(key):
-        return Field(key, label, "links", links=links[key])
-    if raw is None or raw == "" or raw == [] or raw == {}:
-        return Field(key, label, "empty")
-    if key == kind.owner_field:
-        return Field(key, label, "owner", creators.resolve(raw))
-    if key == kind.team_field:
-        return Field(key, label, "team", teams.name(str(raw)))
-    if key == kind.status_field:
-        return Field(key, label, "status", str(raw), badge_class(str(raw)))
-    if isinstance(raw, bool):
-        return Field(key, label, "bool", raw)
-    if key == "bytes" and isinstance(raw, int):
-        return Field(key, label, "bytes", raw)
-    moment = parse_timestamp(raw) if looks_like_timestamp_field(key) else None
-    if moment:
-        return Field(key, label, "datetime", moment)
-    if isinstance(raw, list) and all(
-        isinstance(v, str | int | float) and not isinstance(v, bool) for v in raw
-    ):
-        return Field(key, label, "list", [reveal(str(v)) for v in raw])
-    if isinstance(raw, dict | list):
-        return Field(key, label, "json", text.pretty_json(raw))
-    return Field(key, label, "text", reveal(str(raw)))
-
-
 # --- Downloads ------------------------------------------------------------------------------
 _UNSAFE_FILENAME_CHARS = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
 
@@ -340,3 +206,60 @@ def safe_filename(name: str, fallback: str) -> str:
     clean = clean.replace("\\", "/").rsplit("/", 1)[-1]
     clean = _UNSAFE_FILENAME_CHARS.sub("_", clean).strip(" .")
     return clean[:200] or text.without_hidden(fallback)
+
+
+# --- Lists: links, headers, pager -------------------------------------------------------------
+def list_url(team: Team, kind: ResourceKind, params: dict[str, str] | None = None) -> str:
+    url = reverse("resource-list", args=[team.key, kind.slug])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+@dataclass
+class Header:
+    label: str
+    url: str
+    sorted: str  # "ascending", "descending" or ""
+    numeric: bool
+
+
+def headers_for(team: Team, kind: ResourceKind, query: ListQuery) -> list[Header]:
+    """The list's column headers, each a link that sorts by it (the other way when it does)."""
+    headers = []
+    for column in kind.columns:
+        state = ""
+        if query.sort == column.key:
+            state = "descending" if query.descending else "ascending"
+        url = list_url(team, kind, query.sorted_by(column.key))
+        headers.append(Header(column.label, url, state, column.format.numeric))
+    return headers
+
+
+def pager_for(team: Team, kind: ResourceKind, query: ListQuery, result: ListResult) -> dict:
+    def page_url(number: int) -> str:
+        return list_url(team, kind, query.params(page=number))
+
+    last = result.last_page
+    previous = min(query.page - 1, last or query.page - 1)  # from past the end: the last page
+    return {
+        "first": page_url(1) if query.page > 1 else "",
+        "previous": page_url(previous) if query.page > 1 else "",
+        "next": page_url(query.page + 1) if result.has_more else "",
+        "last": page_url(last) if last and query.page != last else "",
+        "last_number": last,
+    }
+
+
+def sub_list_sections(
+    kind: ResourceKind, detail: Detail, creators: CreatorDirectory, teams: TeamNames
+) -> list[dict]:
+    """The sub-lists of a detail page (a vector database's files), each failing on its own."""
+    sections = []
+    for sub, outcome in zip(kind.sub_lists, detail.sub_lists, strict=True):
+        rows = []
+        if outcome.ok:
+            builder = RowBuilder(
+                kind, creators, teams, columns=sub.columns, id_field=sub.link_field
+            )
+            rows = [builder.row(entry) for entry in outcome.value]
+        sections.append({"sub": sub, "rows": rows, "error": outcome.error})
+    return sections

@@ -1,11 +1,12 @@
-from dashboard.teams.active import PERSONAL
-from dashboard.teams.services import GUARD_FIELD
+from dashboard.teams.workspace import PERSONAL
 
 
-def active_team(request):
+def workspace(request):
+    """The request's workspace, and the team its pages show: the URL's, or on pages of no team
+    the one last used (where the header's links lead)."""
+    current = getattr(request, "workspace", None)
     return {
-        "active_team": getattr(request, "team", None),
-        "saved_teams": getattr(request, "saved_teams", []),
+        "workspace": current,
+        "active_team": current.page_team if current is not None else None,
         "PERSONAL_TEAM": PERSONAL,
-        "TEAM_GUARD_FIELD": GUARD_FIELD,
     }

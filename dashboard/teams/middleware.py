@@ -1,53 +1,50 @@
-"""Puts the active team on every dashboard request (``request.team``).
+"""Resolves each request's workspace, and the team its URL names.
 
-The team lives in the session and is validated against the user's saved teams on each
-request; a removed team falls back to the personal workspace. ``?team=<id>`` or
-``?team=personal`` on any page switches first, after the same check as the switcher.
+``request.workspace`` is set for every signed-in request. On a team's page (a URL with a
+``team`` part, ``/t/<team>/…``) the team becomes ``request.workspace.team`` and is taken out of
+the view's arguments: a view acts in the team of its own URL, so two tabs can act in two teams
+and a form always lands in the team of the page it came from. A URL naming a team the user has
+not saved is checked upstream: a team the key can see is shown with a way to save it, anything
+else is the same 404 whether the team exists or not.
 """
 
 from __future__ import annotations
 
-from django.contrib import messages
+from django.shortcuts import render
 
-from dashboard.teams import services
-from dashboard.teams.active import personal
+from dashboard.middleware import render_upstream_error
+from dashboard.teams import selectors, services
+from dashboard.upstream.errors import UpstreamError
 
 SKIP_PREFIXES = ("/sandbox/", "/static/", "/admin/jsi18n/")
+TEAM_ARGUMENT = "team"
 
 
-class ActiveTeamMiddleware:
+class WorkspaceMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.team = personal()
-        request.saved_teams = []
-        request.personal_team_id = ""
-        if request.path.startswith(SKIP_PREFIXES) or not request.user.is_authenticated:
-            return self.get_response(request)
-
-        user = request.user
-        request.saved_teams = services.saved_teams(user)
-        key = user.api_keys.filter(is_active=True).first()  # loaded once, used by the request
-        request.active_api_key = key
-        request.personal_team_id = key.personal_team_id if key else ""
-
-        stored = request.session.get(services.SESSION_KEY)
-        team = services.resolve(request, stored)
-        if team is None:
-            team = personal(request.personal_team_id)
-            request.session[services.SESSION_KEY] = None
-            messages.warning(
-                request,
-                "Your active team is no longer among your saved teams, so the personal "
-                "workspace is active again.",
-            )
-        request.team = team
-
-        wanted = request.GET.get("team")
-        if wanted is not None and request.method == "GET":
-            try:
-                services.switch(request, wanted)
-            except services.TeamError as exc:
-                messages.error(request, str(exc))
+        request.workspace = None
+        if request.user.is_authenticated and not request.path.startswith(SKIP_PREFIXES):
+            request.workspace = selectors.load_workspace(request.user)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if TEAM_ARGUMENT not in view_kwargs or request.workspace is None:
+            return None
+        workspace = request.workspace
+        key = view_kwargs.pop(TEAM_ARGUMENT)
+        team = workspace.find(key)
+        if team is None:
+            try:
+                team = services.visible_unsaved_team(workspace=workspace, key=key)
+            except UpstreamError as exc:
+                return render_upstream_error(request, exc)
+        if team is None:
+            context = {"team_key": key, "page_title": "Not a team you can see"}
+            return render(request, "teams/not_visible.html", context, status=404)
+        workspace.team = team
+        if request.method == "GET" and team.saved and not request.htmx:
+            services.remember_last_team(user=request.user, workspace=workspace, team=team)
+        return None

@@ -23,3 +23,19 @@ class SavedTeam(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.team_id})"
+
+
+class LastTeam(models.Model):
+    """The team a user last worked in, opened where a URL names none (``/``, after sign-in).
+
+    Kept in the database, so a new sign-in, another browser or another app server opens it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="last_team"
+    )
+    team_key = models.CharField(max_length=64)  # a team id, or "personal"
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.team_key}"

@@ -1,22 +1,21 @@
-"""Saved teams, the active team in the session, and the guard on mutating forms."""
+"""Saved teams: checked with the upstream before they are saved, renamed, removed; the team last
+worked in; and teams the key can see that are not saved yet."""
 
 from __future__ import annotations
 
 import uuid
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 
 from dashboard.audit.services import Action, Outcome, record_action
-from dashboard.teams.active import PERSONAL, ActiveTeam, personal
-from dashboard.teams.models import SavedTeam
+from dashboard.teams.models import LastTeam, SavedTeam
+from dashboard.teams.workspace import Team, Workspace
 from dashboard.upstream.client import UpstreamClient
+from dashboard.upstream.errors import ForbiddenError
 
-SESSION_KEY = "active_team_id"
 SEEN_KEY = "seen_team_ids"
-GUARD_FIELD = "team_guard"
-GUARD_HEADER = "X-Team-Guard"  # the same, for a request whose body is not a form (a raw file)
+VISIBLE_SECONDS = 300  # how long an unsaved team's membership check is trusted
 
 
 class TeamError(Exception):
@@ -31,75 +30,18 @@ def normalise_team_id(raw: str) -> str:
         raise TeamError("A team ID looks like 124cb1bb-d8d3-4e9b-9c96-2039fba43e78.") from exc
 
 
-def saved_teams(user: AbstractBaseUser) -> list[SavedTeam]:
-    return list(SavedTeam.objects.filter(user=user))
+def default_label(team_id: str) -> str:
+    return f"Team {team_id[:8]}"
 
 
-def resolve(request: HttpRequest, team_id: str | None) -> ActiveTeam | None:
-    """The ActiveTeam for ``team_id`` if the user may use it (personal, or saved)."""
-    personal_id = getattr(request, "personal_team_id", "")
-    if not team_id or team_id == PERSONAL:
-        return personal(personal_id)
-    if personal_id and team_id == personal_id:
-        return personal(personal_id)
-    for team in request.saved_teams:
-        if team.team_id == team_id:
-            return ActiveTeam(team.team_id, team.label)
-    return None
-
-
-def switch(request: HttpRequest, team_id: str | None) -> ActiveTeam:
-    """Make ``team_id`` (or the personal workspace) the session's active team."""
-    target = resolve(request, (team_id or "").strip().lower() or None)
-    if target is None:
-        raise TeamError(
-            "That team is not one of your saved teams. Add it on the Teams page first, "
-            "so the dashboard can check that you are a member."
-        )
-    previous = request.team
-    request.session[SESSION_KEY] = target.id
-    request.team = target
-    if previous.id != target.id:
-        record_action(
-            request.user,
-            Action.TEAM_SWITCHED,
-            team=target,
-            kind="team",
-            resource_id=target.id or "",
-            detail=f"from {previous} to {target}",
-        )
-    return target
-
-
-def guard_mismatch(request: HttpRequest) -> str | None:
-    """If the form was rendered for another team than the active one, say so.
-
-    Every mutating form carries the team it was rendered for; a different active team means
-    the team was switched in another tab, and nothing may be sent.
-    """
-    sent = (request.POST.get(GUARD_FIELD) or request.headers.get(GUARD_HEADER) or "").strip()
-    sent = sent.lower()
-    current = request.team
-    if sent == current.guard_value:
-        return None
-    shown = resolve(request, sent) if sent else None
-    shown_text = str(shown) if shown else (f"team {sent}" if sent else "an unknown team")
-    return (
-        f"This form was shown for {shown_text}, but your active team is now {current} "
-        "(it was changed in another tab). Nothing was sent. Check the team and try again."
-    )
-
-
-def add_team(user, client: UpstreamClient, raw_id: str, label: str) -> SavedTeam:
+def add_team(*, user, client: UpstreamClient, team_id: str, label: str) -> SavedTeam:
     """Check the team with a cheap scoped call, then save it. Raises TeamError or UpstreamError."""
-    from dashboard.upstream.errors import ForbiddenError
-
-    team_id = normalise_team_id(raw_id)
-    label = label.strip() or f"Team {team_id[:8]}"
+    team_id = normalise_team_id(team_id)
+    label = label.strip() or default_label(team_id)
     if SavedTeam.objects.filter(user=user, team_id=team_id).exists():
         raise TeamError("This team is already saved.")
     try:
-        client.for_team(team_id).probe_team()
+        client.for_team(team_id).resources.probe_team()
     except ForbiddenError as exc:
         record_action(
             user,
@@ -115,60 +57,75 @@ def add_team(user, client: UpstreamClient, raw_id: str, label: str) -> SavedTeam
         ) from exc
     try:
         with transaction.atomic():
-            team = SavedTeam.objects.create(user=user, team_id=team_id, label=label[:100])
+            saved = SavedTeam.objects.create(user=user, team_id=team_id, label=label[:100])
     except IntegrityError as exc:
         raise TeamError("This team is already saved.") from exc
-    record_action(
-        user,
-        Action.TEAM_ADDED,
-        team=ActiveTeam(team_id, team.label),
-        kind="team",
-        resource_id=team_id,
-    )
-    return team
+    _record_team(user, Action.TEAM_ADDED, saved)
+    return saved
 
 
-def rename_team(user, team: SavedTeam, label: str) -> str:
+def rename_team(*, user, saved: SavedTeam, label: str) -> str:
     """Give a saved team a new label; the old one comes back."""
-    old, team.label = team.label, label
-    team.save(update_fields=["label"])
-    record_action(
-        user,
-        Action.TEAM_RENAMED,
-        team=ActiveTeam(team.team_id, team.label),
-        kind="team",
-        resource_id=team.team_id,
-        detail=f"from “{old}”",
-    )
+    old, saved.label = saved.label, label
+    saved.save(update_fields=["label"])
+    _record_team(user, Action.TEAM_RENAMED, saved, detail=f"from “{old}”")
     return old
 
 
-def remove_team(request: HttpRequest, team: SavedTeam) -> None:
-    """Forget a saved team; if it was the active one, the personal workspace becomes active."""
-    if request.team.id == team.team_id:
-        switch(request, None)
-    team.delete()
-    record_action(
-        request.user,
-        Action.TEAM_REMOVED,
-        team=ActiveTeam(team.team_id, team.label),
-        kind="team",
-        resource_id=team.team_id,
-    )
+def remove_team(*, user, saved: SavedTeam) -> None:
+    """Forget a saved team (its pages then ask the upstream again whether the key sees it)."""
+    saved.delete()
+    _record_team(user, Action.TEAM_REMOVED, saved)
 
 
-def note_seen_teams(request: HttpRequest, team_ids) -> None:
+def _record_team(user, action: str, saved: SavedTeam, detail: str = "") -> None:
+    team = Team(saved.team_id, saved.label)
+    record_action(user, action, team=team, kind="team", resource_id=saved.team_id, detail=detail)
+
+
+def remember_last_team(*, user, workspace: Workspace, team: Team) -> None:
+    """Keep ``team`` as the one to open next time (a write only when it changed)."""
+    if workspace.last_team_key == team.key:
+        return
+    LastTeam.objects.update_or_create(user=user, defaults={"team_key": team.key})
+    workspace.last_team_key = team.key
+
+
+def visible_unsaved_team(*, workspace: Workspace, key: str) -> Team | None:
+    """A team the URL names that is not saved: checked upstream like the add-team form.
+
+    A team the key can see comes back (to be shown with a way to save it); anything else,
+    whether the team exists or not, is None. The answer is kept a few minutes per key.
+    """
+    try:
+        team_id = normalise_team_id(key)
+    except TeamError:
+        return None
+    if workspace.key is None:
+        return None
+    cache_key = f"team-visible:v1:{workspace.key.pk}:{team_id}"
+    visible = cache.get(cache_key)
+    if visible is None:
+        try:
+            workspace.client_in(Team(team_id, "")).resources.probe_team()
+        except ForbiddenError:
+            visible = False
+        else:
+            visible = True
+        cache.set(cache_key, visible, VISIBLE_SECONDS)
+    return Team(team_id, default_label(team_id), saved=False) if visible else None
+
+
+def note_seen_teams(*, session, workspace: Workspace, team_ids) -> None:
     """Remember team ids seen in resources that are not saved, to offer saving them."""
-    known = {t.team_id for t in request.saved_teams}
-    known.add(getattr(request, "personal_team_id", ""))
+    known = {team.id for team in workspace.teams[1:]} | {workspace.personal_team_id}
     fresh = {t for t in team_ids if t and t not in known}
     if fresh:
-        seen = set(request.session.get(SEEN_KEY, []))
+        seen = set(session.get(SEEN_KEY, []))
         if not fresh <= seen:
-            request.session[SEEN_KEY] = sorted(seen | fresh)[:50]
+            session[SEEN_KEY] = sorted(seen | fresh)[:50]
 
 
-def unsaved_seen_teams(request: HttpRequest) -> list[str]:
-    known = {t.team_id for t in request.saved_teams}
-    known.add(getattr(request, "personal_team_id", ""))
-    return [t for t in request.session.get(SEEN_KEY, []) if t not in known]
+def unsaved_seen_teams(*, session, workspace: Workspace) -> list[str]:
+    known = {team.id for team in workspace.teams[1:]} | {workspace.personal_team_id}
+    return [t for t in session.get(SEEN_KEY, []) if t not in known]

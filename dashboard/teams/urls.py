@@ -4,7 +4,6 @@ from dashboard.teams import views
 
 urlpatterns = [
     path("", views.teams, name="teams"),
-    path("switch/", views.switch, name="team-switch"),
     path("<int:pk>/rename/", views.rename, name="team-rename"),
     path("<int:pk>/remove/", views.remove, name="team-remove"),
 ]

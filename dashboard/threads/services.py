@@ -1,7 +1,7 @@
 """Personal-thread actions: the upstream call, and its entry in the action log.
 
 Thread and message actions are the person's own, so they are logged without a team; agent runs
-(start, cancel) happen in the active team, whose agent they name, and are logged with it.
+(start, cancel) happen in the team whose agent they name, and are logged with it.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from dashboard.audit.selectors import team_recorded_for
 from dashboard.audit.services import (
     Action,
     Outcome,
@@ -17,6 +18,7 @@ from dashboard.audit.services import (
     failures_recorded,
     recording,
 )
+from dashboard.teams.workspace import PERSONAL
 from dashboard.upstream import errors
 from dashboard.upstream.catalog import AGENTS
 from dashboard.upstream.threads import Message, Run, RunStream, Thread, ThreadsApi
@@ -35,21 +37,21 @@ class NoActiveRun(errors.ConflictError):
     default_message = "No agent run is running on this thread any more; it may just have ended."
 
 
-def create_thread(user, api: ThreadsApi, first_message: str = "") -> Thread:
+def create_thread(*, user, api: ThreadsApi, first_message: str = "") -> Thread:
     with recording(user, Action.THREAD_CREATED, kind=THREAD) as recorded:
         thread = api.create_thread()
         recorded.resource_id = thread.id
     if first_message.strip():
-        post_message(user, api, thread.id, first_message)
+        post_message(user=user, api=api, thread_id=thread.id, text=first_message)
     return thread
 
 
-def delete_thread(user, api: ThreadsApi, thread_id: str) -> None:
+def delete_thread(*, user, api: ThreadsApi, thread_id: str) -> None:
     with recording(user, Action.THREAD_DELETED, kind=THREAD, resource_id=thread_id):
         api.delete_thread(thread_id)
 
 
-def post_message(user, api: ThreadsApi, thread_id: str, text: str) -> Message:
+def post_message(*, user, api: ThreadsApi, thread_id: str, text: str) -> Message:
     with recording(
         user, Action.MESSAGE_POSTED, kind=MESSAGE, detail=f"in thread {thread_id}"
     ) as recorded:
@@ -58,7 +60,7 @@ def post_message(user, api: ThreadsApi, thread_id: str, text: str) -> Message:
     return message
 
 
-def delete_message(user, api: ThreadsApi, thread_id: str, message_id: str) -> None:
+def delete_message(*, user, api: ThreadsApi, thread_id: str, message_id: str) -> None:
     with recording(
         user,
         Action.MESSAGE_DELETED,
@@ -77,7 +79,7 @@ class StartedRun:
     recorded: Recorded
 
 
-def start_run(user, team, api: ThreadsApi, thread_id: str, agent_id: str) -> StartedRun:
+def start_run(*, user, team, api: ThreadsApi, thread_id: str, agent_id: str) -> StartedRun:
     """Start one of the team's agents on the thread.
 
     The entry is written first; the agent is then looked up in the team (the upstream says
@@ -93,11 +95,11 @@ def start_run(user, team, api: ThreadsApi, thread_id: str, agent_id: str) -> Sta
     )
     with failures_recorded(recorded):
         try:
-            agent = api.client.retrieve(AGENTS, agent_id)
+            agent = api.client.resources.retrieve(AGENTS, agent_id)
         except errors.NotFoundError as exc:
             raise AgentNotInTeam(
-                f"{team.label} has no agent {agent_id} (404): pick one of its agents, or open "
-                "the thread with the agent's team active.",
+                f"{team.label} has no agent {agent_id} (404): pick one of its agents, or "
+                "choose the agent's own team on the thread's page.",
                 status=exc.status,
             ) from exc
         recorded.detail = f"agent “{AGENTS.item_name(agent)}” ({agent_id}) on thread {thread_id}"
@@ -143,7 +145,18 @@ def run_to_cancel(api: ThreadsApi, thread_id: str, run_id: str = "") -> Run:
     return active
 
 
-def cancel_run(user, team, api: ThreadsApi, thread_id: str, run_id: str = "") -> Run:
+def team_run_started_in(*, user, run_id: str) -> str | None:
+    """The key of the team the dashboard started run ``run_id`` in, as its action log says
+    (None when it did not start it, or no run is named)."""
+    if not run_id:
+        return None
+    team_id = team_recorded_for(user=user, action=Action.RUN_STARTED, resource_id=run_id)
+    if team_id is None:
+        return None
+    return team_id or PERSONAL
+
+
+def cancel_run(*, user, team, api: ThreadsApi, thread_id: str, run_id: str = "") -> Run:
     with recording(
         user,
         Action.RUN_CANCELLED,

@@ -1,8 +1,10 @@
 """Personal threads: the list, a thread as a conversation, and running an agent on it.
 
 Threads belong to the person, not to a team: every thread and message call goes without a team
-header, and the pages look the same whichever team is active. Only running an agent uses the
-active team, whose agents are offered (see ``catalog.THREAD_CALLS``).
+header, and the pages are the same whichever team is in use. Running an agent is the exception:
+agents are a team's, so the thread page shows the agents of one of the person's teams (its
+``?team=``, by default the team last used), and the run form names that team, so the run is
+started there (see ``catalog.THREAD_CALLS``).
 """
 
 from __future__ import annotations
@@ -11,24 +13,22 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from dashboard.audit.services import Action
 from dashboard.middleware import render_upstream_error
-from dashboard.teams.guard import team_guarded
-from dashboard.threads import services
-from dashboard.upstream.binding import client_for
-from dashboard.upstream.catalog import AGENTS
+from dashboard.teams.workspace import Team
+from dashboard.threads import selectors, services
 from dashboard.upstream.errors import InvalidRequestError, UpstreamError
-from dashboard.upstream.fanout import fan_out, run_one
+from dashboard.upstream.fanout import run_one
 from dashboard.upstream.threads import DONE_MARKER, MAX_LIST_LIMIT, ThreadsApi, sse_frame
 
 THREADS_PAGE = 20  # threads shown at first; "show more" adds as many again
 MESSAGES_PAGE = 50
 EVENT_STREAM = "text/event-stream"
+TEAM_FIELD = "team"  # the team whose agents a thread page offers, and a run form names
 
 
 def _limit(request, step: int) -> int:
@@ -41,7 +41,19 @@ def _limit(request, step: int) -> int:
 
 
 def _api(request) -> ThreadsApi:
-    return ThreadsApi(client_for(request))
+    """Thread and message calls: the user's own, sent without a team."""
+    return request.workspace.client.threads
+
+
+def _named_team(request, source) -> Team:
+    """The team a thread page or a run form names (the last-used one when it names none)."""
+    key = source.get(TEAM_FIELD, "")
+    if not key:
+        return request.workspace.default_team
+    team = request.workspace.find(key)
+    if team is None:
+        raise Http404("That is not one of your saved teams.")
+    return team
 
 
 def _kept(request, error, url_name, args, field, label, value):
@@ -66,77 +78,71 @@ def threads(request):
     if request.method == "POST":
         text = request.POST.get("message", "")
         try:
-            thread = services.create_thread(request.user, api, text)
+            thread = services.create_thread(user=request.user, api=api, first_message=text)
         except UpstreamError as exc:
             return _kept(request, exc, "threads", (), "message", "First message", text)
-        messages.success(request, "Thread created. It is yours, whichever team is active.")
+        messages.success(request, "Thread created. It is yours, whichever team you work in.")
         return redirect("thread-detail", thread.id)
 
     limit = _limit(request, THREADS_PAGE)
+    listed = selectors.thread_list(request.workspace.client, limit=limit)
     context = {
         "limit": limit,
         "more_limit": min(limit + THREADS_PAGE, MAX_LIST_LIMIT),
         "max_limit": MAX_LIST_LIMIT,
+        "page_title": "Threads",
     }
-    outcome = run_one(partial(api.list_threads, limit=limit))
-    if outcome.ok:
-        page = outcome.value
-        previews = api.latest_messages(page.threads)
-        context["page"] = page
-        context["rows"] = [(thread, previews[thread.id]) for thread in page.threads]
+    if listed.error is None:
+        context["page"] = listed.page
+        context["rows"] = [(thread, listed.previews[thread.id]) for thread in listed.page.threads]
     else:
-        context["list_error"] = outcome.error
+        context["list_error"] = listed.error
     return render(request, "threads/threads.html", context)
 
 
-def _conversation(api: ThreadsApi, thread_id: str, limit: int) -> dict:
-    """The newest ``limit`` messages, oldest first (a chat reads downwards)."""
-    newest_first = api.list_messages(thread_id, limit=min(limit + 1, MAX_LIST_LIMIT))
-    shown = newest_first[:limit]
+def _conversation_context(outcome) -> dict:
+    if not outcome.ok:
+        return {"conversation_error": outcome.error}
+    shown = outcome.value
     return {
-        "conversation": list(reversed(shown)),  # not "messages": that name is the flashes
-        "messages_has_more": len(newest_first) > limit,
-        "messages_limit": limit,
-        "messages_more_limit": min(limit + MESSAGES_PAGE, MAX_LIST_LIMIT),
+        "conversation": shown.messages,  # not "messages": that name is the flashes
+        "messages_has_more": shown.has_more,
+        "messages_limit": shown.limit,
+        "messages_more_limit": min(shown.limit + MESSAGES_PAGE, MAX_LIST_LIMIT),
     }
 
 
-def _conversation_context(outcome) -> dict:
-    return outcome.value if outcome.ok else {"conversation_error": outcome.error}
+def _runs_context(runs_outcome) -> dict:
+    if not runs_outcome.ok:
+        return {"runs": [], "runs_error": runs_outcome.error, "active_run": None}
+    runs = runs_outcome.value
+    return {"runs": runs, "active_run": selectors.active_run(runs)}
 
 
 @login_required
 @require_safe
 def thread_detail(request, thread_id):
-    api = _api(request)
-    limit = _limit(request, MESSAGES_PAGE)
-    outcomes = fan_out(
-        {
-            "thread": partial(api.get_thread, thread_id),
-            "conversation": partial(_conversation, api, thread_id, limit),
-            "runs": partial(api.list_runs, thread_id),
-            "agents": partial(api.client.list_all, AGENTS),
-        }
+    workspace = request.workspace
+    agents_team = _named_team(request, request.GET)
+    data = selectors.thread_page(
+        workspace.client,
+        workspace.client_in(agents_team),
+        thread_id,
+        limit=_limit(request, MESSAGES_PAGE),
     )
-    if not outcomes["thread"].ok:
-        raise outcomes["thread"].error  # 404 for a thread that is not this person's
-    thread = outcomes["thread"].value
-    context = {"thread": thread, "thread_id": thread_id}
-    context.update(_runs_context(outcomes["runs"]))
-    context.update(_conversation_context(outcomes["conversation"]))
-    if outcomes["agents"].ok:
-        context["agents"] = outcomes["agents"].value
+    context = {
+        "thread": data.thread,
+        "thread_id": thread_id,
+        "agents_team": agents_team,
+        "page_title": f"Thread {thread_id}",
+    }
+    context.update(_runs_context(data.runs))
+    context.update(_conversation_context(data.conversation))
+    if data.agents.ok:
+        context["agents"] = data.agents.value
     else:
-        context["agents_error"] = outcomes["agents"].error
+        context["agents_error"] = data.agents.error
     return render(request, "threads/thread.html", context)
-
-
-def _runs_context(runs_outcome) -> dict:
-    """The thread's runs, and the one still running (there is at most one: it locks the thread)."""
-    if not runs_outcome.ok:
-        return {"runs": [], "runs_error": runs_outcome.error, "active_run": None}
-    runs = runs_outcome.value
-    return {"runs": runs, "active_run": next((r for r in runs if r.is_active), None)}
 
 
 @login_required
@@ -148,7 +154,7 @@ def thread_messages(request, thread_id):
         text = request.POST.get("text", "")
         if text.strip():
             try:
-                services.post_message(request.user, api, thread_id, text)
+                services.post_message(user=request.user, api=api, thread_id=thread_id, text=text)
             except UpstreamError as exc:
                 return _kept(
                     request, exc, "thread-messages", (thread_id,), "text", "Your message", text
@@ -158,8 +164,15 @@ def thread_messages(request, thread_id):
         return redirect("thread-detail", thread_id)
     if not request.htmx:
         return redirect("thread-detail", thread_id)
-    conversation = run_one(partial(_conversation, api, thread_id, _limit(request, MESSAGES_PAGE)))
-    context = {"thread_id": thread_id, **_conversation_context(conversation)}
+    shown = run_one(
+        partial(
+            selectors.conversation,
+            request.workspace.client,
+            thread_id,
+            limit=_limit(request, MESSAGES_PAGE),
+        )
+    )
+    context = {"thread_id": thread_id, **_conversation_context(shown)}
     return render(request, "threads/thread.html#conversation", context)
 
 
@@ -170,7 +183,11 @@ def thread_runs(request, thread_id):
     if not request.htmx:
         return redirect("thread-detail", thread_id)
     runs = run_one(partial(_api(request).list_runs, thread_id))
-    context = {"thread_id": thread_id, **_runs_context(runs)}
+    context = {
+        "thread_id": thread_id,
+        "agents_team": _named_team(request, request.GET),
+        **_runs_context(runs),
+    }
     return render(request, "threads/thread.html#runs", context)
 
 
@@ -179,7 +196,7 @@ def thread_runs(request, thread_id):
 def thread_delete(request, thread_id):
     api = _api(request)
     if request.method == "POST":
-        services.delete_thread(request.user, api, thread_id)
+        services.delete_thread(user=request.user, api=api, thread_id=thread_id)
         messages.success(request, f"Thread {thread_id} deleted.")
         return redirect("threads")
     thread = api.get_thread(thread_id)
@@ -199,7 +216,9 @@ def thread_delete(request, thread_id):
 def message_delete(request, thread_id, message_id):
     api = _api(request)
     if request.method == "POST":
-        services.delete_message(request.user, api, thread_id, message_id)
+        services.delete_message(
+            user=request.user, api=api, thread_id=thread_id, message_id=message_id
+        )
         messages.success(request, "Message deleted.")
         return redirect("thread-detail", thread_id)
     context = {
@@ -214,19 +233,25 @@ def message_delete(request, thread_id, message_id):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-@team_guarded(action=Action.RUN_STARTED, kind=services.RUN)
 def run_agent(request, thread_id):
-    """Run an agent of the active team on the thread.
+    """Run an agent of the team the form names on the thread.
 
     With ``Accept: text/event-stream`` (the page's script) the upstream's events are relayed
     as they arrive; a plain form post waits for the run to end, then shows the thread.
     """
     if request.method == "GET":
         return redirect("thread-detail", thread_id)
+    team = _named_team(request, request.POST)
     agent_id = request.POST.get("agent_id", "").strip()
     if not agent_id:
-        raise InvalidRequestError("Pick an agent of the active team to run.")
-    started = services.start_run(request.user, request.team, _api(request), thread_id, agent_id)
+        raise InvalidRequestError(f"Pick an agent of {team.label} to run.")
+    started = services.start_run(
+        user=request.user,
+        team=team,
+        api=request.workspace.client_in(team).threads,
+        thread_id=thread_id,
+        agent_id=agent_id,
+    )
     events = services.run_events(started)
     if _wants_event_stream(request):
         frames = (sse_frame(event) for event in events)
@@ -241,7 +266,12 @@ def run_agent(request, thread_id):
         messages.success(request, "The agent answered; its reply is at the bottom.")
     else:
         messages.info(request, "The agent run ended without a written reply.")
-    return redirect("thread-detail", thread_id)
+    return _back_to_thread(thread_id, team)
+
+
+def _back_to_thread(thread_id: str, team: Team):
+    """The thread's page, offering the agents of the team just used."""
+    return redirect(f"{reverse('thread-detail', args=[thread_id])}?{TEAM_FIELD}={team.key}")
 
 
 def _then_done(frames):
@@ -251,14 +281,23 @@ def _then_done(frames):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-@team_guarded(action=Action.RUN_CANCELLED, kind=services.RUN)
 def cancel_run(request, thread_id):
+    """Cancel the thread's running agent run, in the team it was started in: the one the
+    dashboard recorded when it started it, else the one the form names."""
     if request.method == "GET":
         return redirect("thread-detail", thread_id)
+    run_id = request.POST.get("run_id", "")
+    started_in = services.team_run_started_in(user=request.user, run_id=run_id)
+    team = request.workspace.find(started_in) if started_in is not None else None
+    team = team or _named_team(request, request.POST)
     run = services.cancel_run(
-        request.user, request.team, _api(request), thread_id, request.POST.get("run_id", "")
+        user=request.user,
+        team=team,
+        api=request.workspace.client_in(team).threads,
+        thread_id=thread_id,
+        run_id=run_id,
     )
     if request.htmx:
         return HttpResponse(status=204)
     messages.success(request, f"Agent run {run.id} cancelled.")
-    return redirect("thread-detail", thread_id)
+    return _back_to_thread(thread_id, team)

@@ -2,9 +2,10 @@
 
 This table is the one place that says so: the upload page lists it for people, the browser
 script reads it from the page for its checks before sending, and the server checks against it
-again. The purposes and type names are the upstream's (contract §2.4); which purpose takes
-which types is the dashboard's policy, following the SDK's own type groups: training data is
-JSON Lines or Parquet, pre-training also takes plain text, and alignment takes documents.
+again. The purposes and type names are the upstream's (``docs/upstream.md``, "Files"); which
+purpose takes which types is the dashboard's policy, following the SDK's own type groups:
+training data is JSON Lines or Parquet, pre-training also takes plain text, and alignment takes
+documents.
 ``pt`` (a PyTorch checkpoint) is in the upstream's type list but no purpose uploads it.
 """
 

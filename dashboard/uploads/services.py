@@ -25,9 +25,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 
-from dashboard.accounts.services import remember_identity
 from dashboard.audit.services import Action, Outcome, begin_change, failures_recorded
-from dashboard.teams.active import ActiveTeam
+from dashboard.people import identity
+from dashboard.teams.workspace import Team
 from dashboard.uploads.checks import CheckReport, JsonLinesChecker, check_basics, check_file
 from dashboard.uploads.handlers import lines_report_of
 from dashboard.uploads.limits import idle_text, is_idle_timeout
@@ -35,7 +35,6 @@ from dashboard.uploads.purposes import JSON_LINES, Purpose, file_type_of, suffix
 from dashboard.upstream import errors
 from dashboard.upstream.catalog import FILES
 from dashboard.upstream.client import UpstreamClient
-from dashboard.upstream.files import RelayedUpload, upload_file, validate_metadata
 
 RELAY_PIECE_BYTES = 1024 * 1024
 
@@ -72,7 +71,7 @@ class UploadBatch:
     """Who sends what where: one batch of files for one purpose into one team."""
 
     user: object
-    team: ActiveTeam
+    team: Team
     client: UpstreamClient
     purpose: Purpose
     # Called before each file, so the batch's upload slot is kept while the batch goes on.
@@ -136,8 +135,8 @@ def _upload_one(batch: UploadBatch, uploaded: UploadedFile) -> FileResult:
 
     def send() -> dict:
         uploaded.seek(0)
-        return upload_file(
-            batch.client, purpose=batch.purpose.value, filename=filename, content=uploaded
+        return batch.client.files.upload(
+            purpose=batch.purpose.value, filename=filename, content=uploaded
         )
 
     return _deliver(batch, result, report, send)
@@ -196,8 +195,8 @@ def _deliver(
 
 def _relay(batch: UploadBatch, arriving: ArrivingFile, result: FileResult) -> dict | None:
     checker = JsonLinesChecker() if file_type_of(arriving.name) == JSON_LINES else None
-    with RelayedUpload(
-        batch.client, purpose=batch.purpose.value, filename=arriving.name, size=arriving.size
+    with batch.client.files.relay(
+        purpose=batch.purpose.value, filename=arriving.name, size=arriving.size
     ) as relay:
         try:
             for piece in arriving.pieces():
@@ -227,8 +226,7 @@ def _relay(batch: UploadBatch, arriving: ArrivingFile, result: FileResult) -> di
 
 
 def _ask_upstream_first(batch: UploadBatch, result: FileResult) -> None:
-    verdict = validate_metadata(
-        batch.client,
+    verdict = batch.client.files.validate_metadata(
         purpose=batch.purpose.value,
         suffix=suffix_of(result.filename),
         size=result.size,
@@ -241,10 +239,9 @@ def _ask_upstream_first(batch: UploadBatch, result: FileResult) -> None:
 def _uploaded(batch: UploadBatch, result: FileResult, created: dict) -> None:
     result.status = Status.UPLOADED
     result.file_id = created["id"]
-    learnt = {"upstream_user_id": str(created.get("created_by") or "")}
-    if batch.team.is_personal:
-        learnt["personal_team_id"] = str(created.get("team_id") or "")
-    remember_identity(batch.user, **learnt)
+    identity.learn_from_created(
+        user=batch.user, personal=batch.team.is_personal, created=created, kind=FILES
+    )
 
 
 def _described(batch: UploadBatch, result: FileResult) -> str:

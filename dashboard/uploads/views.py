@@ -6,8 +6,8 @@ the CSRF check reads it, hence Django's documented pattern: a CSRF-exempt outer 
 the handler, and a CSRF-protected inner view that does the work.
 
 The page's script sends each file as the whole body of its own request (``RAW_FILE``), its
-name, purpose and team guard in headers and its size as the Content-Length, so every check
-that needs no content, the CSRF check and the team guard come before a byte of it is read,
+name and purpose in headers and its size as the Content-Length, so every check that needs no
+content and the CSRF check come before a byte of it is read,
 and the file is passed on to the upstream while it arrives (``services.relay_file``).
 
 Before any of that, a POST takes one of the person's upload slots (429 when they are all
@@ -28,8 +28,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from dashboard.audit.services import Action
-from dashboard.teams.guard import team_guarded
 from dashboard.uploads import services
 from dashboard.uploads.checks import REPORTED_LINE_PROBLEMS
 from dashboard.uploads.handlers import CheckingUploadHandler
@@ -41,8 +39,6 @@ from dashboard.uploads.limits import (
     upload_slot,
 )
 from dashboard.uploads.purposes import PURPOSES, purpose_for
-from dashboard.upstream.binding import client_for
-from dashboard.upstream.catalog import FILES
 
 RESULTS_SESSION_KEY = "upload_results"
 RAW_FILE = "application/octet-stream"
@@ -114,7 +110,6 @@ def _close_uploads(request) -> None:
 
 
 @csrf_protect
-@team_guarded(action=Action.FILE_UPLOADED, kind=FILES.slug)
 def _upload_page(request, body: ClientBody | None = None):
     if request.method == "GET":
         results = request.session.pop(RESULTS_SESSION_KEY, None)  # shown once
@@ -131,16 +126,14 @@ def _upload_page(request, body: ClientBody | None = None):
             request,
             "Choose what the files are for." if purpose is None else "Choose a file to upload.",
         )
-    batch = services.UploadBatch(
-        request.user, request.team, client_for(request), purpose, progress=body.progress
-    )
+    batch = _batch(request, purpose, progress=body.progress)
     results = services.upload_files(batch, files)
     # Post/redirect/get: reloading the result page must not send the files again.
     request.session[RESULTS_SESSION_KEY] = {
         **_destination(request),
         "files": [_stored(r) for r in results],
     }
-    return redirect("upload")
+    return redirect("upload", team=request.workspace.team.key)
 
 
 def _relay_one(request, body: ClientBody):
@@ -156,10 +149,18 @@ def _relay_one(request, body: ClientBody):
     if not length.isdigit():
         return _refuse(request, "The file came without its size. Reload the page and try again.")
     arriving = services.ArrivingFile(name, int(length), body)
-    batch = services.UploadBatch(request.user, request.team, client_for(request), purpose)
+    batch = _batch(request, purpose)
     result = services.relay_file(batch, arriving)
     context = {"results": [result], **_results_team(_destination(request))}
     return render(request, "uploads/_results.html", context)
+
+
+def _batch(request, purpose, **extra) -> services.UploadBatch:
+    """The files of this request go to the team of its URL, with the user's key."""
+    workspace = request.workspace
+    return services.UploadBatch(
+        user=request.user, team=workspace.team, client=workspace.client, purpose=purpose, **extra
+    )
 
 
 def _file_name(sent: str) -> str:
@@ -184,7 +185,8 @@ def _page_context(request, stored_results: dict | None):
 
 def _destination(request) -> dict:
     """The team files are sent to, as results keep it."""
-    return {"team": str(request.team), "team_param": request.team.guard_value}
+    team = request.workspace.team
+    return {"team": str(team), "team_param": team.key}
 
 
 def _results_team(destination: dict) -> dict:
@@ -199,7 +201,7 @@ def _refuse(request, problem: str, *, status: int = 400):
     if request.htmx:
         return render(request, "uploads/_problem.html", {"problem": problem}, status=status)
     messages.error(request, problem)
-    return redirect("upload")
+    return redirect("upload", team=request.workspace.team.key)
 
 
 def _stored(result: services.FileResult) -> dict:

@@ -1,23 +1,23 @@
 """The upstream client: the only place that builds upstream URLs and headers.
 
-A client is bound to one API key and one team (``None``: the personal workspace). Every call
-says its :class:`~dashboard.upstream.catalog.Scope`; ``x-team-id`` is added to team calls only.
-``client_for(request)`` (in ``dashboard.upstream.binding``) builds one from the signed-in
-user's active key and the session's active team.
+A client is bound to one API key and one team (``None``: the personal workspace). It is the
+transport (:meth:`UpstreamClient.request`, :meth:`UpstreamClient.stream`) under namespaces
+shaped like the official SDK's: ``client.resources`` for the catalog's kinds, ``client.files``
+for uploads, ``client.threads`` for personal threads, messages and runs. Every call says its
+:class:`~dashboard.upstream.catalog.Scope`; ``x-team-id`` is added to team calls only. The
+dashboard builds clients from the signed-in user's workspace (``dashboard.teams.workspace``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
-import unicodedata
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from functools import partial
+from functools import cached_property
 from typing import Any
-from urllib.parse import quote
 
 import requests
 from django.conf import settings
@@ -25,28 +25,22 @@ from django.utils import timezone
 from urllib3.exceptions import ReadTimeoutError
 
 from dashboard.upstream import errors
-from dashboard.upstream.catalog import Pagination, ResourceKind, Scope, Wrapping
+from dashboard.upstream.catalog import Scope
 from dashboard.upstream.deadline import (
     DeadlineTimeout,
     call_deadline,
     current_page_deadline,
     seconds_left,
 )
-from dashboard.upstream.fanout import fan_out
+from dashboard.upstream.files import FilesApi
 from dashboard.upstream.http import get_session
+from dashboard.upstream.resources import ResourcesApi
+from dashboard.upstream.threads import ThreadsApi
+from dashboard.upstream.values import mended
 
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "TeamDashboard/0.1 (SeekrFlow team dashboard)"
-LIST_ALL_LIMIT = 20_000  # a safety stop when a whole list is fetched page by page
-LIST_ALL_WINDOW = 4  # pages asked at once when the upstream does not say how many there are
-
-
-@dataclass
-class Page:
-    items: list[dict]
-    has_more: bool
-    total: int | None = None  # known when the upstream says it, or the whole list was fetched
 
 
 @dataclass
@@ -80,34 +74,24 @@ class StreamedResponse:
         self.response.close()
 
 
-def can_name_a_resource(value: Any) -> bool:
-    """Whether an id can name anything: not empty, not a dot segment that would climb a path,
-    and free of control characters (NUL, CR, LF…)."""
-    text = str(value)
-    return text not in ("", ".", "..") and not any(
-        unicodedata.category(ch) == "Cc" for ch in text
-    )
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
-def segment(value: Any) -> str:
-    """An id as exactly one URL path segment of an upstream path.
-
-    Everything is percent-encoded (``/``, ``?``, ``#``, ``%`` included), so an id can never
-    reach another path, a query or a fragment. An id that cannot name a resource at all is not
-    found, before any call is made.
-    """
-    text = str(value)
-    if not can_name_a_resource(text):
-        raise errors.NotFoundError(
-            "There is no resource with such an ID (404): it is empty, a dot path or holds "
-            "control characters."
-        )
-    return quote(text, safe="")
+def decode_json(body: bytes) -> Any:
+    """JSON as the upstream sent it, except that a half of a UTF-16 pair left alone (valid JSON
+    can write ``"\\ud800"``, but no page or database can take it) becomes U+FFFD."""
+    value = json.loads(body)
+    return _mend_surrogates(value) if SURROGATE_ESCAPE.search(body) else value
 
 
-def expand(template: str, resource_id: Any) -> str:
-    """A catalog path (``…/{id}…``) for one resource, its id quoted as one segment."""
-    return template.format(id=segment(resource_id))
+def _mend_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return mended(value)
+    if isinstance(value, list):
+        return [_mend_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_mend_surrogates(k): _mend_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -149,6 +133,18 @@ class UpstreamClient:
 
     def __repr__(self) -> str:  # never shows the key
         return f"<UpstreamClient team={self.team_id or 'personal'}>"
+
+    @cached_property
+    def resources(self) -> ResourcesApi:
+        return ResourcesApi(self)
+
+    @cached_property
+    def files(self) -> FilesApi:
+        return FilesApi(self)
+
+    @cached_property
+    def threads(self) -> ThreadsApi:
+        return ThreadsApi(self)
 
     def for_team(self, team_id: str | None) -> UpstreamClient:
         """The same key (and deadline), bound to another team (``None``: personal workspace)."""
@@ -265,7 +261,7 @@ class UpstreamClient:
         if response.status_code == 204 or not body.strip():
             return {}
         try:
-            return json.loads(body)
+            return decode_json(body)
         except ValueError as exc:
             raise errors.BadResponseError() from exc
 
@@ -278,130 +274,3 @@ class UpstreamClient:
             content_type=response.headers.get("Content-Type", "application/octet-stream"),
             content_length=int(length) if length and length.isdigit() else None,
         )
-
-    # --- catalog-driven reads and writes ------------------------------------------------
-    @staticmethod
-    def unwrap(kind: ResourceKind | Wrapping, payload: Any) -> tuple[list[dict], int | None]:
-        """The items (and the total, when given) of a list answer, checked for shape."""
-        wrapping = kind.wrapping if isinstance(kind, ResourceKind) else kind
-        items: Any
-        total = None
-        if wrapping is Wrapping.BARE:
-            items = payload
-        elif isinstance(payload, dict):
-            items = payload.get("data", [] if wrapping is Wrapping.OBJECT_DATA else None)
-            raw_total = payload.get("total")
-            total = raw_total if isinstance(raw_total, int) else None
-        else:
-            items = None
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise errors.BadResponseError(
-                "The upstream answered a list request with data of an unexpected shape."
-            )
-        return items, total
-
-    def list_page(
-        self,
-        kind: ResourceKind,
-        *,
-        offset: int = 0,
-        limit: int = 50,
-        params: dict | None = None,
-    ) -> Page:
-        """One page of a kind's list, asked of the upstream in the kind's own style.
-
-        ``has_more`` is learnt by asking for one item more than the page holds.
-        """
-        query = dict(kind.list_params)
-        query.update(params or {})
-        if kind.pagination is Pagination.NONE:
-            items, total = self.unwrap(kind, self._get_list(kind, query))
-            window = items[offset : offset + limit]
-            return Page(window, offset + limit < len(items), len(items))
-        probe = min(limit + 1, kind.max_page_size)
-        if kind.pagination is Pagination.LIMIT_ORDER:
-            query.update(limit=min(offset + limit + 1, kind.max_page_size))
-            query.setdefault("order", "desc")
-            items, total = self.unwrap(kind, self._get_list(kind, query))
-            return Page(items[offset : offset + limit], len(items) > offset + limit, total)
-        if kind.pagination is Pagination.SKIP_LIMIT:
-            query.update(skip=offset, limit=probe)
-        else:
-            query.update(offset=offset, limit=probe)
-        items, total = self.unwrap(kind, self._get_list(kind, query))
-        has_more = len(items) > limit if probe > limit else len(items) == probe
-        if total is not None:
-            has_more = offset + limit < total
-        return Page(items[:limit], has_more, total)
-
-    def _get_list(self, kind: ResourceKind, query: dict) -> Any:
-        return self.request("GET", kind.list_path, scope=kind.scope, params=query or None)
-
-    def list_all(self, kind: ResourceKind, *, params: dict | None = None) -> list[dict]:
-        """The whole list of a kind, paging through the upstream with its largest page.
-
-        After the first page, the next ones are asked side by side (all that are left when the
-        upstream gives a total, else ``LIST_ALL_WINDOW`` at a time, stopping at a short page).
-        """
-        if kind.pagination in (Pagination.NONE, Pagination.LIMIT_ORDER):
-            size = LIST_ALL_LIMIT if kind.pagination is Pagination.NONE else kind.max_page_size
-            return self.list_page(kind, limit=size, params=params).items
-        size = kind.max_page_size
-        last_page = math.ceil(LIST_ALL_LIMIT / size)
-        first = self.list_page(kind, limit=size, params=params)
-        items = list(first.items)
-        more, page_no = first.has_more and bool(first.items), 1
-        while more and page_no < last_page:
-            # The next pages side by side: as many as the total says are left, or a few.
-            left = math.ceil((first.total - len(items)) / size) if first.total else 0
-            window = range(page_no, min(page_no + max(left, LIST_ALL_WINDOW), last_page))
-            outcomes = fan_out(
-                {
-                    n: partial(self.list_page, kind, offset=n * size, limit=size, params=params)
-                    for n in window
-                }
-            )
-            for n in window:  # in order; a failed page fails the whole list
-                page = outcomes[n]
-                if page.error is not None:
-                    raise page.error
-                items.extend(page.value.items)
-                more = page.value.has_more and bool(page.value.items)
-                if not more:
-                    break
-            page_no = window.stop
-        return items
-
-    def retrieve(self, kind: ResourceKind, resource_id: str) -> dict:
-        payload = self.request("GET", expand(kind.detail_path, resource_id), scope=kind.scope)
-        if not isinstance(payload, dict):
-            raise errors.BadResponseError()
-        return payload
-
-    def delete(self, kind: ResourceKind, resource_id: str) -> Any:
-        if not kind.delete_path:
-            raise errors.InvalidRequestError(f"{kind.label} cannot be deleted.")
-        return self.request("DELETE", expand(kind.delete_path, resource_id), scope=kind.scope)
-
-    def run_action(self, kind: ResourceKind, action_name: str, resource_id: str) -> Any:
-        action = kind.action(action_name)
-        if action is None:
-            raise errors.InvalidRequestError(f"{kind.label} have no action '{action_name}'.")
-        return self.request(action.method, expand(action.path, resource_id), scope=kind.scope)
-
-    def sub_list(self, kind: ResourceKind, index: int, resource_id: str) -> list[dict]:
-        sub = kind.sub_lists[index]
-        payload = self.request("GET", expand(sub.path, resource_id), scope=kind.scope)
-        return self.unwrap(sub.wrapping, payload)[0]
-
-    def content(self, kind: ResourceKind, resource_id: str) -> StreamedResponse:
-        """A resource's downloadable content, open for relaying as it arrives."""
-        if not kind.content_path:
-            raise errors.NotFoundError(f"{kind.label} have no downloadable content.")
-        return self.stream("GET", expand(kind.content_path, resource_id), scope=kind.scope)
-
-    def probe_team(self) -> None:
-        """A cheap call scoped to this client's team: raises if the key or team is refused."""
-        from dashboard.upstream.catalog import FILES
-
-        self.list_page(FILES, limit=1)

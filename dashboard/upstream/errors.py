@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from dashboard.upstream.values import mended
+
 DETAIL_MAX_CHARS = 300
 
 
@@ -94,9 +96,10 @@ class RateLimitedError(UpstreamError):
     def __init__(self, retry_after: float | None = None, **kwargs):
         self.retry_after = retry_after
         if retry_after:
+            seconds = max(1, round(retry_after))
             message = (
-                f"The upstream is rate limiting requests (429). Try again in "
-                f"{max(1, round(retry_after))} seconds."
+                f"The upstream is rate limiting requests (429). Try again in {seconds} "
+                f"second{'s' if seconds != 1 else ''}."
             )
         else:
             message = "The upstream is rate limiting requests (429). Try again in a moment."
@@ -139,9 +142,9 @@ def extract_detail(body: bytes | None) -> str:
     """A short, human-readable detail out of an error body of any shape."""
     if not body:
         return ""
-    text = body[:4096].decode("utf-8", errors="replace")
+    text = body.decode("utf-8", errors="replace")
     try:
-        data = json.loads(text)
+        data = json.loads(text)  # whole: a long body (echoed input) still gives its message
     except ValueError:
         data = None
     if isinstance(data, dict):
@@ -155,7 +158,7 @@ def extract_detail(body: bytes | None) -> str:
                     for item in value[:5]
                 )
             if isinstance(value, str) and value.strip():
-                return value.strip()[:DETAIL_MAX_CHARS]
+                return mended(value.strip())[:DETAIL_MAX_CHARS]
         return ""
     if text.lstrip().startswith("<"):  # an HTML error page says nothing useful to a person
         return ""

@@ -1,4 +1,5 @@
-"""Uploading files upstream, exactly as the official SDK does (contract §2.2).
+"""Uploading files upstream (``client.files``), exactly as the official SDK does (see
+``docs/upstream.md``, "Files").
 
 One multipart ``PUT v1/flow/files`` whose parts are, in order: the form field ``purpose``, the
 file part ``files`` (the real filename, content type guessed from it as httpx does), and the
@@ -28,14 +29,16 @@ import queue
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.conf import settings
 from requests_toolbelt import MultipartEncoder
 
 from dashboard.upstream import errors
 from dashboard.upstream.catalog import FILES
-from dashboard.upstream.client import UpstreamClient
+
+if TYPE_CHECKING:
+    from dashboard.upstream.client import UpstreamClient
 
 UPLOAD_PATH = FILES.list_path
 VALIDATE_METADATA_PATH = "v1/flow/files/validate_metadata"
@@ -52,10 +55,28 @@ class MetadataVerdict:
     errors: str = ""
 
 
-def validate_metadata(
+class FilesApi:
+    """Uploads into the client's team: from a file at hand, or relayed while it arrives."""
+
+    def __init__(self, client: UpstreamClient):
+        self.client = client
+
+    def validate_metadata(self, *, purpose: str, suffix: str, size: int) -> MetadataVerdict:
+        """Ask the upstream whether it would take a file of this kind and size."""
+        return _validate_metadata(self.client, purpose=purpose, suffix=suffix, size=size)
+
+    def upload(self, *, purpose: str, filename: str, content: BinaryIO) -> dict:
+        """Stream one file upstream; the created file object comes back."""
+        return _put(self.client, multipart_body(purpose, filename, content))
+
+    def relay(self, *, purpose: str, filename: str, size: int) -> RelayedUpload:
+        """An upload to feed piece by piece as the file arrives (see :class:`RelayedUpload`)."""
+        return RelayedUpload(self.client, purpose=purpose, filename=filename, size=size)
+
+
+def _validate_metadata(
     client: UpstreamClient, *, purpose: str, suffix: str, size: int
 ) -> MetadataVerdict:
-    """Ask the upstream whether it would take a file of this kind and size."""
     payload = client.request(
         "POST",
         VALIDATE_METADATA_PATH,
@@ -105,11 +126,6 @@ def multipart_body(purpose: str, filename: str, content: BinaryIO) -> StreamedBo
         ]
     )
     return StreamedBody(encoder)
-
-
-def upload_file(client: UpstreamClient, *, purpose: str, filename: str, content: BinaryIO) -> dict:
-    """Stream one file upstream into the client's team; the created file object comes back."""
-    return _put(client, multipart_body(purpose, filename, content))
 
 
 def _put(client: UpstreamClient, body: StreamedBody) -> dict:

@@ -152,15 +152,15 @@
       if (xhr.responseURL && xhr.responseURL.indexOf("/accounts/login/") !== -1) {
         text = "You were signed out. Sign in again, then send the file again.";
       }
-      // 400, 409 and 429 (too many uploads under way at once) are refusals before anything
-      // was sent; anything else is a failure. The batch goes on either way, one file at a
-      // time, so this page never has more than one upload of its own under way.
-      var refused = xhr.status === 400 || xhr.status === 409 || xhr.status === 429;
+      // 400 and 429 (too many uploads under way at once) are refusals before anything was
+      // sent; anything else is a failure. The batch goes on either way, one file at a time,
+      // so this page never has more than one upload of its own under way.
+      var refused = xhr.status === 400 || xhr.status === 429;
       finish(item, refused ? "not-sent" : "failed", refused ? "Not sent" : "Failed", "badge-bad", text);
     }
 
-    // The file goes as the whole body of its own request, its name, purpose and team in
-    // headers: the dashboard checks those before reading a byte, then passes the file on to
+    // The file goes as the whole body of its own request to the page's own address (which
+    // names its team), its name and purpose in headers: the dashboard checks those before reading a byte, then passes the file on to
     // the upstream as it arrives, so the bar shows the file's way into the team.
     function send(item, chosenPurpose) {
       return new Promise(function (resolve) {
@@ -170,7 +170,6 @@
         xhr.setRequestHeader("Content-Type", "application/octet-stream");
         xhr.setRequestHeader("HX-Request", "true");
         xhr.setRequestHeader("X-CSRFToken", form.querySelector("input[name=csrfmiddlewaretoken]").value);
-        xhr.setRequestHeader("X-Team-Guard", form.querySelector("input[name=team_guard]").value);
         xhr.setRequestHeader("X-Upload-Purpose", chosenPurpose);
         xhr.setRequestHeader("X-Upload-Filename", encodeURIComponent(item.file.name));
         setState(item, "sending", "Sending", "badge-run", "Sending to " + form.dataset.teamLabel + "… 0%");
@@ -193,7 +192,7 @@
         });
         xhr.addEventListener("load", function () {
           showAnswer(item, xhr);
-          resolve(xhr.status === 409 ? "team-changed" : item.state);
+          resolve(item.state);
         });
         xhr.addEventListener("error", function () {
           finish(item, "failed", "Failed", "badge-bad",
@@ -208,7 +207,7 @@
       });
     }
 
-    function report(batch, stopped) {
+    function report(batch) {
       var counts = {};
       batch.forEach(function (item) { counts[item.state] = (counts[item.state] || 0) + 1; });
       summary.textContent = "";
@@ -222,11 +221,6 @@
         var link = element("a", "", "See the team's files");
         link.href = form.dataset.filesUrl;
         summary.appendChild(link);
-      }
-      if (stopped) {
-        var reload = element("a", "", "Reload the page to see the active team.");
-        reload.href = window.location.pathname;
-        summary.appendChild(reload);
       }
     }
 
@@ -247,20 +241,16 @@
       });
       queue.forEach(function (item) { setState(item, "waiting", "Waiting", "", ""); item.button.textContent = "Cancel"; });
       summary.textContent = "Sending " + queue.length + " file" + (queue.length === 1 ? "" : "s") + "…";
-      // One file after the other; a refusal because the team changed stops the rest.
-      var stopped = "";
+      // One file after the other.
       queue.reduce(function (previous, item) {
         return previous.then(function () {
           if (item.state !== "waiting") return null; // cancelled while it waited
-          if (stopped) return finish(item, "cancelled", "Not sent", "badge-warn", stopped);
-          return send(item, chosen.value).then(function (outcome) {
-            if (outcome === "team-changed") stopped = "Not sent: the active team was changed in another tab.";
-          });
+          return send(item, chosen.value);
         });
       }, Promise.resolve()).then(function () {
         running = false;
         submit.disabled = false;
-        report(batch, stopped);
+        report(batch);
       });
     }
 
@@ -296,19 +286,20 @@
     window.addEventListener("drop", function (event) { event.preventDefault(); });
   }
 
-  // "Switch it at the top of the page": put the person right in the header's team switcher.
-  function focusSwitcher(event) {
-    var switcher = document.getElementById("switch-team");
-    if (!switcher) return;
+  // "Choose another at the top of the page": open the header's team switcher.
+  function openSwitcher(event) {
+    var menu = document.querySelector("#team-switcher details");
+    if (!menu) return;
     event.preventDefault();
-    switcher.focus();
+    menu.open = true;
+    menu.querySelector("summary").focus();
   }
 
   window.Dashboard.onReady(function () {
     var form = document.getElementById("upload-form");
     if (form && window.FormData && window.XMLHttpRequest) setup(form);
-    document.querySelectorAll('a[href="#switch-team"]').forEach(function (link) {
-      link.addEventListener("click", focusSwitcher);
+    document.querySelectorAll('a[href="#team-switcher"]').forEach(function (link) {
+      link.addEventListener("click", openSwitcher);
     });
   });
 })();

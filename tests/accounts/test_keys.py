@@ -157,7 +157,7 @@ def test_keys_stay_out_of_error_reports(org, live_server, monkeypatch, error_rep
         raise RuntimeError("identity lookup crashed")
 
     web = signed_in_without_key(live_server)
-    monkeypatch.setattr(services, "learn_identity", crash)
+    monkeypatch.setattr(services, "learned_from_personal", crash)
     response = web.post("/keys/", {"label": "Laptop", "api_key": org.alice.api_key})
     assert response.status_code == 500
     [report] = error_reports
@@ -180,6 +180,6 @@ def test_a_stored_key_stays_out_of_error_reports(org, alice_web, monkeypatch, er
     assert alice_web.get("/").status_code == 500
     [report] = error_reports
     text = report_text(report)
-    assert "clock crashed" in text and "client_for_user" in text
+    assert "clock crashed" in text and "client_for_key" in text
     assert "plaintext" in text and "********************" in text
     assert org.alice.api_key not in text

@@ -27,27 +27,33 @@ def at(year: int, month: int, day: int) -> datetime:
 def holdings(org):
     """Alice and Bob's resources: some in their personal workspaces, every kind in Team A,
     a few in Team B (Bob's alone). Dates are fixed so date filters have something to cut."""
-    from dashboard.sandbox import services as s
+    from dashboard.sandbox import factories, identity
 
     alice, bob = org.alice.sandbox_user, org.bob.sandbox_user
     team_a, team_b = org.team_a, org.team_b
-    s.create_file(s.personal_team(bob), bob, filename="bob-notes.jsonl", created_at=at(2024, 1, 2))
-    s.create_agent(s.personal_team(bob), bob, name="Bob's helper", created_at=at(2024, 1, 3))
-    s.create_file(s.personal_team(alice), alice, filename="alice-notes.jsonl")
+    factories.create_file(
+        identity.personal_team(bob), bob, filename="bob-notes.jsonl", created_at=at(2024, 1, 2)
+    )
+    factories.create_agent(
+        identity.personal_team(bob), bob, name="Bob's helper", created_at=at(2024, 1, 3)
+    )
+    factories.create_file(identity.personal_team(alice), alice, filename="alice-notes.jsonl")
 
-    s.create_file(team_a, alice, filename="alpha.jsonl", created_at=at(2024, 1, 10))
-    s.create_file(team_a, bob, filename="bravo.jsonl", created_at=at(2024, 3, 5))
-    s.create_fine_tune(team_a, alice, experiment_name="charlie-run", created_at=at(2024, 2, 1))
-    s.create_agent(team_a, bob, name="Delta agent", created_at=at(2024, 2, 15))
-    s.create_agent(team_a, alice, name="Echo agent", created_at=at(2024, 4, 1))
-    s.create_deployment(team_a, bob, name="foxtrot-prod", created_at=at(2024, 5, 1))
-    s.create_vector_db(team_a, alice, name="golf-kb", created_at=at(2024, 5, 20))
-    s.create_project(team_a, bob, name="hotel project", created_at=at(2024, 6, 1))
-    s.create_tool(team_a, alice, name="india-search", created_at=at(2024, 6, 10))
-    s.create_data_job(team_a, bob, name="juliet-data", created_at=at(2024, 7, 1))
+    factories.create_file(team_a, alice, filename="alpha.jsonl", created_at=at(2024, 1, 10))
+    factories.create_file(team_a, bob, filename="bravo.jsonl", created_at=at(2024, 3, 5))
+    factories.create_fine_tune(
+        team_a, alice, experiment_name="charlie-run", created_at=at(2024, 2, 1)
+    )
+    factories.create_agent(team_a, bob, name="Delta agent", created_at=at(2024, 2, 15))
+    factories.create_agent(team_a, alice, name="Echo agent", created_at=at(2024, 4, 1))
+    factories.create_deployment(team_a, bob, name="foxtrot-prod", created_at=at(2024, 5, 1))
+    factories.create_vector_db(team_a, alice, name="golf-kb", created_at=at(2024, 5, 20))
+    factories.create_project(team_a, bob, name="hotel project", created_at=at(2024, 6, 1))
+    factories.create_tool(team_a, alice, name="india-search", created_at=at(2024, 6, 10))
+    factories.create_data_job(team_a, bob, name="juliet-data", created_at=at(2024, 7, 1))
 
-    s.create_agent(team_b, bob, name="Kilo agent", created_at=at(2024, 8, 1))
-    s.create_project(team_b, bob, name="lima project", created_at=at(2024, 8, 2))
+    factories.create_agent(team_b, bob, name="Kilo agent", created_at=at(2024, 8, 1))
+    factories.create_project(team_b, bob, name="lima project", created_at=at(2024, 8, 2))
     return org
 
 

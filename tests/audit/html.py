@@ -78,6 +78,6 @@ def table_header(html: str, testid: str) -> list[str]:
 
 def section_of(html: str, team_key: str) -> str:
     """The HTML of one team's section on the audit page."""
-    start = html.index(f'data-team="{team_key}"')
+    start = html.index(f'data-testid="audit-team" data-team="{team_key}"')
     start = html.rindex("<section", 0, start)
     return html[start : html.index("</section>", start)]

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from dashboard.audit.models import ActionLog
 from dashboard.audit.services import Action, Outcome, record_action
-from dashboard.sandbox import services as sandbox
-from dashboard.teams.active import ActiveTeam
+from dashboard.sandbox import factories
 from dashboard.teams.models import SavedTeam
+from dashboard.teams.workspace import personal
 from tests.audit.html import table_rows
-from tests.conftest import Web, make_dashboard_user
+from tests.conftest import Web, make_dashboard_user, team_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,26 +31,28 @@ def entries(username: str) -> list[tuple[str, str, str]]:
 def test_every_kind_of_mutation_is_logged_with_its_team(org, bob_web):
     team_a, team_b = str(org.team_a.pk), str(org.team_b.pk)
     bob = org.bob.sandbox_user
-    bob_web.post("/teams/switch/", {"team_id": team_a, "next": "/teams/"})
+    bob_web.get(team_url(org.team_a))  # opening a team is navigation: not logged
 
-    guard = bob_web.guard("/files/upload/")
+    upload_page = team_url(org.team_a, "files/upload/")
+    bob_web.get(upload_page)
     upload = {"files": ("train.jsonl", b'{"prompt": "a", "completion": "b"}\n')}
-    bob_web.post("/files/upload/", {"purpose": "fine-tune", "team_guard": guard}, files=upload)
+    bob_web.post(upload_page, {"purpose": "fine-tune"}, files=upload)
 
-    doomed = sandbox.create_file(org.team_a, bob, filename="old.jsonl")
-    path = f"/r/files/{doomed.pk}/delete/"
-    bob_web.post(path, {"team_guard": bob_web.guard(path)})
+    doomed = factories.create_file(org.team_a, bob, filename="old.jsonl")
+    path = team_url(org.team_a, f"r/files/{doomed.pk}/delete/")
+    bob_web.get(path)
+    bob_web.post(path)
 
-    job = sandbox.create_fine_tune(org.team_a, bob, status="running")
-    path = f"/r/fine-tunes/{job.pk}/action/cancel/"
-    bob_web.post(path, {"team_guard": bob_web.guard(path)})
+    job = factories.create_fine_tune(org.team_a, bob, status="running")
+    path = team_url(org.team_a, f"r/fine-tunes/{job.pk}/action/cancel/")
+    bob_web.get(path)
+    bob_web.post(path)
 
-    agent = sandbox.create_agent(org.team_a, bob, name="Helper")
+    agent = factories.create_agent(org.team_a, bob, name="Helper")
     thread_page = bob_web.post("/threads/", {"message": "Hello"})
     thread_id = thread_page.url.rstrip("/").rsplit("/", 1)[-1]
-    path = f"/threads/{thread_id}/run/"
-    guard = bob_web.guard(f"/threads/{thread_id}/")
-    bob_web.post(path, {"agent_id": agent.pk, "team_guard": guard})
+    bob_web.get(f"/threads/{thread_id}/?team={team_a}")
+    bob_web.post(f"/threads/{thread_id}/run/", {"agent_id": agent.pk, "team": team_a})
     bob_web.post(f"/threads/{thread_id}/delete/")
 
     renamed = SavedTeam.objects.get(user__username="bob", team_id=team_b)
@@ -61,7 +63,6 @@ def test_every_kind_of_mutation_is_logged_with_its_team(org, bob_web):
         (Action.KEY_ADDED, "", ok),
         (Action.TEAM_ADDED, team_a, ok),
         (Action.TEAM_ADDED, team_b, ok),
-        (Action.TEAM_SWITCHED, team_a, ok),
         (Action.FILE_UPLOADED, team_a, ok),
         (Action.RESOURCE_DELETED, team_a, ok),
         (Action.RESOURCE_ACTION, team_a, ok),
@@ -137,11 +138,10 @@ def test_staff_see_everyones_entries_others_their_own(live_server, org, alice_we
 
 def test_filters_narrow_the_log_and_its_export(org, bob_web):
     team_a = str(org.team_a.pk)
-    personal = ActiveTeam(None, "Personal workspace")
     record_action(None, Action.KEY_ADDED)  # someone else's entry, never Bob's
     bob = ActionLog.objects.filter(username="bob").first().user
-    record_action(bob, Action.RESOURCE_DELETED, team=personal, outcome=Outcome.FAILURE)
-    record_action(bob, Action.THREAD_CREATED, team=personal)
+    record_action(bob, Action.RESOURCE_DELETED, team=personal(), outcome=Outcome.FAILURE)
+    record_action(bob, Action.THREAD_CREATED, team=personal())
 
     def actions(query: str) -> list[str]:
         page = bob_web.get(f"/audit/log/?{query}").text

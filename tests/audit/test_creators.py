@@ -7,8 +7,9 @@ import io
 
 import pytest
 
-from dashboard.audit.models import ActionLog, CreatorName
+from dashboard.audit.models import ActionLog
 from dashboard.audit.services import Action
+from dashboard.people.models import CreatorName
 from tests.audit.html import section_of, table_rows
 from tests.conftest import Web, make_dashboard_user
 

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from dashboard.audit.models import CreatorName
-from dashboard.sandbox import services as sandbox
+from dashboard.people.models import CreatorName
+from dashboard.sandbox import factories, identity
 from dashboard.sandbox.models import SandboxMembership
 from dashboard.upstream import catalog
 from tests.audit.conftest import sandbox_models
@@ -49,7 +49,7 @@ def test_the_csv_holds_every_resource_with_its_team_and_creator(holdings, bob_we
     teams = {
         holdings.bob.personal_team_id: (
             "Personal workspace",
-            sandbox.personal_team(holdings.bob.sandbox_user),
+            identity.personal_team(holdings.bob.sandbox_user),
         ),
         str(holdings.team_a.pk): ("Team A", holdings.team_a),
         str(holdings.team_b.pk): ("Team B", holdings.team_b),
@@ -90,7 +90,7 @@ def test_a_refusing_team_is_named_as_incomplete_in_the_json(holdings, bob_web):
 
 
 def test_names_that_look_like_formulas_are_defused_in_the_csv_only(holdings, bob_web):
-    sandbox.create_agent(holdings.team_a, holdings.bob.sandbox_user, name='=HYPERLINK("x")')
+    factories.create_agent(holdings.team_a, holdings.bob.sandbox_user, name='=HYPERLINK("x")')
     rows = read_csv(bob_web.get("/audit/export.csv?kind=agents"))
     assert '\'=HYPERLINK("x")' in {r["name"] for r in rows}
     names = {r["name"] for r in bob_web.get("/audit/export.json?kind=agents").json()["rows"]}

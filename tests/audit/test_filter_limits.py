@@ -10,14 +10,11 @@ import re
 
 import pytest
 
-from dashboard.audit.forms import (
-    EARLIEST_DAY,
-    LATEST_DAY,
-    ActionLogFilterForm,
-    CreatorNameForm,
-    OwnershipFilterForm,
-)
-from dashboard.audit.models import ActionLog, CreatorName
+from dashboard.audit.forms import EARLIEST_DAY, LATEST_DAY, ActionLogFilterForm
+from dashboard.audit.models import ActionLog
+from dashboard.ownership.forms import OwnershipFilterForm
+from dashboard.people.forms import CreatorNameForm
+from dashboard.people.models import CreatorName
 from tests.audit.html import table_rows
 from tests.conftest import Web, make_dashboard_user
 

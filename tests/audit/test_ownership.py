@@ -11,14 +11,13 @@ import pytest
 from django.core.cache import cache
 
 from dashboard.accounts.models import ApiKey
-from dashboard.sandbox import faults, recorder
-from dashboard.sandbox import services as sandbox
+from dashboard.sandbox import faults, identity, recorder
 from dashboard.sandbox.models import SandboxAgent, SandboxMembership, SandboxProject
 from dashboard.teams.models import SavedTeam
 from dashboard.upstream import catalog
 from tests.audit.conftest import held_by_creator, held_counts
 from tests.audit.html import section_of, table_header, table_rows
-from tests.conftest import Web, make_dashboard_user
+from tests.conftest import Web, make_dashboard_user, team_url
 
 
 def cache_keys() -> list[str]:
@@ -37,7 +36,7 @@ KINDS = catalog.team_kinds()
 def bobs_teams(org) -> dict:
     """Bob's audit: team key -> sandbox team."""
     return {
-        "personal": sandbox.personal_team(org.bob.sandbox_user),
+        "personal": identity.personal_team(org.bob.sandbox_user),
         str(org.team_a.pk): org.team_a,
         str(org.team_b.pk): org.team_b,
     }
@@ -81,7 +80,7 @@ def test_each_team_section_shows_its_creators_as_the_sandbox_holds_them(holdings
         assert shown_creators(section, {"you": bob, alice: alice}) == expected
         assert f"{sum(held_counts(team).values())} resource" in section
     team_a = bob_web.get(f"/audit/team/{holdings.team_a.pk}/").text
-    assert '<span class="badge badge-you"' in team_a  # Bob's own resources say "you"
+    assert 'data-testid="creator-you"' in team_a  # Bob's own resources say "you"
 
 
 def test_the_matrix_counts_every_kind_of_every_team(holdings, bob_web):
@@ -116,9 +115,10 @@ def test_the_combined_table_lists_every_resource_opening_it_in_its_team(holdings
     row = next(r for r in rows if r.cells[2] == delta.pk)
     assert row.cells[:4] == ["Agent", "Delta agent", delta.pk, "Team A"]
     assert row.cells[4] == "you"
-    assert row.links == [f"/r/agents/{delta.pk}/?team={holdings.team_a.pk}"]
+    assert row.links == [team_url(holdings.team_a, f"r/agents/{delta.pk}/")]
     helper = SandboxAgent.objects.get(name="Bob's helper")
-    assert next(r for r in rows if r.cells[2] == helper.pk).links[0].endswith("?team=personal")
+    helper_links = next(r for r in rows if r.cells[2] == helper.pk).links
+    assert helper_links[0] == team_url(None, f"r/agents/{helper.pk}/")
 
 
 def names_for(web, query: str) -> list[str]:

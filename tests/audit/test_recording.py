@@ -8,10 +8,10 @@ from django.db import DatabaseError
 
 from dashboard.audit.models import ActionLog
 from dashboard.audit.services import Action, Outcome, record_action, recording
-from dashboard.sandbox import recorder, services
+from dashboard.sandbox import factories, recorder
 from dashboard.sandbox.models import SandboxFile
 from dashboard.upstream.errors import ForbiddenError
-from tests.resources.helpers import switch
+from tests.conftest import team_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,25 +43,26 @@ def test_a_change_is_written_as_started_and_completed_once():
 
 
 def test_a_refused_change_is_completed_with_the_upstreams_reason():
-    with pytest.raises(ForbiddenError), recording(
-        None, Action.RESOURCE_DELETED, kind="files", detail="Delete file"
-    ) as recorded:
+    with (
+        pytest.raises(ForbiddenError),
+        recording(None, Action.RESOURCE_DELETED, kind="files", detail="Delete file") as recorded,
+    ):
         raise ForbiddenError(status=403)
     entry = ActionLog.objects.get(pk=recorded.pk)
     assert entry.outcome == Outcome.FAILURE and "(403)" in entry.detail
 
 
 def test_if_the_log_cannot_be_written_nothing_is_sent(org, alice_web, monkeypatch):
-    made = services.create_file(org.team_a, org.alice.sandbox_user, filename="keep.jsonl")
-    switch(alice_web, org.team_a)
-    guard = alice_web.guard(f"/r/files/{made.pk}/delete/")
+    made = factories.create_file(org.team_a, org.alice.sandbox_user, filename="keep.jsonl")
+    confirm = team_url(org.team_a, f"r/files/{made.pk}/delete/")
+    assert alice_web.get(confirm).status_code == 200
 
     def refuse(*args, **kwargs):
         raise DatabaseError("the log is unavailable")
 
     monkeypatch.setattr(ActionLog.objects, "create", refuse)
     recorder.clear()
-    response = alice_web.post(f"/r/files/{made.pk}/delete/", {"team_guard": guard})
+    response = alice_web.post(confirm)
 
     assert response.status_code == 500 and "Nothing you entered was sent" in response.text
     assert [r for r in recorder.recorded() if r.method == "DELETE"] == []
@@ -70,17 +71,17 @@ def test_if_the_log_cannot_be_written_nothing_is_sent(org, alice_web, monkeypatc
 
 def test_an_entry_that_cannot_be_completed_stays_started(org, alice_web, monkeypatch):
     """The change happened; its entry says it started, never nothing at all."""
-    made = services.create_file(org.team_a, org.alice.sandbox_user, filename="gone.jsonl")
-    switch(alice_web, org.team_a)
-    guard = alice_web.guard(f"/r/files/{made.pk}/delete/")
+    made = factories.create_file(org.team_a, org.alice.sandbox_user, filename="gone.jsonl")
+    confirm = team_url(org.team_a, f"r/files/{made.pk}/delete/")
+    assert alice_web.get(confirm).status_code == 200
 
     def refuse(*args, **kwargs):
         raise DatabaseError("the log went away")
 
     monkeypatch.setattr(type(ActionLog.objects), "complete", refuse)
-    response = alice_web.post(f"/r/files/{made.pk}/delete/", {"team_guard": guard})
+    response = alice_web.post(confirm)
 
-    assert response.url.endswith("/r/files/")
+    assert response.url.endswith(team_url(org.team_a, "r/files/"))
     assert not SandboxFile.objects.filter(pk=made.pk).exists()
     entry = ActionLog.objects.get(action=Action.RESOURCE_DELETED)
     assert entry.outcome == Outcome.STARTED and entry.resource_id == made.pk

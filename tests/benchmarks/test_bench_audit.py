@@ -21,11 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.cache import cache
 
-from dashboard.accounts.services import client_for_user
-from dashboard.audit.collect import AuditTeam, collect, personal_team
-from dashboard.sandbox import services as sandbox
+from dashboard.accounts.services import active_key, client_for_key
+from dashboard.ownership.collect import collect
+from dashboard.sandbox import factories, identity
 from dashboard.sandbox.models import SandboxProject
 from dashboard.teams.models import SavedTeam
+from dashboard.teams.workspace import Team, personal
 from tests.conftest import Member, Web, make_dashboard_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,35 +40,35 @@ EXPORT_ROWS = 10_000
 
 def fill_team(team, user) -> None:
     for n in range(ITEMS_PER_KIND):
-        sandbox.create_file(team, user, filename=f"data-{n}.jsonl")
-        sandbox.create_fine_tune(team, user, experiment_name=f"run-{n}")
-        sandbox.create_agent(team, user, name=f"agent-{n}")
-        sandbox.create_deployment(team, user, name=f"deployment-{n}")
-        sandbox.create_vector_db(team, user, name=f"kb-{n}")
-        sandbox.create_project(team, user, name=f"project-{n}")
-        sandbox.create_tool(team, user, name=f"tool-{n}")
-        sandbox.create_data_job(team, user, name=f"job-{n}")
+        factories.create_file(team, user, filename=f"data-{n}.jsonl")
+        factories.create_fine_tune(team, user, experiment_name=f"run-{n}")
+        factories.create_agent(team, user, name=f"agent-{n}")
+        factories.create_deployment(team, user, name=f"deployment-{n}")
+        factories.create_vector_db(team, user, name=f"kb-{n}")
+        factories.create_project(team, user, name=f"project-{n}")
+        factories.create_tool(team, user, name=f"tool-{n}")
+        factories.create_data_job(team, user, name=f"job-{n}")
 
 
 @pytest.fixture
 def organisation(upstream, settings, tmp_path):
     """One upstream user in 10 teams with every kind, and their dashboard login."""
     settings.SANDBOX_STORAGE_DIR = tmp_path
-    user, api_key = sandbox.create_user("auditor")
-    teams = [sandbox.create_team(f"Team {n:02}", [(user, "Admin")]) for n in range(TEAMS)]
-    for team in [sandbox.personal_team(user), *teams]:
+    user, api_key = identity.create_user("auditor")
+    teams = [identity.create_team(f"Team {n:02}", [(user, "Admin")]) for n in range(TEAMS)]
+    for team in [identity.personal_team(user), *teams]:
         fill_team(team, user)
 
-    member = Member("auditor", user, api_key, str(sandbox.personal_team(user).pk))
+    member = Member("auditor", user, api_key, str(identity.personal_team(user).pk))
     dashboard_user = make_dashboard_user(
         "auditor", member=member, teams=[(team, team.name) for team in teams]
     )
     return dashboard_user, user, teams
 
 
-def audit_teams(user) -> list[AuditTeam]:
+def audit_teams(user) -> list[Team]:
     saved = SavedTeam.objects.filter(user=user)
-    return [personal_team(), *(AuditTeam(t.team_id, t.label) for t in saved)]
+    return [personal(), *(Team(t.team_id, t.label) for t in saved)]
 
 
 def timed(action):
@@ -84,7 +85,7 @@ def assert_complete(collection) -> int:
 def test_audit_collection_and_export(organisation, live_server, settings):
     user, upstream_user, teams = organisation
     settings.SANDBOX_LATENCY_MS = LATENCY_MS
-    client = client_for_user(user, None)
+    client = client_for_key(active_key(user))
     targets = audit_teams(user)
     calls = len(targets) * 8
 

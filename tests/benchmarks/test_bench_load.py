@@ -1,6 +1,6 @@
 """Load: 50 concurrent clients for 60 s against gunicorn (2 threaded workers), the sandbox at
 50 ms latency in its own process, PostgreSQL and Redis shared. Prints p50/p99 and errors, and
-checks that a session and its active team are shared between two app servers."""
+checks that a session, and the team last used, are shared between two app servers."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 PG_ADMIN = os.environ.get("LOAD_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("LOAD_REDIS_URL", "rediscache://127.0.0.1:6379/3")
-PAGES = ["/", "/r/files/", "/r/agents/", "/r/fine-tunes/", "/threads/", "/teams/"]
+TEAM_PAGES = ["", "r/files/", "r/agents/", "r/fine-tunes/"]  # under /t/<team>/
+OTHER_PAGES = ["/threads/", "/teams/"]
+TEAM_LINK = re.compile(r'href="/t/([0-9a-f-]{36})/"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -99,20 +101,21 @@ def test_load_and_shared_sessions(tmp_path):
                 gunicorn(app_env, other_port, workers=1, threads=4):
             app, other = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{other_port}"
 
-            # A session started on one app server is valid on the other; a team switched on
-            # one is what the next request on the other sees.
+            # A session started on one app server is valid on the other; the team last used
+            # on one is the team "/" opens on the other.
             session = login(app, demo["username"], demo["password"])
             there = session.get(other + "/teams/", timeout=30)
             assert there.status_code == 200 and "/accounts/login/" not in there.url
-            team_id = re.search(r'name="team_id" value="([0-9a-f-]{36})"', there.text).group(1)
-            token = CSRF.search(there.text).group(1)
-            session.post(other + "/teams/switch/", timeout=30,
-                         data={"team_id": team_id, "csrfmiddlewaretoken": token},
-                         headers={"Referer": other + "/teams/"})
-            back = session.get(app + "/teams/", timeout=30)
+            team_id = TEAM_LINK.search(there.text).group(1)
+            opened = session.get(other + f"/t/{team_id}/", timeout=30)
+            assert opened.status_code == 200
+            back = session.get(app + "/", timeout=30)
+            assert back.url == f"{app}/t/{team_id}/"
             assert team_id in back.text.split("switcher-id")[1][:80]
             print(f"\nshared sessions: signed in on :{app_port}, valid on :{other_port}; "
-                  f"team {active_team(back.text)!r} switched on :{other_port}, seen on :{app_port}")
+                  f"team {active_team(back.text)!r} opened on :{other_port}, "
+                  f"opened by / on :{app_port}")
+            pages = [f"/t/{team_id}/{rest}" for rest in TEAM_PAGES] + OTHER_PAGES
 
             latencies: list[float] = []
             failures: list[str] = []
@@ -128,7 +131,7 @@ def test_load_and_shared_sessions(tmp_path):
                     return
                 n = index
                 while time.monotonic() < stop_at:
-                    path = PAGES[n % len(PAGES)]
+                    path = pages[n % len(pages)]
                     n += 1
                     started = time.perf_counter()
                     try:

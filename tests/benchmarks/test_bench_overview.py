@@ -19,11 +19,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dashboard.accounts.services import client_for_user
-from dashboard.resources import services as browsing
+from dashboard.accounts.services import active_key, client_for_key
+from dashboard.resources import selectors
 from dashboard.sandbox.models import SandboxFineTune
 from dashboard.upstream import catalog
-from tests.resources.helpers import bulk_files, row_ids, switch
+from tests.conftest import team_url
+from tests.resources.helpers import bulk_files, row_ids
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,15 +99,15 @@ def separate_upstream(org, settings):
 def test_overview_costs_about_one_upstream_round_trip(org, alice_web, settings, separate_upstream):
     from django.contrib.auth import get_user_model
 
-    switch(alice_web, org.team_a)
-    client = client_for_user(get_user_model().objects.get(username="alice"), str(org.team_a.pk))
+    key = active_key(get_user_model().objects.get(username="alice"))
+    client = client_for_key(key, str(org.team_a.pk))
     kinds = [kind for kind in catalog.team_kinds() if kind.in_overview]
 
-    one_call = median_seconds(lambda: client.list_page(catalog.FILES, limit=50))
+    one_call = median_seconds(lambda: client.resources.list_page(catalog.FILES, limit=50))
     sequential = median_seconds(
-        lambda: [browsing.overview_panel_call(client, kind)() for kind in kinds], repeats=3
+        lambda: [selectors.overview_panel_call(client, kind)() for kind in kinds], repeats=3
     )
-    overview = median_seconds(lambda: alice_web.get("/").raise_for_status())
+    overview = median_seconds(lambda: alice_web.get(team_url(org.team_a)).raise_for_status())
 
     print()
     print(f"Overview benchmark: sandbox latency {LATENCY_MS} ms, {len(kinds)} panels")
@@ -121,14 +122,14 @@ def test_overview_costs_about_one_upstream_round_trip(org, alice_web, settings, 
 def test_one_list_page_of_a_thousand_item_upstream_list(org, alice_web, settings):
     bulk_files(org.team_a, org.alice.sandbox_user, 1_000)
     bulk_fine_tunes(org.team_a, org.alice.sandbox_user, 1_000)
-    switch(alice_web, org.team_a)
+    files, fine_tunes = team_url(org.team_a, "r/files/"), team_url(org.team_a, "r/fine-tunes/")
     pages = {
-        "files, page 1 (the upstream pages: 1 call)": "/r/files/",
-        "files, page 20 (the upstream pages: 1 call)": "/r/files/?page=20",
-        "files, search (whole list here: 10 calls)": "/r/files/?q=doc-009",
-        "files, sort by creator (whole list here)": "/r/files/?sort=created_by&page=7",
-        "fine-tunes, page 1 (no upstream paging: 1 call)": "/r/fine-tunes/",
-        "fine-tunes, page 20, sorted here": "/r/fine-tunes/?sort=-experiment_name&page=20",
+        "files, page 1 (the upstream pages: 1 call)": files,
+        "files, page 20 (the upstream pages: 1 call)": files + "?page=20",
+        "files, search (whole list here: 10 calls)": files + "?q=doc-009",
+        "files, sort by creator (whole list here)": files + "?sort=created_by&page=7",
+        "fine-tunes, page 1 (no upstream paging: 1 call)": fine_tunes,
+        "fine-tunes, page 20, sorted here": fine_tunes + "?sort=-experiment_name&page=20",
     }
     for path in pages.values():
         assert row_ids(alice_web.get(path).text), path

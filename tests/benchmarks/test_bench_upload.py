@@ -32,21 +32,21 @@ LINE_BYTES = 8 * 1024
 ROUNDS = int(os.environ.get("UPLOAD_BENCH_ROUNDS", "3"))
 PASSWORD = "bench upload password 42"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-GUARD = re.compile(r'name="team_guard" value="([^"]*)"')
+UPLOAD_FORM = re.compile(r'<form method="post" action="([^"]+)"[^>]*id="upload-form"')
 MIB = 1024 * 1024
 
 SEED = """
 import json
 from django.contrib.auth import get_user_model
-from dashboard.accounts.services import add_key, client_for_user
-from dashboard.sandbox import services
+from dashboard.accounts.services import add_key, client_for_key
+from dashboard.sandbox import identity
 from dashboard.teams.services import add_team
 
-upstream_user, key = services.create_user("bench")
-team = services.create_team("Bench team", [(upstream_user, "Admin")])
+upstream_user, key = identity.create_user("bench")
+team = identity.create_team("Bench team", [(upstream_user, "Admin")])
 user = get_user_model().objects.create_user("bench", password=%r)
-add_key(user, "bench key", key)
-add_team(user, client_for_user(user, None), str(team.pk), "Bench team")
+saved_key = add_key(user=user, label="bench key", plaintext=key)
+add_team(user=user, client=client_for_key(saved_key), team_id=str(team.pk), label="Bench team")
 print(json.dumps({"key": key, "team": str(team.pk)}))
 """
 
@@ -95,8 +95,9 @@ class RssSampler(threading.Thread):
         return self.peak_kib
 
 
-def signed_in(base: str, team: str) -> tuple[httpx.Client, dict]:
-    """A dashboard session with ``team`` active, and the upload form's hidden fields.
+def signed_in(base: str, team: str) -> tuple[httpx.Client, dict, str]:
+    """A dashboard session, the upload form's hidden fields, and the address of ``team``'s
+    upload page, where both the form and the page's script post.
 
     The same HTTP client as the SDK's (httpx, streaming multipart), so both uploads leave the
     benchmark at the same cost and the comparison is of the servers' work only.
@@ -109,30 +110,27 @@ def signed_in(base: str, team: str) -> tuple[httpx.Client, dict]:
         data={"username": "bench", "password": PASSWORD, "csrfmiddlewaretoken": token},
         headers={"Referer": base + login},
     )
-    page = client.get(f"/files/upload/?team={team}").text
-    fields = {
-        "csrfmiddlewaretoken": CSRF.search(page).group(1),
-        "team_guard": GUARD.search(page).group(1),
-    }
-    assert fields["team_guard"] == team, "the benchmark team is not active"
-    return client, fields
+    upload_url = f"/t/{team}/files/upload/"
+    page = client.get(upload_url).text
+    fields = {"csrfmiddlewaretoken": CSRF.search(page).group(1)}
+    assert UPLOAD_FORM.search(page).group(1) == upload_url, "the form is not the team's"
+    return client, fields, upload_url
 
 
-def upload_through_dashboard(client: httpx.Client, fields: dict, path: Path) -> str:
+def upload_through_dashboard(client: httpx.Client, fields: dict, url: str, path: Path) -> str:
     """One file, as the upload page's script sends it (the file as the body); the answer."""
     with path.open("rb") as content:
         response = client.post(
-            "/files/upload/",
+            url,
             content=content,
             headers={
                 "Content-Type": "application/octet-stream",
                 "Content-Length": str(path.stat().st_size),
                 "HX-Request": "true",
                 "X-CSRFToken": fields["csrfmiddlewaretoken"],
-                "X-Team-Guard": fields["team_guard"],
                 "X-Upload-Purpose": "fine-tune",
                 "X-Upload-Filename": path.name,
-                "Referer": str(client.base_url) + "/files/upload/",
+                "Referer": str(client.base_url) + url,
             },
         )
     assert response.status_code == 200, response.text[:500]
@@ -140,15 +138,15 @@ def upload_through_dashboard(client: httpx.Client, fields: dict, path: Path) -> 
     return response.text
 
 
-def upload_through_form(client: httpx.Client, fields: dict, path: Path) -> str:
+def upload_through_form(client: httpx.Client, fields: dict, url: str, path: Path) -> str:
     """The same file through the form as a browser without JavaScript posts it (multipart,
     spooled to disk and checked whole, then sent on): for comparison only."""
     with path.open("rb") as content:
         response = client.post(
-            "/files/upload/",
+            url,
             data={**fields, "purpose": "fine-tune"},
             files={"files": (path.name, content, "application/octet-stream")},
-            headers={"Referer": str(client.base_url) + "/files/upload/"},
+            headers={"Referer": str(client.base_url) + url},
             follow_redirects=True,  # to the page with the results, as a browser would
         )
     assert 'data-outcome="uploaded"' in response.text, response.text[:2000]
@@ -203,9 +201,9 @@ def test_upload_1gib_through_dashboard_vs_sdk(tmp_path, monkeypatch):
                     supplied_headers={"x-team-id": seeded["team"]},
                     max_retries=0,
                 )
-                client, fields = signed_in(dashboard_url, seeded["team"])
+                client, fields, upload_url = signed_in(dashboard_url, seeded["team"])
                 sdk.files.upload(warm_up, purpose="fine-tune")  # both servers warm, code loaded
-                upload_through_dashboard(client, fields, warm_up)
+                upload_through_dashboard(client, fields, upload_url, warm_up)
                 pid = worker_pid(dashboard.pid)
 
                 for _ in range(ROUNDS):  # alternated, so both meet the same machine state
@@ -218,14 +216,16 @@ def test_upload_1gib_through_dashboard_vs_sdk(tmp_path, monkeypatch):
                     sampler = RssSampler(pid)
                     sampler.start()
                     dashboard_seconds = timed(
-                        lambda: upload_through_dashboard(client, fields, source)
+                        lambda: upload_through_dashboard(client, fields, upload_url, source)
                     )
                     peak_kib = max(sampler.stop(), memory_kib(pid, "VmHWM"))
                     shutil.rmtree(team_storage)
                     rounds.append((sdk_seconds, dashboard_seconds, before_kib, peak_kib))
                     assert list(upload_temp.iterdir()) == []
                 os.sync()
-                form_seconds = timed(lambda: upload_through_form(client, fields, source))
+                form_seconds = timed(
+                    lambda: upload_through_form(client, fields, upload_url, source)
+                )
                 assert list(upload_temp.iterdir()) == []
             finally:
                 source.unlink(missing_ok=True)

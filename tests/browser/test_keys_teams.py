@@ -1,4 +1,5 @@
-"""In a real browser: sign in, add a key, save a team, switch to it, see the header change."""
+"""In a real browser: sign in, add a key, save a team, open it from the header's switcher, see
+the header change."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 
 from dashboard.accounts.models import ApiKey
 from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD, make_dashboard_user
+from tests.conftest import PASSWORD, make_dashboard_user, team_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,14 +34,19 @@ def test_key_team_and_switch_in_the_browser(org, page, live_server):
     page.get_by_role("button", name="Check and save").click()
     page.wait_for_selector("text=Team “Research” saved")
 
-    # The switcher submits on change (JavaScript), the header follows.
-    page.select_option("#switch-team", label="Research")
-    page.wait_for_selector("text=Active team: Research")
+    # The switcher is a list of links: each opens the team's own pages; the header follows.
+    switcher = page.get_by_test_id("team-switcher")
+    switcher.locator("summary").click()
+    switcher.get_by_role("link", name="Research").click()
+    page.wait_for_url(f"**{team_url(org.team_a)}")
+    page.wait_for_selector("[data-testid=overview-team]:has-text('Research')")
     header_text = page.get_by_test_id("active-team").inner_text()
     assert "Research" in header_text and str(org.team_a.pk) in header_text
+    assert page.title().startswith("Research · ")
     assert not page.js_errors, page.js_errors
 
-    # A refused team says why and keeps the active one.
+    # A refused team says why and keeps the team last used in the header.
+    page.get_by_role("link", name="Teams").click()
     page.fill("#id_team_id", str(org.team_b.pk))
     page.get_by_role("button", name="Check and save").click()
     page.wait_for_selector("text=not a member of this team")

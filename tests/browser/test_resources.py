@@ -1,37 +1,44 @@
-"""In a real browser: switch team, watch the overview follow, open a list and a detail,
-delete the item and see it gone."""
+"""In a real browser: open another team from the header, watch the overview follow, open a list
+and a detail, delete the item and see it gone."""
 
 from __future__ import annotations
 
 import pytest
 
-from dashboard.sandbox import services
+from dashboard.sandbox import factories
 from dashboard.sandbox.models import SandboxFile
 from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD, make_dashboard_user
+from tests.conftest import PASSWORD, make_dashboard_user, team_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_switch_team_browse_and_delete_in_the_browser(org, page, live_server):
     bob = org.bob.sandbox_user
-    services.create_agent(org.team_a, bob, name="Agent of A")
-    services.create_agent(org.team_b, bob, name="Agent of B")
-    services.create_file(org.team_b, bob, filename="keep-me.jsonl")
-    doomed = services.create_file(org.team_b, bob, filename="delete-me.jsonl")
-    services.create_fine_tune(org.team_b, bob, status="running", experiment_name="B tune")
+    factories.create_agent(org.team_a, bob, name="Agent of A")
+    factories.create_agent(org.team_b, bob, name="Agent of B")
+    factories.create_file(org.team_b, bob, filename="keep-me.jsonl")
+    doomed = factories.create_file(org.team_b, bob, filename="delete-me.jsonl")
+    factories.create_fine_tune(org.team_b, bob, status="running", experiment_name="B tune")
     make_dashboard_user(
         "bob", member=org.bob, teams=[(org.team_a, "Team A"), (org.team_b, "Team B")]
     )
     sign_in(page, live_server.url, "bob", PASSWORD)
 
-    page.select_option("#switch-team", label="Team A")
+    def open_team(label: str) -> None:
+        switcher = page.get_by_test_id("team-switcher")
+        switcher.locator("summary").click()
+        switcher.get_by_role("link", name=label).click()
+
+    open_team("Team A")
     page.wait_for_selector("[data-testid=overview-team]:has-text('Team A')")
+    assert page.url.endswith(team_url(org.team_a))
     assert page.get_by_test_id("panel-agents").get_by_text("Agent of A").is_visible()
     assert page.get_by_text("Agent of B").count() == 0
 
-    page.select_option("#switch-team", label="Team B")
+    open_team("Team B")
     page.wait_for_selector("[data-testid=overview-team]:has-text('Team B')")
+    assert page.url.endswith(team_url(org.team_b))
     assert page.get_by_test_id("panel-agents").get_by_text("Agent of B").is_visible()
     assert page.get_by_test_id("count-files").inner_text() == "2"
     page.screenshot(path="test-artifacts/resources-overview.png", full_page=True)

@@ -1,14 +1,15 @@
-"""A person opens a personal thread, runs an agent of the active team, and watches it answer."""
+"""A person opens a personal thread, runs an agent of the team last used (or the one the page
+names), and watches it answer."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
-from dashboard.sandbox import services as sandbox
+from dashboard.sandbox import conversations, factories, recorder
 from dashboard.sandbox.models import SandboxRun
 from tests.browser.conftest import ARTIFACTS, sign_in
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, team_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,18 +20,20 @@ def test_running_an_agent_streams_its_reply_into_the_thread(
     page, live_server, org, alice_web, settings
 ):
     settings.SANDBOX_STREAM_DELAY_MS = 120
-    sandbox.create_agent(org.team_a, org.alice.sandbox_user, name="Helper")
-    thread = sandbox.create_thread(org.alice.sandbox_user)
+    factories.create_agent(org.team_a, org.alice.sandbox_user, name="Helper")
+    thread = conversations.create_thread(org.alice.sandbox_user)
     question = "please summarise the quarterly numbers for the whole team"
-    sandbox.create_message(thread, "user", question)
+    conversations.create_message(thread, "user", question)
 
     sign_in(page, live_server.url, "alice", PASSWORD)
-    page.goto(f"{live_server.url}/threads/?team={org.team_a.pk}")
+    page.goto(live_server.url + team_url(org.team_a))  # Team A: the team last used
+    page.goto(f"{live_server.url}/threads/")
     assert "Threads are personal" in page.inner_text("[data-testid=personal-note]")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "threads-list.png"), full_page=True)
     page.click(f"a[href='/threads/{thread.pk}/']")
     page.wait_for_selector("[data-testid=run-form]")
+    assert page.inner_text("[data-testid=agents-team-label]") == "Team A"
     assert question in page.inner_text("[data-testid=conversation]")
 
     page.select_option("#run-agent", label="Helper (Active)")
@@ -61,9 +64,9 @@ def test_a_streaming_run_can_be_cancelled_from_the_page(
     page, live_server, org, alice_web, settings
 ):
     settings.SANDBOX_STREAM_DELAY_MS = 200
-    sandbox.create_agent(org.team_a, org.alice.sandbox_user, name="Helper")
-    thread = sandbox.create_thread(org.alice.sandbox_user)
-    sandbox.create_message(thread, "user", " ".join(["word"] * 60))
+    factories.create_agent(org.team_a, org.alice.sandbox_user, name="Helper")
+    thread = conversations.create_thread(org.alice.sandbox_user)
+    conversations.create_message(thread, "user", " ".join(["word"] * 60))
 
     sign_in(page, live_server.url, "alice", PASSWORD)
     page.goto(f"{live_server.url}/threads/{thread.pk}/?team={org.team_a.pk}")
@@ -80,22 +83,25 @@ def test_a_streaming_run_can_be_cancelled_from_the_page(
     assert page.js_errors == []
 
 
-def test_a_run_started_after_a_team_switch_in_another_tab_is_refused(
+def test_a_run_started_after_another_tab_moved_on_runs_in_the_pages_team(
     page, live_server, org, alice_web
 ):
-    sandbox.create_agent(org.team_a, org.alice.sandbox_user, name="Helper")
-    thread = sandbox.create_thread(org.alice.sandbox_user)
+    factories.create_agent(org.team_a, org.alice.sandbox_user, name="Helper")
+    thread = conversations.create_thread(org.alice.sandbox_user)
     sign_in(page, live_server.url, "alice", PASSWORD)
     page.goto(f"{live_server.url}/threads/{thread.pk}/?team={org.team_a.pk}")
+    assert page.inner_text("[data-testid=agents-team-label]") == "Team A"
     other_tab = page.context.new_page()
-    other_tab.goto(f"{live_server.url}/threads/?team=personal")
+    other_tab.goto(live_server.url + team_url(None))  # now the team last used
     other_tab.close()
+    recorder.clear()
 
     page.click("[data-run-button]")
     status = page.locator("[data-testid=run-status]")
-    expect(status).to_contain_text("Nothing was sent")
-    assert "Team A" in status.inner_text() and "Personal workspace" in status.inner_text()
-    assert not SandboxRun.objects.filter(thread=thread).exists()
-    assert page.locator("[data-testid=streamed-reply]").count() == 0
-    # The browser notes the 409 answer in its console; no script failed.
-    assert [e for e in page.js_errors if "status of 409" not in e] == []
+    expect(status).to_have_text("Completed.")
+    run = SandboxRun.objects.get(thread=thread)
+    assert run.status == "completed"
+    started = [r for r in recorder.recorded() if r.path.endswith("/runs/stream/vercel")]
+    assert [r.team_header for r in started] == [str(org.team_a.pk)]
+    assert page.inner_text("[data-testid=agents-team-label]") == "Team A"
+    assert page.js_errors == []

@@ -11,7 +11,7 @@ from dashboard.sandbox.models import SandboxFile
 from dashboard.uploads.models import UploadSlot
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD, Web, make_dashboard_user
-from tests.uploads.conftest import UPLOAD, RawUpload, script_upload_head, upload_folders
+from tests.uploads.conftest import RawUpload, script_upload_head, upload_folders, upload_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,12 +42,14 @@ def test_too_many_uploads_at_once_is_said_and_the_file_goes_later(
     with upload_folders(settings, tmp_path):
         make_dashboard_user("alice", member=org.alice, teams=[(org.team_a, "Team A")])
         sign_in(page, live_server.url, "alice", PASSWORD)
-        page.goto(f"{live_server.url}{UPLOAD}?team={org.team_a.pk}")
+        page.goto(live_server.url + upload_url(org.team_a))
         page.get_by_text("Fine-tuning", exact=True).click()
         # Alice's upload from another computer, still under way: it holds her one slot.
         elsewhere = Web(live_server.url)
         elsewhere.login("alice")
-        other = RawUpload(live_server.url, script_upload_head(elsewhere, 100 * 1024**2))
+        other = RawUpload(
+            live_server.url, script_upload_head(elsewhere, 100 * 1024**2, team=org.team_a)
+        )
         try:
             eventually(lambda: UploadSlot.objects.count() == 1)
 

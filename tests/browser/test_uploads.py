@@ -1,5 +1,6 @@
-"""In a real browser: pick and drop files on the upload page, watch each one's progress, and
-find them in the active team only; cancel one midway; be refused after a switch in another tab."""
+"""In a real browser: pick and drop files on a team's upload page, watch each one's progress, and
+find them in that team only; cancel one midway; a page left open in one team still uploads into
+it after another tab went to another team."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import time
 
 import pytest
 
+from dashboard.sandbox import recorder
 from dashboard.sandbox.models import SandboxFile
 from tests.browser.conftest import ARTIFACTS, sign_in
-from tests.conftest import PASSWORD, make_dashboard_user
-from tests.uploads.conftest import upload_folders
+from tests.conftest import PASSWORD, make_dashboard_user, team_url
+from tests.uploads.conftest import upload_folders, upload_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,10 +28,10 @@ def upload_temp_dir(settings, tmp_path):
 
 @pytest.fixture
 def alice_page(org, page, live_server, upload_temp_dir):
-    """Alice signed in, on the upload page with Team A active."""
+    """Alice signed in, on Team A's upload page."""
     make_dashboard_user("alice", member=org.alice, teams=[(org.team_a, "Team A")])
     sign_in(page, live_server.url, "alice", PASSWORD)
-    page.goto(f"{live_server.url}/files/upload/?team={org.team_a.pk}")
+    page.goto(live_server.url + upload_url(org.team_a))
     return page
 
 
@@ -62,7 +64,7 @@ def files_of(team) -> list[str]:
     return sorted(SandboxFile.objects.filter(team=team).values_list("filename", flat=True))
 
 
-def test_picked_and_dropped_files_upload_with_progress_into_the_active_team(
+def test_picked_and_dropped_files_upload_with_progress_into_the_pages_team(
     alice_page, org, settings
 ):
     page = alice_page
@@ -112,13 +114,16 @@ def test_picked_and_dropped_files_upload_with_progress_into_the_active_team(
 
     link = page.get_by_test_id("uploaded-file-link").first
     file_id = link.inner_text().strip()
-    assert link.get_attribute("href") == f"/r/files/{file_id}/?team={org.team_a.pk}"
+    assert link.get_attribute("href") == team_url(org.team_a, f"r/files/{file_id}/")
     assert not page.js_errors, page.js_errors
 
     page.get_by_role("link", name="See the team's files").click()  # the team's Files list
+    page.wait_for_url(f"**{team_url(org.team_a, 'r/files/')}")
     table = page.get_by_test_id("resource-table").inner_text()
     assert "big.jsonl" in table and "dropped.jsonl" in table and "table.csv" not in table
-    page.goto(page.url.split("?")[0] + "?team=personal")
+    page.get_by_test_id("team-switcher").locator("summary").click()
+    page.get_by_test_id("team-switcher").locator('a[data-team="personal"]').click()
+    page.wait_for_url(f"**{team_url(None, 'r/files/')}")
     table = page.get_by_test_id("resource-table").inner_text()
     assert "big.jsonl" not in table and "dropped.jsonl" not in table
 
@@ -152,11 +157,15 @@ def test_cancelling_an_upload_midway_sends_nothing(alice_page, org, upload_temp_
     assert not page.js_errors, page.js_errors
 
 
-def test_an_upload_after_a_switch_in_another_tab_is_refused(alice_page, org, live_server):
+def test_a_page_left_open_in_team_a_uploads_into_team_a_after_another_tab_went_elsewhere(
+    alice_page, org, live_server
+):
     page = alice_page
     other_tab = page.context.new_page()
-    other_tab.goto(f"{live_server.url}/files/upload/?team=personal")
+    other_tab.goto(live_server.url + upload_url(None))  # now the team last used
+    assert "Personal workspace" in other_tab.get_by_test_id("active-team").inner_text()
     other_tab.close()
+    recorder.clear()
 
     page.get_by_text("Fine-tuning", exact=True).click()
     page.set_input_files(
@@ -169,15 +178,14 @@ def test_an_upload_after_a_switch_in_another_tab_is_refused(alice_page, org, liv
     page.get_by_role("button", name="Upload to Team A").click()
 
     page.wait_for_selector("text=Done:")
+    assert "Done: 2 uploaded." in page.get_by_test_id("upload-summary").inner_text()
     listed = page.get_by_test_id("upload-list").inner_text()
-    assert f"This form was shown for Team A ({org.team_a.pk})" in listed
-    assert "your active team is now Personal workspace" in listed
-    assert "Not sent: the active team was changed in another tab." in listed
-    assert (
-        "Reload the page to see the active team."
-        in page.get_by_test_id("upload-summary").inner_text()
-    )
-    assert SandboxFile.objects.count() == 0
+    assert listed.count(f"Stored in Team A ({org.team_a.pk})") == 2
+    assert files_of(org.team_a) == ["one.jsonl", "two.jsonl"]
+    assert files_of(org.alice.sandbox_user.personal_team) == []
+    sent = [r for r in recorder.recorded() if r.method == "PUT" and r.path == "v1/flow/files"]
+    assert [r.team_header for r in sent] == [str(org.team_a.pk)] * 2
+    assert not page.js_errors, page.js_errors
 
 
 def test_without_javascript_the_form_uploads_and_lists_every_outcome(
@@ -190,7 +198,7 @@ def test_without_javascript_the_form_uploads_and_lists_every_outcome(
     page = context.new_page()
     try:
         sign_in(page, live_server.url, "alice", PASSWORD)
-        page.goto(f"{live_server.url}/files/upload/?team={org.team_a.pk}")
+        page.goto(live_server.url + upload_url(org.team_a))
         page.get_by_text("Fine-tuning", exact=True).click()
         page.set_input_files(
             "#upload-files",

@@ -7,10 +7,10 @@ import pytest
 
 from dashboard.accounts.models import ApiKey
 from dashboard.audit.models import ActionLog
-from dashboard.sandbox import recorder
-from dashboard.sandbox import services as sandbox
+from dashboard.sandbox import conversations, recorder
 from dashboard.sandbox.models import SandboxMessage, SandboxThread
 from dashboard.teams.models import SavedTeam
+from tests.conftest import team_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,22 +23,23 @@ def refused(response) -> bool:
 
 
 def test_every_form_refuses_control_characters_and_keeps_nothing(org, alice_web):
-    thread = sandbox.create_thread(org.alice.sandbox_user)
+    thread = conversations.create_thread(org.alice.sandbox_user)
     team = SavedTeam.objects.get(user__username="alice")
     before = (ApiKey.objects.count(), SavedTeam.objects.count(), ActionLog.objects.count())
     recorder.clear()
     for value in CONTROLS:
-        posts = {
-            "/keys/": {"label": value, "api_key": value},
-            "/teams/": {"team_id": value, "label": value},
-            f"/teams/{team.pk}/rename/": {"label": value},
-            "/teams/switch/": {"team_id": value},
-            "/threads/": {"message": value},
-            f"/threads/{thread.pk}/messages/": {"text": value},
-            f"/threads/{thread.pk}/run/": {"agent_id": value, "team_guard": "personal"},
-            f"/threads/{thread.pk}/run/cancel/": {"run_id": value, "team_guard": "personal"},
-        }
-        for path, data in posts.items():
+        posts = [
+            ("/keys/", {"label": value, "api_key": value}),
+            ("/teams/", {"team_id": value, "label": value}),
+            ("/teams/", {"team_id": str(org.team_b.pk), "label": "B", "next": value}),
+            (f"/teams/{team.pk}/rename/", {"label": value}),
+            ("/threads/", {"message": value}),
+            (f"/threads/{thread.pk}/messages/", {"text": value}),
+            (f"/threads/{thread.pk}/run/", {"agent_id": value, "team": "personal"}),
+            (f"/threads/{thread.pk}/run/", {"agent_id": "agent-1", "team": value}),
+            (f"/threads/{thread.pk}/run/cancel/", {"run_id": value, "team": "personal"}),
+        ]
+        for path, data in posts:
             response = alice_web.post(path, data)
             assert refused(response), (path, repr(value), response.status_code)
             assert "Traceback" not in response.text
@@ -50,7 +51,11 @@ def test_every_form_refuses_control_characters_and_keeps_nothing(org, alice_web)
 
 
 def test_queries_with_control_characters_are_refused_too(alice_web):
-    for path in ("/r/files/?q=a%00b", "/audit/log/?action=%01", "/threads/?limit=1%00"):
+    for path in (
+        team_url(None, "r/files/?q=a%00b"),
+        "/audit/log/?action=%01",
+        "/threads/?limit=1%00",
+    ):
         response = alice_web.get(path)
         assert refused(response), path
 
@@ -61,7 +66,7 @@ def test_a_control_character_in_a_field_name_is_refused(alice_web):
 
 
 def test_tabs_and_line_breaks_are_text(org, alice_web):
-    thread = sandbox.create_thread(org.alice.sandbox_user)
+    thread = conversations.create_thread(org.alice.sandbox_user)
     words = "first line\r\n\tsecond line"
     response = alice_web.post(f"/threads/{thread.pk}/messages/", {"text": words})
     assert response.status_code == 200
@@ -70,5 +75,5 @@ def test_tabs_and_line_breaks_are_text(org, alice_web):
 
 
 def test_an_htmx_request_gets_the_refusal_as_a_fragment(alice_web):
-    response = alice_web.get("/r/files/?q=%00", headers={"HX-Request": "true"})
+    response = alice_web.get(team_url(None, "r/files/?q=%00"), headers={"HX-Request": "true"})
     assert refused(response) and "<html" not in response.text

@@ -6,9 +6,10 @@ import socket
 
 import pytest
 
-from dashboard.sandbox import faults, services
+from dashboard.sandbox import conversations, factories, faults
 from dashboard.upstream.http import reset_session
-from tests.uploads.conftest import send_file
+from tests.conftest import team_url
+from tests.uploads.conftest import send_file, upload_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,29 +40,35 @@ ERROR_MARKS = (
 
 @pytest.fixture
 def scene(org, alice_web, settings):
-    """Alice in Team A, with a file there and a thread of her own; faults made quick."""
-    team_file = services.create_file(org.team_a, org.alice.sandbox_user, filename="a.jsonl")
-    thread = services.create_thread(org.alice.sandbox_user)
-    services.create_message(thread, "user", "hello")
-    alice_web.post("/teams/switch/", {"team_id": str(org.team_a.pk)})
+    """Alice working in Team A, with a file there and a thread of her own; faults made quick."""
+    team_file = factories.create_file(org.team_a, org.alice.sandbox_user, filename="a.jsonl")
+    thread = conversations.create_thread(org.alice.sandbox_user)
+    conversations.create_message(thread, "user", "hello")
+    alice_web.get(team_url(org.team_a))  # Team A is her last-used team
     settings.UPSTREAM_READ_TIMEOUT = 0.6
     settings.UPSTREAM_RETRIES = 0
     settings.UPSTREAM_MAX_BODY_BYTES = 5 * 1024 * 1024
     settings.SANDBOX_FAULT_SLEEP_S = 2
     reset_session()
-    return {"file": team_file.pk, "thread": thread.pk}
+    return {"team": org.team_a, "file": team_file.pk, "thread": thread.pk}
 
 
 def pages(scene):
+    team = scene["team"]
     return {
-        "overview": "/",
-        "list": "/r/files/",
-        "detail": f"/r/files/{scene['file']}/",
+        "overview": team_url(team),
+        "list": team_url(team, "r/files/"),
+        "detail": team_url(team, f"r/files/{scene['file']}/"),
+        "upload": upload_url(team),
         "threads": "/threads/",
-        "thread": f"/threads/{scene['thread']}/",
+        "thread": f"/threads/{scene['thread']}/?team={team.pk}",
         "audit": "/audit/?wait=1",
         "audit-combined": "/audit/combined/",
     }
+
+
+# Pages shown without asking the upstream anything: whole, whatever the upstream does.
+WITHOUT_UPSTREAM = {"upload": 'id="upload-form"'}
 
 
 def inject(fault: str, settings) -> None:
@@ -80,19 +87,32 @@ def assert_clear_failure(response, what: str) -> None:
     assert any(mark in response.text for mark in ERROR_MARKS), f"{what}: no message shown"
 
 
+def assert_page_survives(name: str, response, what: str) -> None:
+    """A page that asks the upstream says clearly that it failed; one that does not is whole."""
+    if name in WITHOUT_UPSTREAM:
+        assert response.status_code == 200, f"{what}: {response.status_code}"
+        assert "Traceback" not in response.text, f"{what}: traceback"
+        assert WITHOUT_UPSTREAM[name] in response.text, f"{what}: not shown whole"
+    else:
+        assert_clear_failure(response, what)
+
+
 @pytest.mark.parametrize("fault", FAULTS)
 def test_every_page_survives_the_fault(scene, alice_web, settings, fault):
     inject(fault, settings)
+    team = scene["team"]
     for name, path in pages(scene).items():
         response = alice_web.get(path)
-        assert_clear_failure(response, f"{name} under {fault}")
+        assert_page_survives(name, response, f"{name} under {fault}")
         if name != "audit-combined":  # a fragment; the others are whole pages with the header
-            assert 'data-testid="active-team"' in response.text, name
+            active = response.text.split('data-testid="active-team"', 1)[-1].split("</div>", 1)
+            assert len(active) == 2, f"{name}: no header"
+            assert "Team A" in active[0] and str(team.pk) in active[0], name
 
 
 @pytest.mark.parametrize("fault", FAULTS)
 def test_forms_keep_what_was_entered(scene, alice_web, settings, fault):
-    guard = alice_web.guard("/files/upload/")
+    team_a = scene["team"]
     inject(fault, settings)
     words = "Please summarise the <report> & keep it short"
 
@@ -110,13 +130,13 @@ def test_forms_keep_what_was_entered(scene, alice_web, settings, fault):
     assert team.status_code != 500 and 'value="Kept label"' in team.text
 
     uploaded = alice_web.post(
-        "/files/upload/",
-        {"purpose": "fine-tune", "team_guard": guard},
+        upload_url(team_a),
+        {"purpose": "fine-tune"},
         files={"files": ("train.jsonl", b'{"a": 1}\n', "application/octet-stream")},
     )
     assert_clear_failure(uploaded, f"upload under {fault}")
     assert "train.jsonl" in uploaded.text
 
-    relayed = send_file(alice_web, "relayed.jsonl", b'{"a": 1}\n' * 40_000, guard=guard)
+    relayed = send_file(alice_web, "relayed.jsonl", b'{"a": 1}\n' * 40_000, team=team_a)
     assert_clear_failure(relayed, f"scripted upload under {fault}")
     assert "relayed.jsonl" in relayed.text and 'data-outcome="failed"' in relayed.text

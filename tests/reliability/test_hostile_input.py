@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dashboard.accounts.models import ApiKey
-from dashboard.audit.models import ActionLog, CreatorName
+from dashboard.audit.models import ActionLog
+from dashboard.people.models import CreatorName
 from dashboard.teams.models import SavedTeam
 from dashboard.upstream import catalog
-from tests.conftest import Web, make_dashboard_user
-from tests.uploads.conftest import send_file
+from tests.conftest import Web, make_dashboard_user, team_url
+from tests.uploads.conftest import send_file, upload_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,15 +93,42 @@ def test_teams_form(alice_web, team_id, label):
     assert SavedTeam.objects.count() == before
 
 
-@RUN
-@given(team_id=HOSTILE, next_url=HOSTILE)
-def test_switch_form(alice_web, team_id, next_url):
-    response = alice_web.post(
-        "/teams/switch/", {"team_id": team_id, "next": next_url}, allow_redirects=False
-    )
-    assert response.status_code < 500
+def assert_local_redirect(response) -> str:
+    """Never an open redirect: wherever the answer leads, it is a page of the dashboard."""
+    assert response.status_code < 500, response.status_code
     location = response.headers.get("Location", "")
-    assert not location.startswith(("http://169", "//")), location  # never an open redirect
+    if location:
+        assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+    return location
+
+
+@pytest.fixture
+def team_c(org):
+    """A team Alice is in but has not saved: the form saving it leads back to ``next``."""
+    from dashboard.sandbox import identity
+
+    return identity.create_team("Team C", [(org.alice.sandbox_user, "Creator")])
+
+
+@RUN
+@given(team=HOSTILE, next_url=HOSTILE)
+def test_team_links_and_the_save_team_form_lead_only_within_the_dashboard(
+    alice_web, team_c, team, next_url
+):
+    """Where a team or a page to go back to comes from the person (an old link's ``?team=``,
+    the "save this team" form's ``next``), the answer stays on the dashboard."""
+    old_link = alice_web.get("/r/files/", params={"team": team}, allow_redirects=False)
+    location = assert_local_redirect(old_link)
+    if old_link.status_code == 302:
+        assert location.startswith("/t/") and location.split("?")[0].endswith("/r/files/")
+
+    saved = alice_web.post(
+        "/teams/",
+        {"team_id": str(team_c.pk), "label": "Team C", "next": next_url},
+        allow_redirects=False,
+    )
+    assert_local_redirect(saved)
+    SavedTeam.objects.filter(team_id=str(team_c.pk)).delete()
 
 
 @RUN
@@ -112,34 +140,54 @@ def test_rename_form(alice_web, label):
     assert team.label.strip() and len(team.label) <= 100
 
 
+PURPOSES = (
+    "fine-tune",
+    "preference-fine-tune",
+    "reinforcement-fine-tune",
+    "pre-train",
+    "alignment",
+)
+
+
+def as_segment(team: str) -> str:
+    """A hostile team as a URL can name it: one path segment. A "/" would make it several
+    (a 404 by the dashboard's routes, but Django's test server looks every path up as a file
+    first, and fails there on a path that climbs out of its folder or a segment longer than a
+    file name can be), so it is left out, and the segment cut to 255 bytes."""
+    return team.replace("/", "").encode()[:255].decode(errors="ignore")
+
+
+def in_path(team: str) -> str:
+    """``team``'s segment with every byte percent-encoded, so nothing on the way reads it."""
+    return "".join(f"%{byte:02X}" for byte in as_segment(team).encode())
+
+
+def names_personal(team: str) -> bool:
+    """Whether the URL naming ``team`` is Alice's personal workspace (as the dashboard reads a
+    team key: case and surrounding spaces aside)."""
+    return as_segment(team).strip().lower() in ("", "personal")
+
+
 @RUN
 @given(
     purpose=HOSTILE,
-    guard=HOSTILE,
+    team=HOSTILE,
     name=st.text(min_size=1, max_size=80),
     body=st.binary(max_size=200),
 )
-def test_upload_form(alice_web, org, purpose, guard, name, body):
+def test_upload_form(alice_web, org, purpose, team, name, body):
+    """The upload form, posted to the upload page of a hostile team: only the personal
+    workspace (the one team among these values Alice can upload to) may store anything."""
     from dashboard.sandbox.models import SandboxFile
 
     before = SandboxFile.objects.count()
     response = alice_web.post(
-        "/files/upload/",
-        {"purpose": purpose, "team_guard": guard},
+        upload_url(in_path(team)),
+        {"purpose": purpose},
         files={"files": (name, body, "application/octet-stream")},
     )
     ok_status(response)
-    if (
-        purpose
-        not in (
-            "fine-tune",
-            "preference-fine-tune",
-            "reinforcement-fine-tune",
-            "pre-train",
-            "alignment",
-        )
-        or guard != "personal"
-    ):
+    if purpose not in PURPOSES or not names_personal(team):
         assert SandboxFile.objects.count() == before
 
 
@@ -152,13 +200,14 @@ def as_header(value: str) -> str:
 @RUN
 @given(
     purpose=HOSTILE,
-    guard=HOSTILE,
+    team=HOSTILE,
     name=HOSTILE,
     length=st.one_of(st.none(), st.sampled_from(["", "-1", "abc", "99999999999999999999"])),
     body=st.binary(max_size=200),
 )
-def test_scripted_upload(alice_web, org, purpose, guard, name, length, body):
-    """The page script's way (the file as the body, the rest in headers), hostile throughout."""
+def test_scripted_upload(alice_web, org, purpose, team, name, length, body):
+    """The page script's way (the file as the body, the rest in headers), hostile throughout,
+    to the upload page of a hostile team."""
     from dashboard.sandbox.models import SandboxFile
 
     before = SandboxFile.objects.count()
@@ -170,8 +219,8 @@ def test_scripted_upload(alice_web, org, purpose, guard, name, length, body):
             alice_web,
             "x",
             body,
+            team=in_path(team),
             purpose=as_header(purpose),
-            guard=as_header(guard),
             headers=headers,
         )
     except requests.exceptions.InvalidHeader:
@@ -182,17 +231,17 @@ def test_scripted_upload(alice_web, org, purpose, guard, name, length, body):
         assert length is not None, "the upload broke off although its length was true"
         return
     ok_status(response)
-    if guard != "personal":
+    if not names_personal(team):
         assert SandboxFile.objects.count() == before
 
 
 @RUN
 @given(text=HOSTILE)
 def test_thread_message_and_new_thread_forms(alice_web, org, text):
-    from dashboard.sandbox import services
+    from dashboard.sandbox import conversations
     from dashboard.sandbox.models import SandboxMessage
 
-    thread = services.create_thread(org.alice.sandbox_user)
+    thread = conversations.create_thread(org.alice.sandbox_user)
     before = SandboxMessage.objects.count()
     ok_status(alice_web.post(f"/threads/{thread.pk}/messages/", {"text": text}))
     if not text.strip():
@@ -203,7 +252,8 @@ def test_thread_message_and_new_thread_forms(alice_web, org, text):
 @RUN
 @given(q=HOSTILE, sort=HOSTILE, page=HOSTILE, mine=HOSTILE)
 def test_resource_list_filters(alice_web, q, sort, page, mine):
-    ok_status(alice_web.get("/r/files/", params={"q": q, "sort": sort, "page": page, "mine": mine}))
+    params = {"q": q, "sort": sort, "page": page, "mine": mine}
+    ok_status(alice_web.get(team_url(None, "r/files/"), params=params))
 
 
 def filter_form_errors(html: str, testid: str) -> bool:

@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dashboard.accounts.models import ApiKey
 from dashboard.audit.models import ActionLog
-from dashboard.sandbox import services
+from dashboard.sandbox import conversations, factories, identity
 from dashboard.teams.models import SavedTeam
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,27 +19,28 @@ NOT_THE_DASHBOARDS = {"login", "logout"}  # Django's own sign-in views
 SKIPPED_NAMESPACES = ("admin", "sandbox")
 
 
-def named_patterns(resolver=None) -> dict[str, list[str]]:
-    """Every named URL of the dashboard and the names of its parameters."""
+def named_patterns(resolver=None, outer: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """Every named URL of the dashboard and the names of its parameters (those of the URLs it
+    is included under too, such as a team page's ``team``)."""
     resolver = resolver or get_resolver()
     found = {}
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             if entry.namespace in SKIPPED_NAMESPACES or "sandbox" in str(entry.pattern):
                 continue
-            found.update(named_patterns(entry))
+            found.update(named_patterns(entry, (*outer, *entry.pattern.converters)))
         elif isinstance(entry, URLPattern) and entry.name:
-            found[entry.name] = list(entry.pattern.converters)
+            found[entry.name] = [*outer, *entry.pattern.converters]
     return found
 
 
 @pytest.fixture
 def sample(org, alice_web):
     """Real ids for every kind of URL parameter, and alice signed in."""
-    personal = services.personal_team(org.alice.sandbox_user)
-    ft = services.create_fine_tune(personal, org.alice.sandbox_user, status="running")
-    thread = services.create_thread(org.alice.sandbox_user)
-    message = services.create_message(thread, "user", "hi")
+    personal = identity.personal_team(org.alice.sandbox_user)
+    ft = factories.create_fine_tune(personal, org.alice.sandbox_user, status="running")
+    thread = conversations.create_thread(org.alice.sandbox_user)
+    message = conversations.create_message(thread, "user", "hi")
     return {
         "kind": "fine-tunes",
         "resource_id": ft.pk,
@@ -47,6 +48,7 @@ def sample(org, alice_web):
         "thread_id": thread.pk,
         "message_id": message.pk,
         "team_key": "personal",
+        "team": "personal",
         "pk": SavedTeam.objects.get(user__username="alice").pk,
     }
 

@@ -19,14 +19,16 @@ import requests
 from tests.benchmarks.servers import base_env, free_port, gunicorn, manage
 from tests.conftest import PASSWORD, Web
 from tests.uploads.conftest import (
-    UPLOAD,
     RawUpload,
     form_upload_head,
     page_text,
     script_upload_head,
     send_file,
+    upload_url,
     wait_for,
 )
+
+UPLOAD = upload_url(None)  # everyone's personal workspace: no one here has saved a team
 
 STALLED = 32
 CAP = 3
@@ -39,12 +41,12 @@ SEED = """
 import json
 from django.contrib.auth import get_user_model
 from dashboard.accounts.services import add_key
-from dashboard.sandbox import services
+from dashboard.sandbox import identity
 
 for name in ("alice", "bob"):
-    upstream_user, key = services.create_user(name)
+    upstream_user, key = identity.create_user(name)
     user = get_user_model().objects.create_user(name, password=%r)
-    add_key(user, name + "'s key", key)
+    add_key(user=user, label=name + "'s key", plaintext=key)
 print(json.dumps({"seeded": True}))
 """
 

@@ -1,4 +1,4 @@
-"""Shared helpers for the resource browsing tests: switching teams, bulk sandbox data."""
+"""Shared helpers for the resource browsing tests: opening a team, bulk sandbox data."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from tests.conftest import team_url
+
 ROW_ID = re.compile(r'<tr data-id="([^"]+)"')
 
 
 def switch(web, team) -> None:
-    """Make ``team`` (a SandboxTeam, or None for the personal workspace) the active team."""
-    web.post("/teams/switch/", {"team_id": str(team.pk) if team else "", "next": "/teams/"})
+    """Open ``team``'s overview (a SandboxTeam, or None for the personal workspace), which
+    makes it the last-used team, the one ``/`` opens. Team pages name their team in the URL
+    (``team_url``); this is only for what depends on the last-used team."""
+    web.get(team_url(team))
 
 
 def row_ids(html: str) -> list[str]:

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from dashboard.sandbox import services
+from dashboard.sandbox import factories
 from dashboard.text import pretty_json, reveal, without_hidden
-from tests.resources.helpers import switch
+from tests.conftest import team_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,13 +33,12 @@ def test_pretty_json_escapes_them_and_stays_json():
 
 
 def test_pages_show_the_marks_and_downloads_drop_them(org, alice_web):
-    made = services.create_file(org.team_a, org.alice.sandbox_user, filename=DISGUISED)
-    switch(alice_web, org.team_a)
+    made = factories.create_file(org.team_a, org.alice.sandbox_user, filename=DISGUISED)
     pages = {
-        "overview": alice_web.get("/").text,
-        "list": alice_web.get("/r/files/").text,
-        "detail": alice_web.get(f"/r/files/{made.pk}/").text,
-        "confirm": alice_web.get(f"/r/files/{made.pk}/delete/").text,
+        "overview": alice_web.get(team_url(org.team_a)).text,
+        "list": alice_web.get(team_url(org.team_a, "r/files/")).text,
+        "detail": alice_web.get(team_url(org.team_a, f"r/files/{made.pk}/")).text,
+        "confirm": alice_web.get(team_url(org.team_a, f"r/files/{made.pk}/delete/")).text,
         "audit": alice_web.get("/audit/?wait=1").text,
     }
     for name, html in pages.items():
@@ -47,7 +46,7 @@ def test_pages_show_the_marks_and_downloads_drop_them(org, alice_web):
         assert SHOWN in html, name
     assert re.search(r"<title>[^<]*evil\[U\+202E\]", pages["detail"])
 
-    download = alice_web.get(f"/r/files/{made.pk}/content/")
+    download = alice_web.get(team_url(org.team_a, f"r/files/{made.pk}/content/"))
     disposition = download.headers["Content-Disposition"]
     assert "evilgpj.exe.jsonl" in disposition
     assert "%E2%80%AE" not in disposition.upper() and "\u202e" not in disposition

@@ -7,8 +7,9 @@ import logging
 import pytest
 
 from dashboard.accounts.models import ApiKey
-from dashboard.sandbox import faults, services
+from dashboard.sandbox import conversations, factories, faults
 from dashboard.upstream import catalog
+from tests.conftest import team_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,44 +25,44 @@ def test_no_key_in_any_page_or_log_record(org, alice_web, bob_web, caplog):
         )
         return response
 
-    services.create_file(org.team_a, org.alice.sandbox_user, filename="data.jsonl")
-    agent = services.create_agent(org.team_a, org.alice.sandbox_user, name="Helper")
-    thread = services.create_thread(org.alice.sandbox_user)
-    services.create_message(thread, "user", "hi")
-    team_a = str(org.team_a.pk)
+    factories.create_file(org.team_a, org.alice.sandbox_user, filename="data.jsonl")
+    agent = factories.create_agent(org.team_a, org.alice.sandbox_user, name="Helper")
+    thread = conversations.create_thread(org.alice.sandbox_user)
+    conversations.create_message(thread, "user", "hi")
+    team_a = org.team_a
 
     for web in (alice_web, bob_web):
         # Keys: a second key added, a wrong key refused.
         visit(web, "post", "/keys/", {"label": "extra", "api_key": org.bob.api_key})
         visit(web, "post", "/keys/", {"label": "wrong", "api_key": org.alice.api_key + "x"})
         visit(web, "get", "/keys/")
-        visit(web, "post", "/teams/switch/", {"team_id": team_a, "next": "/"})
+        visit(web, "get", team_url(team_a))  # now the last-used team: "/" opens it
+        visit(web, "get", "/")
         for kind in catalog.team_kinds():
-            visit(web, "get", f"/r/{kind.slug}/")
+            visit(web, "get", team_url(team_a, f"r/{kind.slug}/"))
         visit(web, "get", "/teams/")
         visit(web, "get", "/threads/")
         visit(web, "get", "/audit/?wait=1")
         visit(web, "get", "/audit/export.csv")
         visit(web, "get", "/audit/log/")
         visit(web, "get", "/audit/log/export.csv")
-        visit(web, "get", "/files/upload/")
-        visit(web, "get", f"/r/agents/{agent.pk}/")
+        visit(web, "get", team_url(team_a, "files/upload/"))
+        visit(web, "get", team_url(team_a, f"r/agents/{agent.pk}/"))
 
-    guard = alice_web.guard("/files/upload/")
     visit(
         alice_web,
         "post",
-        "/files/upload/",
-        {"purpose": "fine-tune", "team_guard": guard},
+        team_url(team_a, "files/upload/"),
+        {"purpose": "fine-tune"},
         files={"files": ("t.jsonl", b'{"a": 1}\n', "application/octet-stream")},
     )
-    visit(alice_web, "get", f"/threads/{thread.pk}/")
+    visit(alice_web, "get", f"/threads/{thread.pk}/?team={team_a.pk}")
     visit(alice_web, "post", f"/threads/{thread.pk}/messages/", {"text": "hello"})
     visit(
         alice_web,
         "post",
         f"/threads/{thread.pk}/run/",
-        {"agent_id": agent.pk, "team_guard": team_a},
+        {"agent_id": agent.pk, "team": str(team_a.pk)},
     )
     visit(bob_web, "get", f"/threads/{thread.pk}/")  # someone else's: 404
 
@@ -69,8 +70,8 @@ def test_no_key_in_any_page_or_log_record(org, alice_web, bob_web, caplog):
     for fault in ("401", "403", "500", "html502", "garbage"):
         faults.set_faults(f"* . {fault}")
         visit(alice_web, "get", "/")
-        visit(alice_web, "get", "/r/files/")
-        visit(alice_web, "post", "/teams/", {"team_id": team_a, "label": "again"})
+        visit(alice_web, "get", team_url(team_a, "r/files/"))
+        visit(alice_web, "post", "/teams/", {"team_id": str(team_a.pk), "label": "again"})
     faults.clear_faults()
     visit(alice_web, "get", "/this/page/does/not/exist/")
 

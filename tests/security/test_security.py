@@ -7,7 +7,7 @@ import re
 import pytest
 import requests
 
-from tests.conftest import PASSWORD, Web, make_dashboard_user
+from tests.conftest import PASSWORD, Web, make_dashboard_user, team_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,16 +49,19 @@ def test_the_session_key_changes_at_sign_in(live_server):
     assert web.http.cookies.get("sessionid") != "attacker-chosen-session-key"
 
 
-def test_pages_send_a_strict_content_security_policy_and_no_inline_script(alice_web):
+def test_pages_send_a_strict_content_security_policy_and_no_inline_script(alice_web, org):
     for path in (
-        "/",
+        team_url(None),
+        team_url(org.team_a),
         "/keys/",
         "/teams/",
         "/threads/",
-        "/files/upload/",
+        team_url(None, "files/upload/"),
         "/audit/",
         "/audit/log/",
-        "/r/files/",
+        team_url(None, "r/files/"),
+        team_url(org.team_b, "r/files/"),  # a team she cannot see: the 404 page
+        "/search/?q=a",
     ):
         page = alice_web.get(path)
         csp = page.headers.get("Content-Security-Policy", "")
@@ -75,6 +78,11 @@ def test_pages_send_a_strict_content_security_policy_and_no_inline_script(alice_
 def test_forms_without_a_csrf_token_are_refused(alice_web):
     plain = requests.Session()
     plain.cookies.update(alice_web.http.cookies)
-    response = plain.post(alice_web.url("/teams/switch/"), data={"team_id": ""}, timeout=30)
-    assert response.status_code == 403
-    assert "Traceback" not in response.text
+    for path, data in (
+        ("/teams/", {"team_id": "", "label": ""}),
+        (team_url(None, "files/upload/"), {"purpose": "fine-tune"}),
+        ("/threads/", {"message": "hello"}),
+    ):
+        response = plain.post(alice_web.url(path), data=data, timeout=30)
+        assert response.status_code == 403, path
+        assert "Traceback" not in response.text

@@ -1,38 +1,46 @@
-"""Saved teams, the active team in the session, ?team= links and the multi-tab guard."""
+"""Saved teams (save, rename, remove), the team in each page's URL, the team last used, links
+to teams that are not saved, and forms that act in the team of the page they came from."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from html import unescape
 
 import pytest
-from django.http import HttpResponse
-from django.test import RequestFactory
 
 from dashboard.audit.models import ActionLog
-from dashboard.sandbox import recorder
+from dashboard.sandbox import factories, identity, recorder
+from dashboard.sandbox.models import SandboxFile
 from dashboard.teams.models import SavedTeam
+from tests.conftest import team_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def active_team(html: str) -> tuple[str, str, str]:
-    """The header's active team as a person reads it: (label, team id shown, team picked in
-    the switch menu, "" for the personal workspace)."""
+    """The header's team as a person reads it: (label, team id shown, the team marked as
+    current in the switch menu: "personal" for the personal workspace)."""
     start = html.index('data-testid="active-team"')
-    header = html[start : html.index("</form>", start)]
+    header = html[start : html.index("</details>", start)]
     label = re.search(r'class="switcher-label">([^<]*)<', header)
     shown_id = re.search(r'class="switcher-id"[^>]*>([^<]*)<', header)
-    picked = re.findall(r'<option value="([^"]*)"\s+selected>', header)
-    assert label and shown_id and len(picked) == 1, header
-    return label.group(1).strip(), shown_id.group(1).strip(), picked[0]
+    current = re.findall(r'<a href="[^"]*" data-team="([^"]*)" aria-current="true">', header)
+    assert label and shown_id and len(current) == 1, header
+    return unescape(label.group(1).strip()), shown_id.group(1).strip(), current[0]
+
+
+def path_of(response) -> str:
+    """The path (and query) a response ended on, after redirects."""
+    return "/" + response.url.split("://", 1)[1].split("/", 1)[1]
 
 
 def test_the_header_shows_the_personal_workspace_by_default(org, alice_web):
-    label, shown_id, picked = active_team(alice_web.get("/teams/").text)
+    label, shown_id, current = active_team(alice_web.get("/teams/").text)
     assert label == "Personal workspace"
     assert shown_id in (org.alice.personal_team_id, "no team header")
-    assert picked == ""  # the switch menu starts on the personal workspace too
+    assert current == "personal"  # the switch menu starts on the personal workspace too
+    assert path_of(alice_web.get("/")) == team_url(None)
 
 
 def test_adding_a_team_checks_membership_with_a_scoped_call(org, alice_web):
@@ -51,37 +59,59 @@ def test_a_malformed_team_id_is_explained(alice_web):
     assert page.status_code == 400 and "A team ID looks like" in page.text
 
 
-def test_switching_changes_what_the_service_layer_sends(org, alice_web):
+def test_a_teams_pages_send_its_header_and_become_the_team_last_used(org, alice_web):
+    """What switching did, a team's own URL does: its pages act in it, and ``/`` reopens it."""
     team_a = str(org.team_a.pk)
-    switched = alice_web.post("/teams/switch/", {"team_id": team_a, "next": "/teams/"})
-    assert active_team(switched.text) == ("Team A", team_a, team_a)
-    alice_web.post("/teams/", {"team_id": str(uuid.uuid4()), "label": "probe"})  # refused
     recorder.clear()
-    alice_web.get("/")  # every team call of the overview goes to team A
+    overview = alice_web.get(team_url(org.team_a))
+    assert overview.status_code == 200
+    assert active_team(overview.text) == ("Team A", team_a, team_a)
     team_calls = [r for r in recorder.recorded() if r.path.startswith(("v1/flow", "v2/flow"))]
     assert team_calls and {r.team_header for r in team_calls} == {team_a}
-    assert ActionLog.objects.filter(action="team.switched", team_id=team_a).exists()
-    # Back to personal: no header any more.
-    alice_web.post("/teams/switch/", {"team_id": "", "next": "/"})
+    alice_web.post("/teams/", {"team_id": str(uuid.uuid4()), "label": "probe"})  # refused
+    assert path_of(alice_web.get("/")) == team_url(org.team_a)
+    # A page of no team shows the team last used.
+    assert active_team(alice_web.get("/teams/").text) == ("Team A", team_a, team_a)
+    assert not ActionLog.objects.filter(action="team.switched").exists()  # navigation, not a change
+
+    # The personal workspace's pages: no header at all.
     recorder.clear()
-    alice_web.get("/")
+    assert active_team(alice_web.get(team_url(None)).text)[0] == "Personal workspace"
     assert recorder.recorded() and all(r.team_header is None for r in recorder.recorded())
+    assert path_of(alice_web.get("/")) == team_url(None)
 
 
-def test_team_links_switch_on_arrival_only_to_saved_teams(org, alice_web):
-    team_a, team_b = str(org.team_a.pk), str(org.team_b.pk)
-    page = alice_web.get(f"/teams/?team={team_a}")
-    assert team_a in page.text.split("switcher-id")[1][:80]
-    refused = alice_web.get(f"/teams/?team={team_b}")
-    assert "not one of your saved teams" in refused.text
-    assert team_a in refused.text.split("switcher-id")[1][:80]  # unchanged
-    back = alice_web.get("/teams/?team=personal")
-    assert "Personal workspace" in back.text.split("switcher-label")[1][:60]
+def test_team_links_open_saved_teams_and_refuse_teams_the_key_cannot_see(org, alice_web):
+    team_a = str(org.team_a.pk)
+    opened = alice_web.get(f"/r/files/?team={team_a}")  # an old link naming its team
+    assert path_of(opened) == team_url(org.team_a, "r/files/")
+    assert active_team(opened.text)[:2] == ("Team A", team_a)
+
+    refused = alice_web.get(team_url(org.team_b))  # Alice is no member of Team B
+    assert refused.status_code == 404
+    assert 'data-testid="team-not-visible"' in refused.text
+    assert active_team(refused.text)[1] == team_a  # the team last used, unchanged
+    assert path_of(alice_web.get("/")) == team_url(org.team_a)
+
+    back = alice_web.get("/?team=personal")
+    assert path_of(back) == team_url(None)
+    assert active_team(back.text)[0] == "Personal workspace"
+
+
+def test_a_member_sees_a_team_not_saved_with_a_way_to_save_it(org, alice_web):
+    identity.add_member(org.team_b, org.alice.sandbox_user, "Creator")
+    alice_web.get(team_url(org.team_a))
+    page = alice_web.get(team_url(org.team_b))
+    assert page.status_code == 200
+    assert 'data-testid="unsaved-team"' in page.text
+    assert active_team(page.text)[1:] == (str(org.team_b.pk), str(org.team_b.pk))
+    assert path_of(alice_web.get("/")) == team_url(org.team_a)  # only saved teams are kept
+    assert not SavedTeam.objects.filter(team_id=str(org.team_b.pk)).exists()
 
 
 def test_rename_and_remove(org, alice_web):
     saved = SavedTeam.objects.get(team_id=str(org.team_a.pk))
-    alice_web.post("/teams/switch/", {"team_id": saved.team_id})
+    alice_web.get(team_url(org.team_a))
     alice_web.post(f"/teams/{saved.pk}/rename/", {"label": "Research"})
     saved.refresh_from_db()
     assert saved.label == "Research"
@@ -91,17 +121,17 @@ def test_rename_and_remove(org, alice_web):
     assert "Personal workspace" in page.text.split("switcher-label")[1][:60]
 
 
-def test_one_user_cannot_see_rename_remove_or_activate_anothers_teams(org, alice_web, bob_web):
+def test_one_user_cannot_see_rename_remove_or_open_anothers_teams(org, alice_web, bob_web):
     alices = SavedTeam.objects.get(user__username="alice")
     assert bob_web.post(f"/teams/{alices.pk}/rename/", {"label": "mine"}).status_code == 404
     assert bob_web.get(f"/teams/{alices.pk}/remove/").status_code == 404
     assert bob_web.post(f"/teams/{alices.pk}/remove/").status_code == 404
     alices.refresh_from_db()
     assert alices.label == "Team A"
-    # Bob saved Team B himself; Alice cannot activate it even by id.
+    # Bob saved Team B himself; Alice cannot open it even by id.
     team_b = str(org.team_b.pk)
-    page = alice_web.post("/teams/switch/", {"team_id": team_b, "next": "/teams/"})
-    assert "not one of your saved teams" in page.text
+    page = alice_web.get(team_url(org.team_b, "r/files/"))
+    assert page.status_code == 404 and 'data-testid="team-not-visible"' in page.text
     assert team_b not in page.text.split("switcher-id")[1][:80]
 
 
@@ -119,32 +149,21 @@ def test_the_personal_workspace_is_always_listed_and_cannot_be_removed(alice_web
     assert "Team A" in team_a and "/remove/" in team_a
 
 
-def test_the_guard_refuses_a_form_rendered_for_another_team(org, alice_web, live_server):
-    """A form shown for the personal workspace, posted after switching in another tab."""
-    from django.contrib.messages.storage.fallback import FallbackStorage
+def test_a_form_acts_in_the_team_of_its_page_whatever_another_tab_did(org, alice_web):
+    """A form shown for the personal workspace, posted after another tab opened Team A."""
+    alice = org.alice.sandbox_user
+    mine = factories.create_file(identity.personal_team(alice), alice, filename="mine.jsonl")
+    confirm_url = team_url(None, f"r/files/{mine.pk}/delete/")
+    confirm = alice_web.get(confirm_url)
+    assert "Personal workspace" in confirm.text.split('data-testid="confirm-team"')[1][:60]
+    alice_web.get(team_url(org.team_a))  # another tab: Team A is now the team last used
+    recorder.clear()
 
-    from dashboard.teams.active import ActiveTeam, personal
-    from dashboard.teams.guard import team_guarded
+    done = alice_web.post(confirm_url)  # the form posts back to its own page
 
-    sent = []
-
-    @team_guarded(action="resource.deleted")
-    def view(request):
-        sent.append(True)
-        return HttpResponse("done")
-
-    request = RequestFactory().post("/r/files/x/delete/", {"team_guard": "personal"})
-    request.user = SavedTeam.objects.get(user__username="alice").user
-    request.session = {}
-    request._messages = FallbackStorage(request)
-    request.saved_teams = list(SavedTeam.objects.filter(user=request.user))
-    request.personal_team_id = ""
-    request.team = ActiveTeam(str(org.team_a.pk), "Team A")
-    response = view(request)
-    assert response.status_code == 302 and not sent
-    text = " ".join(str(m) for m in request._messages)
-    assert "shown for Personal workspace" in text and "now Team A" in text
-    assert ActionLog.objects.filter(outcome="refused", action="resource.deleted").exists()
-    request.team = personal()
-    request.POST = request.POST.copy()
-    assert view(request).status_code == 200 and sent
+    assert path_of(done) == team_url(None, "r/files/")
+    deletes = [(r.path, r.team_header) for r in recorder.recorded() if r.method == "DELETE"]
+    assert deletes == [(f"v1/flow/files/{mine.pk}", None)]
+    assert not SandboxFile.objects.filter(pk=mine.pk).exists()
+    entry = ActionLog.objects.get(action="resource.deleted")
+    assert (entry.team_id, entry.outcome) == ("", "success")

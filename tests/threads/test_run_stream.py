@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 from urllib3.exceptions import ProtocolError
 
-from dashboard.upstream.threads import STREAM_BROKEN_TEXT, RunStream, run_id_of, sse_frame
+from dashboard.upstream.threads import RunStream, run_id_of, sse_frame
+from dashboard.upstream.threads.stream import STREAM_BROKEN_TEXT
 
 
 class ArrivingBody:

@@ -12,13 +12,14 @@ import pytest
 from django.utils import timezone
 
 from dashboard.audit.models import ActionLog
-from dashboard.sandbox import faults, recorder
-from dashboard.sandbox import services as sandbox
+from dashboard.sandbox import conversations, factories, faults, recorder
 from dashboard.sandbox.models import SandboxMessage, SandboxRun, SandboxThread
+from tests.conftest import team_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREAD_LINK = re.compile(r'href="/threads/(thread-[0-9a-f]+)/"')
+RUN_FORM_TEAM = re.compile(r'data-testid="run-form".*?name="team" value="([^"]*)"', re.S)
 EVENT_STREAM = {"Accept": "text/event-stream"}
 
 
@@ -37,24 +38,34 @@ def thread_calls():
 
 
 def make_thread(member, *messages: tuple[str, object], minutes_ago: int = 0) -> SandboxThread:
-    thread = sandbox.create_thread(
+    thread = conversations.create_thread(
         member.sandbox_user, created_at=timezone.now() - timedelta(minutes=minutes_ago)
     )
     for role, content in messages:
-        sandbox.create_message(thread, role, content)
+        conversations.create_message(thread, role, content)
     return thread
 
 
 @pytest.fixture
 def helper_agent(org):
     """An agent of Team A (alice is its Admin)."""
-    return sandbox.create_agent(org.team_a, org.alice.sandbox_user, name="Helper")
+    return factories.create_agent(org.team_a, org.alice.sandbox_user, name="Helper")
 
 
 @pytest.fixture
 def alice_in_team_a(org, alice_web):
-    alice_web.get(f"/threads/?team={org.team_a.pk}")
+    """Alice, having last worked in Team A (the team the thread page offers by default)."""
+    alice_web.get(team_url(org.team_a))
     return alice_web
+
+
+def run_form_team(web, thread, team=None) -> str:
+    """The team the run form on the thread's page names, as a person's browser would post it
+    (``team``: the page's ``?team=``; None for the page as it opens)."""
+    query = f"?team={team.pk}" if team is not None else ""
+    match = RUN_FORM_TEAM.search(web.get(f"/threads/{thread.pk}/{query}").text)
+    assert match, f"no run form on the page of {thread.pk}"
+    return match.group(1)
 
 
 def sse_events(raw: bytes) -> list[dict | str]:
@@ -77,17 +88,26 @@ def read_as_it_arrives(response, started: float) -> list[tuple[float, bytes]]:
     return pieces
 
 
+def agents_team_label(web, thread) -> str:
+    """Whose agents the thread's page offers, as its run panel says."""
+    page = web.get(f"/threads/{thread.pk}/").text
+    match = re.search(r'data-testid="agents-team-label">([^<]*)<', page)
+    assert match, f"no agents panel on the page of {thread.pk}"
+    return match.group(1).strip()
+
+
 # --- The list --------------------------------------------------------------------------------
 def test_the_list_is_the_same_under_every_team_and_sent_without_a_team(org, bob_web):
     older = make_thread(org.bob, ("user", "first question"), minutes_ago=10)
     newer = make_thread(org.bob, ("user", "hello"), ("assistant", "Hi Bob, how can I help?"))
     pages = {}
-    for team in ("personal", org.team_a.pk, org.team_b.pk):
+    for team in (None, org.team_a, org.team_b):
+        bob_web.get(team_url(team))  # the team last worked in
         recorder.clear()
-        page = bob_web.get(f"/threads/?team={team}")
+        page = bob_web.get("/threads/")
         assert page.status_code == 200
         assert "Threads are personal" in page.text
-        pages[team] = page.text.split('data-testid="threads-table"')[1]
+        pages[team.pk if team else "personal"] = page.text.split('data-testid="threads-table"')[1]
         calls = thread_calls()
         previews = [r.query for r in calls if r.path.endswith("/messages")]
         assert previews == [{"limit": "1", "order": "desc"}] * 2  # one per thread listed
@@ -231,11 +251,12 @@ def test_a_run_is_relayed_chunk_by_chunk(org, alice_in_team_a, helper_agent, set
     words = "one two three four five six seven eight"
     thread = make_thread(org.alice, ("user", words))
     recorder.clear()
-    guard = alice_in_team_a.guard(f"/threads/{thread.pk}/")  # the page a person runs it from
+    team = run_form_team(alice_in_team_a, thread)  # the page a person runs it from
+    assert team == str(org.team_a.pk)
     started = time.monotonic()
     response = alice_in_team_a.post(
         f"/threads/{thread.pk}/run/",
-        {"agent_id": helper_agent.pk, "team_guard": guard},
+        {"agent_id": helper_agent.pk, "team": team},
         headers=EVENT_STREAM,
         stream=True,
     )
@@ -275,39 +296,44 @@ def test_a_run_is_relayed_chunk_by_chunk(org, alice_in_team_a, helper_agent, set
 
 def test_a_run_without_javascript_shows_the_reply_once_done(org, alice_in_team_a, helper_agent):
     thread = make_thread(org.alice, ("user", "are you there"))
-    guard = alice_in_team_a.guard(f"/threads/{thread.pk}/")
+    team = run_form_team(alice_in_team_a, thread)
     shown = alice_in_team_a.post(
-        f"/threads/{thread.pk}/run/", {"agent_id": helper_agent.pk, "team_guard": guard}
+        f"/threads/{thread.pk}/run/", {"agent_id": helper_agent.pk, "team": team}
     )
-    assert shown.url.endswith(f"/threads/{thread.pk}/")
+    # Back on the thread's page, offering the agents of the team just used.
+    assert shown.url.endswith(f"/threads/{thread.pk}/?team={team}")
     assert "The agent answered" in shown.text
     assert "Helper here. You said: are you there" in shown.text
     assert shown.text.index("are you there") < shown.text.index("Helper here.")
     assert "completed" in shown.text.split('data-testid="runs"')[1]
 
 
-def test_a_run_form_from_another_team_is_refused(org, alice_web, helper_agent):
+def test_a_run_form_acts_in_the_team_it_was_rendered_for(org, alice_web, helper_agent):
+    """A run form shown for Team A runs in Team A, whatever another tab did since."""
     thread = make_thread(org.alice, ("user", "hello"))
-    alice_web.get(f"/threads/?team={org.team_a.pk}")
-    guard = alice_web.guard(f"/threads/{thread.pk}/")
-    alice_web.get("/threads/?team=personal")  # switched in another tab
+    team = run_form_team(alice_web, thread, org.team_a)
+    assert team == str(org.team_a.pk)
+    alice_web.get(team_url(None))  # another tab moves to the personal workspace
+    assert agents_team_label(alice_web, thread) == "Personal workspace"  # it opens there now
     recorder.clear()
-    refused = alice_web.post(
-        f"/threads/{thread.pk}/run/", {"agent_id": helper_agent.pk, "team_guard": guard}
+    shown = alice_web.post(
+        f"/threads/{thread.pk}/run/", {"agent_id": helper_agent.pk, "team": team}
     )
-    assert "Nothing was sent" in refused.text
-    assert not [r for r in recorder.recorded() if r.method == "POST"]
-    assert not SandboxRun.objects.exists()
-    assert ActionLog.objects.filter(action="run.started", outcome="refused").exists()
+    assert shown.status_code == 200 and "The agent answered" in shown.text
+    start = [r for r in recorder.recorded() if r.path.endswith("/runs/stream/vercel")]
+    assert [r.team_header for r in start] == [str(org.team_a.pk)]
+    run = SandboxRun.objects.get(thread=thread)
+    assert run.status == "completed"
+    assert logged("run.started") == (str(org.team_a.pk), run.pk, "success")
 
 
 def test_a_running_run_can_be_cancelled(org, alice_in_team_a, helper_agent, settings):
     settings.SANDBOX_STREAM_DELAY_MS = 150
     thread = make_thread(org.alice, ("user", " ".join(["word"] * 40)))
-    guard = alice_in_team_a.guard(f"/threads/{thread.pk}/")
+    team = run_form_team(alice_in_team_a, thread)
     response = alice_in_team_a.post(
         f"/threads/{thread.pk}/run/",
-        {"agent_id": helper_agent.pk, "team_guard": guard},
+        {"agent_id": helper_agent.pk, "team": team},
         headers=EVENT_STREAM,
         stream=True,
     )
@@ -321,7 +347,7 @@ def test_a_running_run_can_be_cancelled(org, alice_in_team_a, helper_agent, sett
     recorder.clear()
     cancelled = alice_in_team_a.post(
         f"/threads/{thread.pk}/run/cancel/",
-        {"team_guard": guard},
+        {"team": team},
         headers={"HX-Request": "true"},
     )
     assert cancelled.status_code == 204
@@ -346,31 +372,31 @@ def test_a_running_run_can_be_cancelled(org, alice_in_team_a, helper_agent, sett
 
 def test_cancelling_when_nothing_runs_says_so(org, alice_in_team_a, helper_agent):
     thread = make_thread(org.alice, ("user", "hello"))
-    guard = alice_in_team_a.guard(f"/threads/{thread.pk}/")
-    page = alice_in_team_a.post(f"/threads/{thread.pk}/run/cancel/", {"team_guard": guard})
+    team = run_form_team(alice_in_team_a, thread)
+    page = alice_in_team_a.post(f"/threads/{thread.pk}/run/cancel/", {"team": team})
     assert page.status_code == 409
     assert "No agent run is running on this thread" in page.text
     assert logged("run.cancelled")[2] == "failure"
     # A finished run named by the page's form (as the runs panel names it) is not cancelled.
-    alice_in_team_a.post(
-        f"/threads/{thread.pk}/run/", {"agent_id": helper_agent.pk, "team_guard": guard}
-    )
+    alice_in_team_a.post(f"/threads/{thread.pk}/run/", {"agent_id": helper_agent.pk, "team": team})
     run = SandboxRun.objects.get(thread=thread)
     again = alice_in_team_a.post(
-        f"/threads/{thread.pk}/run/cancel/", {"team_guard": guard, "run_id": run.pk}
+        f"/threads/{thread.pk}/run/cancel/", {"team": team, "run_id": run.pk}
     )
     assert again.status_code == 409 and "already completed" in again.text
     run.refresh_from_db()
     assert run.status == "completed"
 
 
-def test_the_run_panel_lists_only_the_active_teams_agents(org, bob_web):
-    sandbox.create_agent(org.team_a, org.alice.sandbox_user, name="Agent of A")
-    sandbox.create_agent(org.team_b, org.bob.sandbox_user, name="Agent of B")
+def test_the_run_panel_lists_only_the_chosen_teams_agents(org, bob_web):
+    factories.create_agent(org.team_a, org.alice.sandbox_user, name="Agent of A")
+    factories.create_agent(org.team_b, org.bob.sandbox_user, name="Agent of B")
     thread = make_thread(org.bob, ("user", "hi"))
     in_a = bob_web.get(f"/threads/{thread.pk}/?team={org.team_a.pk}").text
     in_b = bob_web.get(f"/threads/{thread.pk}/?team={org.team_b.pk}").text
     assert "Agent of A" in in_a and "Agent of B" not in in_a
+    assert 'data-testid="agents-team-label">Team A<' in in_a
+    assert 'data-testid="agents-team-label">Team B<' in in_b
     assert "Agent of B" in in_b and "Agent of A" not in in_b
     conversation = 'data-testid="conversation"'
     assert (
@@ -381,11 +407,11 @@ def test_the_run_panel_lists_only_the_active_teams_agents(org, bob_web):
 
 def test_a_run_the_upstream_refuses_is_explained(org, alice_in_team_a, helper_agent):
     thread = make_thread(org.alice, ("user", "hello"))
-    guard = alice_in_team_a.guard(f"/threads/{thread.pk}/")
+    team = run_form_team(alice_in_team_a, thread)
     faults.set_faults("POST ^v1/threads/.*/runs/stream/vercel$ 503")
     from_script = alice_in_team_a.post(
         f"/threads/{thread.pk}/run/",
-        {"agent_id": helper_agent.pk, "team_guard": guard},
+        {"agent_id": helper_agent.pk, "team": team},
         headers={**EVENT_STREAM, "HX-Request": "true"},
     )
     assert from_script.status_code == 503
@@ -393,7 +419,7 @@ def test_a_run_the_upstream_refuses_is_explained(org, alice_in_team_a, helper_ag
     assert "<html" not in from_script.text  # a fragment the page's script shows in place
     faults.set_faults("POST ^v1/threads/.*/runs/stream/vercel$ wrongshape")
     plain = alice_in_team_a.post(
-        f"/threads/{thread.pk}/run/", {"agent_id": helper_agent.pk, "team_guard": guard}
+        f"/threads/{thread.pk}/run/", {"agent_id": helper_agent.pk, "team": team}
     )
     assert plain.status_code == 502 and "other than an event stream" in plain.text
     outcomes = ActionLog.objects.filter(action="run.started").values_list("outcome", flat=True)
@@ -411,3 +437,32 @@ def test_an_id_cannot_reshape_the_upstream_call(alice_web):
         ("v1/threads/x?limit=1#/messages", ("limit", "order")),
         ("v1/threads/x?limit=1#/runs", ()),
     }
+
+
+def test_a_run_is_cancelled_in_the_team_it_was_started_in(org, alice_web, helper_agent, settings):
+    """The runs panel refreshes on its own; its cancel form, however the page was opened since
+    (here: with the personal workspace's agents), cancels in the run's own team."""
+    settings.SANDBOX_STREAM_DELAY_MS = 150
+    thread = make_thread(org.alice, ("user", " ".join(["word"] * 40)))
+    response = alice_web.post(
+        f"/threads/{thread.pk}/run/",
+        {"agent_id": helper_agent.pk, "team": str(org.team_a.pk)},
+        headers=EVENT_STREAM,
+        stream=True,
+    )
+    assert b'"type":"start"' in response.raw.read1(65536)
+    run = SandboxRun.objects.get(thread=thread)
+    panel = alice_web.get(
+        f"/threads/{thread.pk}/runs/?team=personal", headers={"HX-Request": "true"}
+    ).text
+    assert 'data-testid="active-run"' in panel and run.pk in panel
+    form = panel.split('data-testid="active-run"', 1)[1].split("</form>", 1)[0]
+    posted = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    assert posted["run_id"] == run.pk and posted["team"] == "personal"
+    recorder.clear()
+    cancelled = alice_web.post(f"/threads/{thread.pk}/run/cancel/", posted)
+    response.close()
+    assert cancelled.status_code == 200 and f"Agent run {run.pk} cancelled." in cancelled.text
+    cancel_calls = [r for r in recorder.recorded() if r.path.endswith("/cancel")]
+    assert [r.team_header for r in cancel_calls] == [str(org.team_a.pk)]
+    assert logged("run.cancelled") == (str(org.team_a.pk), run.pk, "success")

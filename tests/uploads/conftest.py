@@ -13,7 +13,15 @@ from urllib.parse import quote
 
 import pytest
 
-UPLOAD = "/files/upload/"
+from tests.conftest import team_url
+
+
+def upload_url(team=None) -> str:
+    """The upload page of ``team``: a sandbox team, None for the personal workspace, or a team
+    key exactly as the URL is to name it."""
+    if isinstance(team, str):
+        return f"/t/{team}/files/upload/"
+    return team_url(team, "files/upload/")
 
 
 @contextmanager
@@ -42,19 +50,20 @@ def page_text(html: str) -> str:
     return re.sub(r"\s+", " ", unescape(text)).strip()
 
 
-def send_file(web, name, content, *, purpose="fine-tune", guard=None, headers=None):
-    """Send one file as the page's script does: the file is the body, the rest in headers."""
+def send_file(web, name, content, *, team=None, purpose="fine-tune", headers=None):
+    """Send one file as the page's script does, to the upload page of ``team`` (see
+    ``upload_url``): the file is the body, the rest in headers."""
+    url = upload_url(team)
     sent = {
         "Content-Type": "application/octet-stream",
         "HX-Request": "true",
         "X-CSRFToken": web.csrf(),
-        "X-Team-Guard": web.guard(UPLOAD) if guard is None else guard,
         "X-Upload-Purpose": purpose,
         "X-Upload-Filename": quote(name),
-        "Referer": web.url(UPLOAD),
+        "Referer": web.url(url),
         **(headers or {}),
     }
-    web.last = web.http.post(web.url(UPLOAD), data=content, headers=sent, timeout=120)
+    web.last = web.http.post(web.url(url), data=content, headers=sent, timeout=120)
     return web.last
 
 
@@ -63,29 +72,29 @@ def _cookie_header(web) -> str:
 
 
 def script_upload_head(
-    web, length: int, *, name="stalled.jsonl", purpose="fine-tune", guard=None
+    web, length: int, *, team=None, name="stalled.jsonl", purpose="fine-tune"
 ) -> bytes:
-    """The head of one file sent as the page's script sends it, announcing ``length`` bytes."""
-    guard = web.guard(UPLOAD) if guard is None else guard
+    """The head of one file sent as the page's script sends it to the upload page of ``team``,
+    announcing ``length`` bytes."""
+    url = upload_url(team)
     return (
-        f"POST {UPLOAD} HTTP/1.1\r\nHost: {web.base_url.split('//')[1]}\r\n"
+        f"POST {url} HTTP/1.1\r\nHost: {web.base_url.split('//')[1]}\r\n"
         f"Cookie: {_cookie_header(web)}\r\n"
         f"Content-Type: application/octet-stream\r\nContent-Length: {length}\r\n"
-        f"X-CSRFToken: {web.csrf()}\r\nX-Team-Guard: {guard}\r\n"
+        f"X-CSRFToken: {web.csrf()}\r\n"
         f"X-Upload-Purpose: {purpose}\r\nX-Upload-Filename: {quote(name)}\r\n"
-        f"Referer: {web.url(UPLOAD)}\r\nHX-Request: true\r\n\r\n"
+        f"Referer: {web.url(url)}\r\nHX-Request: true\r\n\r\n"
     ).encode()
 
 
-def form_upload_head(web, file_length: int, *, name="stalled.jsonl", purpose="fine-tune") -> bytes:
-    """The head of the no-JavaScript form posting one file of ``file_length`` bytes, up to
-    where the file's content starts."""
+def form_upload_head(
+    web, file_length: int, *, team=None, name="stalled.jsonl", purpose="fine-tune"
+) -> bytes:
+    """The head of the no-JavaScript form of ``team``'s upload page posting one file of
+    ``file_length`` bytes, up to where the file's content starts."""
+    url = upload_url(team)
     boundary = "stalled-form-boundary"
-    fields = {
-        "csrfmiddlewaretoken": web.csrf(),
-        "team_guard": web.guard(UPLOAD),
-        "purpose": purpose,
-    }
+    fields = {"csrfmiddlewaretoken": web.csrf(), "purpose": purpose}
     parts = "".join(
         f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"\r\n\r\n{value}\r\n'
         for field, value in fields.items()
@@ -96,10 +105,10 @@ def form_upload_head(web, file_length: int, *, name="stalled.jsonl", purpose="fi
     )
     length = len(parts.encode()) + file_length + len(f"\r\n--{boundary}--\r\n")
     return (
-        f"POST {UPLOAD} HTTP/1.1\r\nHost: {web.base_url.split('//')[1]}\r\n"
+        f"POST {url} HTTP/1.1\r\nHost: {web.base_url.split('//')[1]}\r\n"
         f"Cookie: {_cookie_header(web)}\r\n"
         f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
-        f"Content-Length: {length}\r\nReferer: {web.url(UPLOAD)}\r\n\r\n{parts}"
+        f"Content-Length: {length}\r\nReferer: {web.url(url)}\r\n\r\n{parts}"
     ).encode()
 
 

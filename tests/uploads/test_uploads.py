@@ -1,11 +1,13 @@
-"""Uploading files into the active team, over real HTTP: the dashboard's form (as a browser
-without JavaScript posts it) and the page's script (each file the body of its own request,
-passed on to the upstream as it arrives), with the sandbox upstream behind them."""
+"""Uploading files into the team of the upload page's URL, over real HTTP: the dashboard's form
+(as a browser without JavaScript posts it) and the page's script (each file the body of its own
+request, passed on to the upstream as it arrives), with the sandbox upstream behind them."""
 
 from __future__ import annotations
 
+import re
 import socket
 import time
+from html import unescape
 from urllib.parse import quote
 
 import pytest
@@ -13,25 +15,24 @@ import pytest
 from dashboard.audit.models import ActionLog
 from dashboard.sandbox import faults, recorder
 from dashboard.sandbox.models import SandboxFile
-from tests.uploads.conftest import UPLOAD, page_text, send_file
+from tests.conftest import team_url
+from tests.uploads.conftest import page_text, send_file, upload_url
 
 GOOD_JSONL = b'{"prompt": "Hello", "completion": "Hi!"}\n{"prompt": "Bye", "completion": "Ciao"}\n'
 
 
-def send(web, files, *, purpose="fine-tune", guard=None):
-    """Post ``files`` [(name, bytes)] as the upload form does; the guard of the shown page."""
-    data = {"team_guard": web.guard(UPLOAD) if guard is None else guard}
-    if purpose:
-        data["purpose"] = purpose
+def send(web, files, *, team=None, purpose="fine-tune"):
+    """Post ``files`` [(name, bytes)] as the upload form of ``team``'s page does."""
+    data = {"purpose": purpose} if purpose else {}
     parts = [("files", (name, content)) for name, content in files]
-    return web.post(UPLOAD, data, files=parts)
+    return web.post(upload_url(team), data, files=parts)
 
 
-def upload_one(web, way, name, content, *, purpose="fine-tune", guard=None):
-    """One file sent either way; what the person then reads about it."""
+def upload_one(web, way, name, content, *, team=None, purpose="fine-tune"):
+    """One file sent either way to ``team``; what the person then reads about it."""
     if way == "script":
-        return send_file(web, name, content, purpose=purpose, guard=guard)
-    return send(web, [(name, content)], purpose=purpose, guard=guard)
+        return send_file(web, name, content, team=team, purpose=purpose)
+    return send(web, [(name, content)], team=team, purpose=purpose)
 
 
 WAYS = pytest.mark.parametrize("way", ["form", "script"])
@@ -47,14 +48,14 @@ def upload_log() -> list[ActionLog]:
 
 @pytest.fixture
 def in_team_a(alice_web, org):
-    """Alice, signed in, with Team A active."""
-    alice_web.get(f"{UPLOAD}?team={org.team_a.pk}")
+    """Alice, signed in, on Team A's upload page."""
+    alice_web.get(upload_url(org.team_a))
     return alice_web
 
 
 # --- The page ------------------------------------------------------------------------------
 def test_page_says_where_files_go_and_what_each_purpose_takes(in_team_a, org):
-    text = page_text(in_team_a.get(UPLOAD).text)
+    text = page_text(in_team_a.get(upload_url(org.team_a)).text)
 
     assert f"These files will go to: Team A ({org.team_a.pk})" in text
     assert "Fine-tuning" in text and "Takes .jsonl, .parquet" in text
@@ -65,26 +66,37 @@ def test_page_says_where_files_go_and_what_each_purpose_takes(in_team_a, org):
 
 
 def test_page_in_the_personal_workspace_says_so(alice_web):
-    text = page_text(alice_web.get(UPLOAD).text)
+    text = page_text(alice_web.get(upload_url(None)).text)
 
     assert "These files will go to: Personal workspace" in text
     assert "only you can see files here" in text
 
 
-def test_switching_team_from_the_page_changes_the_destination(alice_web, org):
-    assert 'href="#switch-team"' in alice_web.get(UPLOAD).text
+def switcher_link(html: str, key: str) -> str:
+    """Where the header's team switcher leads for the team ``key``."""
+    switcher = html.split('data-testid="team-switcher"', 1)[1].split("</details>", 1)[0]
+    match = re.search(rf'<a href="([^"]+)" data-team="{re.escape(key)}"', switcher)
+    assert match, f"no switcher link to {key}"
+    return unescape(match.group(1))
 
-    response = alice_web.post("/teams/switch/", {"team_id": str(org.team_a.pk), "next": UPLOAD})
-    assert response.url.endswith(UPLOAD)
+
+def test_switching_team_from_the_page_changes_the_destination(alice_web, org):
+    page = alice_web.get(upload_url(None)).text
+    assert 'href="#team-switcher"' in page  # "Choose another at the top of the page"
+
+    to_team_a = switcher_link(page, str(org.team_a.pk))
+    assert to_team_a == upload_url(org.team_a)  # the same page, in Team A
+    response = alice_web.get(to_team_a)
     assert f"These files will go to: Team A ({org.team_a.pk})" in page_text(response.text)
 
-    text = page_text(alice_web.get(f"{UPLOAD}?team=personal").text)
-    assert "These files will go to: Personal workspace" in text
+    response = alice_web.get(switcher_link(response.text, "personal"))
+    assert response.url.endswith(upload_url(None))
+    assert "These files will go to: Personal workspace" in page_text(response.text)
 
 
 # --- A good upload, exactly as the SDK sends it ---------------------------------------------
-def test_upload_lands_in_the_active_team_with_its_name_purpose_and_bytes(in_team_a, org):
-    response = send(in_team_a, [("train.jsonl", GOOD_JSONL)])
+def test_upload_lands_in_the_pages_team_with_its_name_purpose_and_bytes(in_team_a, org):
+    response = send(in_team_a, [("train.jsonl", GOOD_JSONL)], team=org.team_a)
 
     stored = SandboxFile.objects.get()
     assert (stored.team_id, stored.creator_id) == (org.team_a.pk, org.alice.sandbox_user.pk)
@@ -94,17 +106,18 @@ def test_upload_lands_in_the_active_team_with_its_name_purpose_and_bytes(in_team
         "jsonl",
     )
     assert stored.bytes == len(GOOD_JSONL)
-    from dashboard.sandbox.services import file_path
+    from dashboard.sandbox.storage import file_path
 
     assert file_path(stored).read_bytes() == GOOD_JSONL
     [put] = uploads_sent()
     assert put.team_header == str(org.team_a.pk)
 
     text = page_text(response.text)
-    assert response.url.endswith(UPLOAD)  # redirected after the post: a reload sends nothing
+    # Redirected after the post: a reload sends nothing.
+    assert response.url.endswith(upload_url(org.team_a))
     assert f"train.jsonl {len(GOOD_JSONL)} bytes Uploaded" in text
     assert f"Stored in Team A ({org.team_a.pk}) as {stored.pk}." in text
-    assert f'href="/r/files/{stored.pk}/?team={org.team_a.pk}"' in response.text
+    assert f'href="{team_url(org.team_a, f"r/files/{stored.pk}/")}"' in response.text
 
     [entry] = upload_log()
     assert (entry.outcome, entry.team_id, entry.team_label) == (
@@ -115,7 +128,7 @@ def test_upload_lands_in_the_active_team_with_its_name_purpose_and_bytes(in_team
     assert (entry.kind, entry.resource_id) == ("files", stored.pk)
     assert entry.detail.startswith("train.jsonl (")
 
-    assert "Your last upload" not in page_text(in_team_a.get(UPLOAD).text)  # shown once
+    assert "Your last upload" not in page_text(in_team_a.get(upload_url(org.team_a)).text)  # once
 
 
 def test_upload_without_team_header_goes_to_the_personal_workspace(alice_web, org):
@@ -141,7 +154,7 @@ def test_upload_teaches_the_dashboard_who_you_are(alice_web, org):
 
 
 def test_script_request_gets_the_result_fragment_for_its_one_file(in_team_a, org):
-    response = send_file(in_team_a, "train.jsonl", GOOD_JSONL)
+    response = send_file(in_team_a, "train.jsonl", GOOD_JSONL, team=org.team_a)
 
     stored = SandboxFile.objects.get()
     assert response.status_code == 200
@@ -151,8 +164,15 @@ def test_script_request_gets_the_result_fragment_for_its_one_file(in_team_a, org
 
 
 @WAYS
-def test_alignment_document_is_checked_with_the_upstream_then_sent(in_team_a, way):
-    upload_one(in_team_a, way, "Policy.PDF", b"%PDF-1.4 a small policy", purpose="alignment")
+def test_alignment_document_is_checked_with_the_upstream_then_sent(in_team_a, org, way):
+    upload_one(
+        in_team_a,
+        way,
+        "Policy.PDF",
+        b"%PDF-1.4 a small policy",
+        team=org.team_a,
+        purpose="alignment",
+    )
 
     paths = [(r.method, r.path) for r in recorder.recorded() if r.method != "GET"]
     assert paths == [("POST", "v1/flow/files/validate_metadata"), ("PUT", "v1/flow/files")]
@@ -206,9 +226,9 @@ def test_alignment_document_is_checked_with_the_upstream_then_sent(in_team_a, wa
 )
 @WAYS
 def test_a_file_that_fails_a_check_is_not_sent_and_says_why(
-    in_team_a, way, name, content, purpose, message
+    in_team_a, org, way, name, content, purpose, message
 ):
-    response = upload_one(in_team_a, way, name, content, purpose=purpose)
+    response = upload_one(in_team_a, way, name, content, team=org.team_a, purpose=purpose)
 
     text = page_text(response.text)
     assert f"{name} " in text and "Not sent" in text
@@ -220,10 +240,10 @@ def test_a_file_that_fails_a_check_is_not_sent_and_says_why(
 
 
 @WAYS
-def test_too_large_a_file_is_not_sent(in_team_a, settings, way):
+def test_too_large_a_file_is_not_sent(in_team_a, org, settings, way):
     settings.UPLOAD_MAX_BYTES = 100
 
-    response = upload_one(in_team_a, way, "big.jsonl", b'{"a": 1}\n' * 20)
+    response = upload_one(in_team_a, way, "big.jsonl", b'{"a": 1}\n' * 20, team=org.team_a)
 
     assert "This file is 180 bytes, over the limit of 100 bytes per file." in page_text(
         response.text
@@ -232,7 +252,7 @@ def test_too_large_a_file_is_not_sent(in_team_a, settings, way):
 
 
 @WAYS
-def test_json_lines_problems_are_listed_by_line_number(in_team_a, monkeypatch, way):
+def test_json_lines_problems_are_listed_by_line_number(in_team_a, org, monkeypatch, way):
     def read_again(fileobj):
         raise AssertionError("the lines were checked as they arrived; no second pass")
 
@@ -251,7 +271,7 @@ def test_json_lines_problems_are_listed_by_line_number(in_team_a, monkeypatch, w
         ]
     )
 
-    text = page_text(upload_one(in_team_a, way, "train.jsonl", content).text)
+    text = page_text(upload_one(in_team_a, way, "train.jsonl", content, team=org.team_a).text)
 
     assert "Line 2 is not valid JSON: Expecting property name enclosed in double quotes" in text
     assert "Line 3 holds a JSON list, not an object" in text
@@ -265,10 +285,12 @@ def test_json_lines_problems_are_listed_by_line_number(in_team_a, monkeypatch, w
 
 
 @WAYS
-def test_alignment_file_the_upstream_refuses_is_not_sent(in_team_a, settings, way):
+def test_alignment_file_the_upstream_refuses_is_not_sent(in_team_a, org, settings, way):
     settings.SANDBOX_MAX_UPLOAD_BYTES = 5
 
-    response = upload_one(in_team_a, way, "manual.docx", b"0123456789", purpose="alignment")
+    response = upload_one(
+        in_team_a, way, "manual.docx", b"0123456789", team=org.team_a, purpose="alignment"
+    )
     text = page_text(response.text)
 
     assert "Not sent" in text
@@ -277,26 +299,27 @@ def test_alignment_file_the_upstream_refuses_is_not_sent(in_team_a, settings, wa
     assert upload_log()[0].outcome == "refused"
 
 
-def test_form_without_purpose_or_files_says_what_is_missing(in_team_a):
-    text = page_text(send(in_team_a, [("train.jsonl", GOOD_JSONL)], purpose="").text)
+def test_form_without_purpose_or_files_says_what_is_missing(in_team_a, org):
+    team = org.team_a
+    text = page_text(send(in_team_a, [("train.jsonl", GOOD_JSONL)], team=team, purpose="").text)
     assert "Choose what the files are for." in text
 
-    text = page_text(send(in_team_a, []).text)
+    text = page_text(send(in_team_a, [], team=team).text)
     assert "Choose a file to upload." in text
 
-    response = send_file(in_team_a, "train.jsonl", GOOD_JSONL, purpose="")
+    response = send_file(in_team_a, "train.jsonl", GOOD_JSONL, team=team, purpose="")
     assert response.status_code == 400
     assert "Choose what the files are for." in page_text(response.text)
-    response = send_file(in_team_a, "train.jsonl", GOOD_JSONL, purpose="training")
+    response = send_file(in_team_a, "train.jsonl", GOOD_JSONL, team=team, purpose="training")
     assert response.status_code == 400
     assert "Choose what the files are for." in page_text(response.text)
     assert uploads_sent() == []
 
 
-def test_too_many_files_at_once_is_said_plainly(in_team_a, settings):
+def test_too_many_files_at_once_is_said_plainly(in_team_a, org, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
 
-    response = send(in_team_a, [(f"f{i}.jsonl", GOOD_JSONL) for i in range(3)])
+    response = send(in_team_a, [(f"f{i}.jsonl", GOOD_JSONL) for i in range(3)], team=org.team_a)
 
     assert "Choose at most 2 files at a time." in page_text(response.text)
     assert uploads_sent() == []
@@ -311,7 +334,7 @@ def test_a_batch_sends_the_good_files_and_lists_every_outcome(in_team_a, org):
         ("good-2.parquet", b"PAR1 not really parquet PAR1"),
     ]
 
-    text = page_text(send(in_team_a, files).text)
+    text = page_text(send(in_team_a, files, team=org.team_a).text)
 
     assert sorted(SandboxFile.objects.values_list("filename", flat=True)) == [
         "good-1.jsonl",
@@ -325,11 +348,11 @@ def test_a_batch_sends_the_good_files_and_lists_every_outcome(in_team_a, org):
     assert all(e.team_id == str(org.team_a.pk) for e in upload_log())
 
 
-def test_upstream_refusing_one_file_mid_batch_leaves_the_others_going(in_team_a, settings):
+def test_upstream_refusing_one_file_mid_batch_leaves_the_others_going(in_team_a, org, settings):
     settings.SANDBOX_MAX_UPLOAD_BYTES = 1000  # the sandbox refuses the large one with 413
     files = [("a.jsonl", GOOD_JSONL), ("large.jsonl", b'{"n": 1}\n' * 300), ("c.jsonl", GOOD_JSONL)]
 
-    text = page_text(send(in_team_a, files).text)
+    text = page_text(send(in_team_a, files, team=org.team_a).text)
 
     assert sorted(SandboxFile.objects.values_list("filename", flat=True)) == ["a.jsonl", "c.jsonl"]
     assert "large.jsonl 2.6 KB Failed Too large." in text
@@ -338,15 +361,14 @@ def test_upstream_refusing_one_file_mid_batch_leaves_the_others_going(in_team_a,
     assert len(uploads_sent()) == 3
 
 
-def test_upstream_down_for_one_file_of_a_scripted_batch(in_team_a):
-    guard = in_team_a.guard(UPLOAD)
-    first = send_file(in_team_a, "one.jsonl", GOOD_JSONL, guard=guard)
+def test_upstream_down_for_one_file_of_a_scripted_batch(in_team_a, org):
+    first = send_file(in_team_a, "one.jsonl", GOOD_JSONL, team=org.team_a)
     faults.set_faults("PUT ^v1/flow/files$ 503")
     recorder.clear()
-    second = send_file(in_team_a, "two.jsonl", GOOD_JSONL, guard=guard)
+    second = send_file(in_team_a, "two.jsonl", GOOD_JSONL, team=org.team_a)
     assert len(uploads_sent()) == 1  # never retried
     faults.clear_faults()
-    third = send_file(in_team_a, "three.jsonl", GOOD_JSONL, guard=guard)
+    third = send_file(in_team_a, "three.jsonl", GOOD_JSONL, team=org.team_a)
 
     assert 'data-outcome="uploaded"' in first.text and 'data-outcome="uploaded"' in third.text
     assert 'data-outcome="failed"' in second.text
@@ -369,12 +391,14 @@ def test_upstream_down_for_one_file_of_a_scripted_batch(in_team_a):
     ],
 )
 @WAYS
-def test_upstream_answering_badly_gives_a_clear_message(in_team_a, settings, mode, message, way):
+def test_upstream_answering_badly_gives_a_clear_message(
+    in_team_a, org, settings, mode, message, way
+):
     settings.SANDBOX_FAULT_SLEEP_S = 2
     settings.UPSTREAM_UPLOAD_TIMEOUT = 0.5
     faults.set_faults(f"PUT ^v1/flow/files$ {mode}")
 
-    response = upload_one(in_team_a, way, "train.jsonl", GOOD_JSONL)
+    response = upload_one(in_team_a, way, "train.jsonl", GOOD_JSONL, team=org.team_a)
 
     assert response.status_code == 200
     assert 'data-outcome="failed"' in response.text
@@ -383,32 +407,55 @@ def test_upstream_answering_badly_gives_a_clear_message(in_team_a, settings, mod
     assert upload_log()[0].outcome == "failure"
 
 
-# --- The team guard ---------------------------------------------------------------------------
-def test_upload_is_refused_when_the_team_changed_in_another_tab(in_team_a, org):
-    guard = in_team_a.guard(UPLOAD)
-    in_team_a.post("/teams/switch/", {"team_id": "", "next": UPLOAD})  # the other tab
+# --- The team of the page's URL --------------------------------------------------------------
+def open_elsewhere_in_the_personal_workspace(web) -> None:
+    """Another tab opens the personal workspace: it becomes the team last used."""
+    web.get(upload_url(None))
+    assert web.get("/").url.endswith(team_url(None))
 
-    response = send(in_team_a, [("train.jsonl", GOOD_JSONL)], guard=guard)
 
-    text = page_text(response.text)
-    assert f"This form was shown for Team A ({org.team_a.pk})" in text
-    assert "your active team is now Personal workspace" in text
-    assert "Nothing was sent." in text
-    assert uploads_sent() == []
-    assert SandboxFile.objects.count() == 0
+@WAYS
+def test_a_page_shown_for_team_a_uploads_into_team_a_whatever_another_tab_did(in_team_a, org, way):
+    """The page of Team A posts to Team A's address: another tab working in another team since
+    changes nothing about where its files go."""
+    page = in_team_a.get(upload_url(org.team_a)).text
+    assert f'action="{upload_url(org.team_a)}"' in page
+    open_elsewhere_in_the_personal_workspace(in_team_a)
+
+    response = upload_one(in_team_a, way, "train.jsonl", GOOD_JSONL, team=org.team_a)
+
+    assert response.status_code == 200
+    stored = SandboxFile.objects.get()
+    assert stored.team_id == org.team_a.pk
+    [put] = uploads_sent()
+    assert put.team_header == str(org.team_a.pk)
+    assert f"Stored in Team A ({org.team_a.pk}) as {stored.pk}." in page_text(response.text)
     [entry] = upload_log()
-    assert entry.outcome == "refused" and entry.detail == "team changed in another tab"
+    assert (entry.outcome, entry.team_id, entry.team_label) == (
+        "success",
+        str(org.team_a.pk),
+        "Team A",
+    )
 
 
-def test_scripted_upload_is_refused_with_a_fragment_when_the_team_changed(in_team_a, org):
-    guard = in_team_a.guard(UPLOAD)
-    in_team_a.get(f"{UPLOAD}?team=personal")
+def test_a_form_rendered_before_teams_were_in_the_path_lands_in_the_team_it_named(in_team_a, org):
+    """A page left open from before: its form posts to /files/upload/ with the team it was
+    shown for; the post is sent on (307, body and all) to that team's upload page."""
+    open_elsewhere_in_the_personal_workspace(in_team_a)
 
-    response = send_file(in_team_a, "train.jsonl", GOOD_JSONL, guard=guard)
+    response = in_team_a.post(
+        "/files/upload/",
+        {"purpose": "fine-tune", "team_guard": str(org.team_a.pk)},
+        files=[("files", ("train.jsonl", GOOD_JSONL))],
+    )
 
-    assert response.status_code == 409
-    assert f"This form was shown for Team A ({org.team_a.pk})" in page_text(response.text)
-    assert uploads_sent() == []
+    assert [r.status_code for r in response.history][:1] == [307]
+    assert response.url.endswith(upload_url(org.team_a))
+    stored = SandboxFile.objects.get()
+    assert stored.team_id == org.team_a.pk
+    [put] = uploads_sent()
+    assert put.team_header == str(org.team_a.pk)
+    assert f"Stored in Team A ({org.team_a.pk}) as {stored.pk}." in page_text(response.text)
 
 
 # --- Files passed on while they arrive (the page's script) -----------------------------------
@@ -422,10 +469,10 @@ def test_a_file_is_passed_on_as_it_arrives_without_a_copy_on_disk(in_team_a, org
         lambda self, *args, **kwargs: spooled.append(args),
     )
 
-    response = send_file(in_team_a, "Große Daten.jsonl", MANY_LINES)
+    response = send_file(in_team_a, "Große Daten.jsonl", MANY_LINES, team=org.team_a)
 
     stored = SandboxFile.objects.get()
-    from dashboard.sandbox.services import file_path
+    from dashboard.sandbox.storage import file_path
 
     assert file_path(stored).read_bytes() == MANY_LINES  # 3.4 MB, many pieces, intact
     assert (stored.filename, stored.team_id) == ("Große Daten.jsonl", org.team_a.pk)
@@ -446,9 +493,11 @@ def test_a_file_is_passed_on_as_it_arrives_without_a_copy_on_disk(in_team_a, org
     ],
     ids=["bad-last-line", "bad-last-line-without-break", "blank-line-midway", "bad-first-line"],
 )
-def test_a_file_found_bad_on_the_way_is_cut_off_and_nothing_is_stored(in_team_a, content, message):
+def test_a_file_found_bad_on_the_way_is_cut_off_and_nothing_is_stored(
+    in_team_a, org, content, message
+):
     """Most of the file went on before its problem showed; the upstream stores none of it."""
-    response = send_file(in_team_a, "train.jsonl", content)
+    response = send_file(in_team_a, "train.jsonl", content, team=org.team_a)
 
     text = page_text(response.text)
     assert "train.jsonl" in text and "Not sent" in text and message in text
@@ -457,19 +506,20 @@ def test_a_file_found_bad_on_the_way_is_cut_off_and_nothing_is_stored(in_team_a,
     [entry] = upload_log()
     assert entry.outcome == "refused" and message in entry.detail
     # The upstream is fine afterwards: the next file goes through.
-    assert 'data-outcome="uploaded"' in send_file(in_team_a, "next.jsonl", GOOD_JSONL).text
+    next_one = send_file(in_team_a, "next.jsonl", GOOD_JSONL, team=org.team_a)
+    assert 'data-outcome="uploaded"' in next_one.text
 
 
-def test_a_small_file_found_bad_never_reaches_the_upstream(in_team_a):
-    send_file(in_team_a, "train.jsonl", b'{"a": 1}\n' * 100 + b"oops\n")
+def test_a_small_file_found_bad_never_reaches_the_upstream(in_team_a, org):
+    send_file(in_team_a, "train.jsonl", b'{"a": 1}\n' * 100 + b"oops\n", team=org.team_a)
 
     assert uploads_sent() == []
 
 
-def test_the_upstream_refusing_on_the_way_stops_the_file_with_its_reason(in_team_a, settings):
+def test_the_upstream_refusing_on_the_way_stops_the_file_with_its_reason(in_team_a, org, settings):
     settings.SANDBOX_MAX_UPLOAD_BYTES = 1_000_000  # the sandbox refuses from the length, 413
 
-    response = send_file(in_team_a, "large.jsonl", MANY_LINES)
+    response = send_file(in_team_a, "large.jsonl", MANY_LINES, team=org.team_a)
 
     assert 'data-outcome="failed"' in response.text
     assert "The upload is larger than the limit of 1000000 bytes." in page_text(response.text)
@@ -477,18 +527,19 @@ def test_the_upstream_refusing_on_the_way_stops_the_file_with_its_reason(in_team
     assert upload_log()[0].outcome == "failure"
 
 
-def raw_upload(web, name: str, length: int, sent: bytes, *, answer: bool) -> str:
-    """Announce a file of ``length`` bytes, send only ``sent`` of it over a socket of our own;
-    with ``answer``, wait for the dashboard's answer (while the rest is still unsent)."""
+def raw_upload(web, team, name: str, length: int, sent: bytes, *, answer: bool) -> str:
+    """Announce a file of ``length`` bytes to ``team``'s upload page, send only ``sent`` of it
+    over a socket of our own; with ``answer``, wait for the dashboard's answer (while the rest
+    is still unsent)."""
     host, port = web.base_url.split("//")[1].split(":")
     cookies = "; ".join(f"{c.name}={c.value}" for c in web.http.cookies)
-    guard = web.guard(UPLOAD)
+    url = upload_url(team)
     head = (
-        f"POST {UPLOAD} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookies}\r\n"
+        f"POST {url} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookies}\r\n"
         f"Content-Type: application/octet-stream\r\nContent-Length: {length}\r\n"
-        f"X-CSRFToken: {web.csrf()}\r\nX-Team-Guard: {guard}\r\n"
+        f"X-CSRFToken: {web.csrf()}\r\n"
         f"X-Upload-Purpose: fine-tune\r\nX-Upload-Filename: {quote(name)}\r\n"
-        f"Referer: {web.url(UPLOAD)}\r\nHX-Request: true\r\n\r\n"
+        f"Referer: {web.url(url)}\r\nHX-Request: true\r\n\r\n"
     ).encode()
     received = b""
     with socket.create_connection((host, int(port)), timeout=10) as sock:
@@ -501,12 +552,14 @@ def raw_upload(web, name: str, length: int, sent: bytes, *, answer: bool) -> str
     return received.decode(errors="replace")
 
 
-def test_checks_that_need_no_content_answer_before_the_file_is_read(in_team_a, settings):
-    """The size limit (like a wrong type, or the team guard) is known from the headers: the
-    answer comes while most of the file is still unsent."""
+def test_checks_that_need_no_content_answer_before_the_file_is_read(in_team_a, org, settings):
+    """The size limit (like a wrong type) is known from the headers: the answer comes while
+    most of the file is still unsent."""
     settings.UPLOAD_MAX_BYTES = 1024**2
 
-    answer = raw_upload(in_team_a, "huge.jsonl", 50 * 1024**2, b'{"n": 1}\n' * 1000, answer=True)
+    answer = raw_upload(
+        in_team_a, org.team_a, "huge.jsonl", 50 * 1024**2, b'{"n": 1}\n' * 1000, answer=True
+    )
 
     assert answer.startswith("HTTP/1.1 200")
     assert "This file is 50.0\xa0MB, over the limit of 1.0\xa0MB per file." in answer
@@ -514,10 +567,10 @@ def test_checks_that_need_no_content_answer_before_the_file_is_read(in_team_a, s
     assert upload_log()[0].outcome == "refused"
 
 
-def test_a_file_cut_off_midway_is_not_stored_and_is_logged(in_team_a, upload_temp_dir):
+def test_a_file_cut_off_midway_is_not_stored_and_is_logged(in_team_a, org, upload_temp_dir):
     import threading
 
-    raw_upload(in_team_a, "cut.jsonl", len(MANY_LINES) * 2, MANY_LINES, answer=False)
+    raw_upload(in_team_a, org.team_a, "cut.jsonl", len(MANY_LINES) * 2, MANY_LINES, answer=False)
 
     deadline = time.monotonic() + 10
     while [e.outcome for e in upload_log()] in ([], ["started"]) and time.monotonic() < deadline:
@@ -535,8 +588,10 @@ def test_a_file_cut_off_midway_is_not_stored_and_is_logged(in_team_a, upload_tem
         time.sleep(0.05)  # the sandbox, cut off too, drops what it had spooled of it
 
 
-def test_a_script_upload_needs_the_csrf_token(in_team_a):
-    response = send_file(in_team_a, "train.jsonl", GOOD_JSONL, headers={"X-CSRFToken": "forged"})
+def test_a_script_upload_needs_the_csrf_token(in_team_a, org):
+    response = send_file(
+        in_team_a, "train.jsonl", GOOD_JSONL, team=org.team_a, headers={"X-CSRFToken": "forged"}
+    )
 
     assert response.status_code == 403
     assert uploads_sent() == [] and SandboxFile.objects.count() == 0
@@ -549,15 +604,15 @@ def test_a_script_upload_needs_the_csrf_token(in_team_a):
         ("C%3A%5Cdata%5Ctrain.jsonl", "train.jsonl"),
     ],
 )
-def test_a_script_upload_keeps_only_the_files_own_name(in_team_a, sent_name, kept):
-    send_file(in_team_a, "x", GOOD_JSONL, headers={"X-Upload-Filename": sent_name})
+def test_a_script_upload_keeps_only_the_files_own_name(in_team_a, org, sent_name, kept):
+    send_file(in_team_a, "x", GOOD_JSONL, team=org.team_a, headers={"X-Upload-Filename": sent_name})
 
     assert SandboxFile.objects.get().filename == kept
 
 
 # --- Temporary files --------------------------------------------------------------------------
 def test_a_large_upload_is_spooled_to_disk_and_removed(
-    in_team_a, upload_temp_dir, settings, monkeypatch
+    in_team_a, org, upload_temp_dir, settings, monkeypatch
 ):
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2  # disk even below Django's memory limit
     seen = []
@@ -568,13 +623,15 @@ def test_a_large_upload_is_spooled_to_disk_and_removed(
         return original(**fields)
 
     monkeypatch.setattr(SandboxFile.objects, "create", spy)
-    send(in_team_a, [("big.jsonl", b'{"n": 12345678}\n' * 200_000)])
+    send(in_team_a, [("big.jsonl", b'{"n": 12345678}\n' * 200_000)], team=org.team_a)
     assert SandboxFile.objects.get().bytes == 3_200_000
     assert seen and all(".upload" in name for name in seen)
 
 
-def test_an_upload_cut_off_midway_leaves_no_temporary_file(in_team_a, live_server, upload_temp_dir):
-    in_team_a.get(UPLOAD)
+def test_an_upload_cut_off_midway_leaves_no_temporary_file(
+    in_team_a, org, live_server, upload_temp_dir
+):
+    in_team_a.get(upload_url(org.team_a))
     boundary = "cutoff"
     head = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="cut.jsonl"\r\n'
@@ -582,7 +639,7 @@ def test_an_upload_cut_off_midway_leaves_no_temporary_file(in_team_a, live_serve
     ).encode()
     cookies = "; ".join(f"{c.name}={c.value}" for c in in_team_a.http.cookies)
     request = (
-        f"POST {UPLOAD} HTTP/1.1\r\nHost: {live_server.url.split('//')[1]}\r\n"
+        f"POST {upload_url(org.team_a)} HTTP/1.1\r\nHost: {live_server.url.split('//')[1]}\r\n"
         f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
         f"Content-Length: {len(head) + 5_000_000}\r\nCookie: {cookies}\r\n\r\n"
     ).encode()
@@ -599,7 +656,7 @@ def test_an_upload_cut_off_midway_leaves_no_temporary_file(in_team_a, live_serve
     assert uploads_sent() == []  # the autouse fixture checks the folder is empty
 
 
-def test_action_log_detail_names_file_size_and_purpose(in_team_a):
-    send(in_team_a, [("notes.txt", b"some text")], purpose="pre-train")
+def test_action_log_detail_names_file_size_and_purpose(in_team_a, org):
+    send(in_team_a, [("notes.txt", b"some text")], team=org.team_a, purpose="pre-train")
 
     assert upload_log()[0].detail == "notes.txt (9 bytes, pre-train)"

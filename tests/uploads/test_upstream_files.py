@@ -19,7 +19,6 @@ from dashboard.uploads import checks
 from dashboard.uploads.purposes import PURPOSES, purpose_for
 from dashboard.upstream import errors
 from dashboard.upstream.client import UpstreamClient
-from dashboard.upstream.files import RelayedUpload, upload_file, validate_metadata
 
 TEAM = "124cb1bb-d8d3-4e9b-9c96-2039fba43e78"
 CREATED = {"id": "file-1", "object": "file", "filename": "train.jsonl", "created_by": "7"}
@@ -126,7 +125,7 @@ def test_upload_sends_the_sdks_multipart_body_streamed_with_a_length(capture, tm
     client = uploaded_by_the_sdk(capture, tmp_path, content)
     body = ReadRecorder(content)
 
-    created = upload_file(client, purpose="fine-tune", filename="train.jsonl", content=body)
+    created = client.files.upload(purpose="fine-tune", filename="train.jsonl", content=body)
 
     assert created == CREATED
     by_sdk, by_dashboard = capture.requests
@@ -160,8 +159,8 @@ def test_a_relayed_upload_sends_the_sdks_body_and_holds_the_last_piece_back(capt
     content = b'{"prompt": "p", "completion": "c"}\n' * 100_000  # about 3.4 MB, 14 pieces
     client = uploaded_by_the_sdk(capture, tmp_path, content)
 
-    with RelayedUpload(
-        client, purpose="fine-tune", filename="train.jsonl", size=len(content)
+    with client.files.relay(
+        purpose="fine-tune", filename="train.jsonl", size=len(content)
     ) as relay:
         for piece in pieces_of(content):
             relay.send(piece)
@@ -182,7 +181,7 @@ def test_an_aborted_relay_stops_short_of_its_announced_length(capture):
     content = b"x" * (3 * 1024 * 1024)
     client = UpstreamClient("sk-test", TEAM, base_url=capture.base_url)
 
-    with RelayedUpload(client, purpose="pre-train", filename="a.txt", size=len(content)) as relay:
+    with client.files.relay(purpose="pre-train", filename="a.txt", size=len(content)) as relay:
         for piece in pieces_of(content):
             relay.send(piece)
         relay.abort()
@@ -197,9 +196,7 @@ def test_leaving_a_relay_without_finishing_it_aborts_it(capture):
 
     with (
         pytest.raises(RuntimeError),
-        RelayedUpload(
-            client, purpose="pre-train", filename="a.txt", size=10 * 1024 * 1024
-        ) as relay,
+        client.files.relay(purpose="pre-train", filename="a.txt", size=10 * 1024 * 1024) as relay,
     ):
         for piece in pieces_of(b"y" * (2 * 1024 * 1024)):
             relay.send(piece)
@@ -213,7 +210,7 @@ def test_leaving_a_relay_without_finishing_it_aborts_it(capture):
 def test_a_relay_whose_first_piece_is_its_last_opens_nothing_until_finished(capture):
     client = UpstreamClient("sk-test", TEAM, base_url=capture.base_url)
 
-    with RelayedUpload(client, purpose="pre-train", filename="a.txt", size=5) as relay:
+    with client.files.relay(purpose="pre-train", filename="a.txt", size=5) as relay:
         relay.send(b"hello")
         time.sleep(0.3)
         assert capture.requests == []  # a file that fails now would never reach the upstream
@@ -244,8 +241,8 @@ def test_an_upstream_that_refuses_before_the_end_stops_the_relay_with_its_reason
     try:
         with (
             pytest.raises(errors.ForbiddenError),
-            RelayedUpload(
-                client, purpose="fine-tune", filename="t.jsonl", size=200 * 1024 * 1024
+            client.files.relay(
+                purpose="fine-tune", filename="t.jsonl", size=200 * 1024 * 1024
             ) as relay,
         ):
             for piece in pieces_of(b"z" * (200 * 1024 * 1024), 1024 * 1024):
@@ -258,7 +255,7 @@ def test_an_upstream_that_refuses_before_the_end_stops_the_relay_with_its_reason
 def test_file_part_content_type_is_guessed_from_the_name_as_the_sdk_does(capture):
     client = UpstreamClient("sk-test", None, base_url=capture.base_url)
 
-    upload_file(client, purpose="pre-train", filename="notes.txt", content=io.BytesIO(b"hi"))
+    client.files.upload(purpose="pre-train", filename="notes.txt", content=io.BytesIO(b"hi"))
 
     [request] = capture.requests
     assert parts_of(request)[1] == ("files", "notes.txt", "text/plain", b"hi")
@@ -269,7 +266,7 @@ def test_validate_metadata_asks_with_purpose_suffix_and_size(capture):
     capture.handler.answer = {"is_valid": False, "errors": "Too big for alignment."}
     client = UpstreamClient("sk-test", TEAM, base_url=capture.base_url)
 
-    verdict = validate_metadata(client, purpose="alignment", suffix="PDF", size=42)
+    verdict = client.files.validate_metadata(purpose="alignment", suffix="PDF", size=42)
 
     assert (verdict.is_valid, verdict.errors) == (False, "Too big for alignment.")
     [request] = capture.requests
@@ -282,7 +279,7 @@ def test_validate_metadata_of_an_unexpected_shape_is_an_unreadable_answer(captur
     client = UpstreamClient("sk-test", TEAM, base_url=capture.base_url)
 
     with pytest.raises(errors.BadResponseError):
-        validate_metadata(client, purpose="alignment", suffix="pdf", size=1)
+        client.files.validate_metadata(purpose="alignment", suffix="pdf", size=1)
 
 
 def test_a_connection_broken_mid_file_is_said_so_and_not_retried():
@@ -308,7 +305,7 @@ def test_a_connection_broken_mid_file_is_said_so_and_not_retried():
     big = io.BytesIO(b"x" * 20_000_000)
     try:
         with pytest.raises(errors.UpstreamUnavailableError) as raised:
-            upload_file(client, purpose="fine-tune", filename="big.jsonl", content=big)
+            client.files.upload(purpose="fine-tune", filename="big.jsonl", content=big)
         thread.join(timeout=5)
     finally:
         listener.close()
@@ -323,7 +320,7 @@ def test_an_upstream_that_cannot_be_reached_is_said_so():
     client = UpstreamClient("sk-test", TEAM, base_url=f"http://127.0.0.1:{port}")
 
     with pytest.raises(errors.UpstreamUnreachableError):
-        upload_file(client, purpose="fine-tune", filename="a.jsonl", content=io.BytesIO(b"{}\n"))
+        client.files.upload(purpose="fine-tune", filename="a.jsonl", content=io.BytesIO(b"{}\n"))
 
 
 # --- The JSON Lines check -------------------------------------------------------------------

@@ -23,7 +23,7 @@ def test_team_calls_carry_the_active_team_and_nothing_else(org):
     client = UpstreamClient(org.alice.api_key, str(org.team_a.pk))
     recorder.clear()
     for kind in catalog.team_kinds():
-        client.list_page(kind, limit=5)
+        client.resources.list_page(kind, limit=5)
     seen = recorder.recorded()
     assert len(seen) == len(catalog.team_kinds())
     assert {r.team_header for r in seen} == {str(org.team_a.pk)}
@@ -34,7 +34,7 @@ def test_personal_workspace_sends_no_team_header(org):
     client = UpstreamClient(org.alice.api_key, None)
     recorder.clear()
     for kind in catalog.team_kinds():
-        client.list_page(kind, limit=5)
+        client.resources.list_page(kind, limit=5)
     assert [r.team_header for r in recorder.recorded()] == [None] * len(catalog.team_kinds())
 
 
@@ -42,9 +42,9 @@ def test_thread_calls_never_carry_a_team_header(org):
     client = UpstreamClient(org.alice.api_key, str(org.team_a.pk))
     recorder.clear()
     created = client.request("POST", "v1/threads/", scope=Scope.USER, json_body={"meta_data": {}})
-    client.list_page(catalog.THREADS, limit=10)
-    client.retrieve(catalog.THREADS, created["id"])
-    client.delete(catalog.THREADS, created["id"])
+    client.resources.list_page(catalog.THREADS, limit=10)
+    client.resources.retrieve(catalog.THREADS, created["id"])
+    client.resources.delete(catalog.THREADS, created["id"])
     seen = requests_to("v1/threads")
     assert len(seen) == 4
     assert [r.team_header for r in seen] == [None] * 4
@@ -53,7 +53,8 @@ def test_thread_calls_never_carry_a_team_header(org):
 def test_api_key_travels_per_call_not_on_the_pooled_session(org):
     from dashboard.upstream.http import get_session
 
-    UpstreamClient(org.alice.api_key, str(org.team_a.pk)).list_page(catalog.FILES, limit=1)
+    client = UpstreamClient(org.alice.api_key, str(org.team_a.pk))
+    client.resources.list_page(catalog.FILES, limit=1)
     session = get_session()
     assert "Authorization" not in session.headers
     assert "x-team-id" not in {h.lower() for h in session.headers}
@@ -64,7 +65,7 @@ def test_upstream_cookies_are_never_kept(org, settings):
     """A cookie set by the upstream for one user must not be replayed for the next."""
     faults.set_faults("GET ^v1/flow/files$ setcookie")
     with contextlib.suppress(errors.UpstreamError):
-        UpstreamClient(org.alice.api_key).list_page(catalog.FILES, limit=1)
+        UpstreamClient(org.alice.api_key).resources.list_page(catalog.FILES, limit=1)
     from dashboard.upstream.http import get_session
 
     assert len(get_session().cookies) == 0
@@ -94,7 +95,7 @@ def test_each_upstream_failure_maps_to_a_message_a_person_can_act_on(
     faults.set_faults(f"GET ^v1/flow/files$ {mode}")
     client = UpstreamClient(org.alice.api_key)
     with pytest.raises(error_class) as caught:
-        client.list_page(catalog.FILES, limit=5)
+        client.resources.list_page(catalog.FILES, limit=5)
     assert words in caught.value.message
     assert org.alice.api_key not in caught.value.message
     assert "<html" not in caught.value.message.lower()
@@ -108,7 +109,7 @@ def test_a_slow_upstream_times_out_with_a_clear_message(org, settings):
     reset_session()
     settings.SANDBOX_LATENCY_MS = 2000
     with pytest.raises(errors.UpstreamTimeoutError) as caught:
-        UpstreamClient(org.alice.api_key).list_page(catalog.FILES, limit=5)
+        UpstreamClient(org.alice.api_key).resources.list_page(catalog.FILES, limit=5)
     assert "did not answer in time" in caught.value.message
 
 
@@ -117,7 +118,7 @@ def test_a_stalled_body_is_reported_not_waited_for_forever(org, settings):
     settings.SANDBOX_FAULT_SLEEP_S = 3
     faults.set_faults("GET ^v1/flow/files$ stall")
     with pytest.raises(errors.UpstreamUnavailableError):
-        UpstreamClient(org.alice.api_key).list_page(catalog.FILES, limit=5)
+        UpstreamClient(org.alice.api_key).resources.list_page(catalog.FILES, limit=5)
 
 
 def test_a_refused_connection_is_reported_as_unreachable(settings):
@@ -130,7 +131,7 @@ def test_a_refused_connection_is_reported_as_unreachable(settings):
     reset_session()
     client = UpstreamClient("sk-any-key-1234", base_url=f"http://127.0.0.1:{port}/sandbox")
     with pytest.raises(errors.UpstreamUnreachableError) as caught:
-        client.list_page(catalog.FILES, limit=1)
+        client.resources.list_page(catalog.FILES, limit=1)
     assert "cannot be reached" in caught.value.message
     reset_session()
 
@@ -144,7 +145,7 @@ def test_idempotent_reads_are_retried_but_writes_never(org, settings):
     client = UpstreamClient(org.alice.api_key)
     recorder.clear()
     with pytest.raises(errors.UpstreamUnavailableError):
-        client.list_page(catalog.FILES, limit=1)
+        client.resources.list_page(catalog.FILES, limit=1)
     assert len(requests_to("v1/flow/files")) == 3  # the call and two retries
     recorder.clear()
     with pytest.raises(errors.UpstreamUnavailableError):

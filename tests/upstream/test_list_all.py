@@ -75,7 +75,7 @@ def pages(settings):
 def test_the_whole_list_comes_in_order_with_pages_asked_side_by_side(pages, with_total):
     pages.handler.with_total = with_total
 
-    items = pages.client.list_all(FILES)
+    items = pages.client.resources.list_all(FILES)
 
     assert items == ITEMS
     offsets = pages.handler.offsets
@@ -89,4 +89,4 @@ def test_a_page_that_fails_fails_the_whole_list(pages):
     pages.handler.failing_offset = 500
 
     with pytest.raises(errors.UpstreamUnavailableError):
-        pages.client.list_all(FILES)
+        pages.client.resources.list_all(FILES)

@@ -13,9 +13,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from dashboard.audit.people import Creator
+from dashboard.people.directory import Creator
 from dashboard.resources.presentation import Cell, Row, TeamName
 from dashboard.text import reveal
+from dashboard.upstream.catalog import Format
 
 register = template.Library()
 
@@ -53,7 +54,9 @@ def creator(person: Creator | None) -> SafeString:
         return mark_safe('<span class="muted">unknown</span>')  # noqa: S308 - a constant
     if person.is_you:
         return format_html(
-            '<span class="badge badge-you" title="Creator ID {}">you</span>', person.id
+            '<span class="badge badge-you" data-testid="creator-you" title="Creator ID {}">you'
+            "</span>",
+            person.id,
         )
     return format_html('<span title="Creator ID {}">{}</span>', person.id, person.name)
 
@@ -76,36 +79,39 @@ def team(name: TeamName | None) -> SafeString:
 
 @register.simple_tag
 def status(text: str, badge: str) -> SafeString:
-    return format_html('<span class="badge {}">{}</span>', badge, text) if text else NOTHING
+    if not text:
+        return NOTHING
+    return format_html('<span class="badge {}" data-status="{}">{}</span>', badge, text, text)
 
 
 def cell_content(cell: Cell) -> SafeString:
-    if cell.format == "datetime":
+    if cell.format is Format.DATETIME:
         return timestamp(cell.value, cell.fallback)
-    if cell.format == "status":
+    if cell.format is Format.STATUS:
         return status(cell.value, cell.badge)
-    if cell.format == "owner":
+    if cell.format is Format.OWNER:
         return creator(cell.value)
-    if cell.format == "team":
+    if cell.format is Format.TEAM:
         return team(cell.value)
     if cell.value is None or cell.value == "":
         return NOTHING
-    if cell.format == "bytes":
+    if cell.format is Format.BYTES:
         return format_html("{}", filesizeformat(cell.value))
-    if cell.format == "id":
+    if cell.format is Format.ID:
         return format_html('<code class="id-cell">{}</code>', cell.value)
     return format_html("{}", cell.value)
 
 
 @register.simple_tag
-def row_cells(row: Row, link_kind: str | None = None) -> SafeString:
-    """The ``<td>`` cells of a row; cells marked as links open the row's detail page."""
-    url = link_to("resource-detail", link_kind, row.id) if link_kind else ""
+def row_cells(row: Row, team_key: str, link_kind: str | None = None) -> SafeString:
+    """The ``<td>`` cells of a row; cells marked as links open the row's detail page in the
+    team ``team_key``."""
+    url = link_to("resource-detail", team_key, link_kind, row.id) if link_kind else ""
     cells = []
     for cell in row.cells:
         content = cell_content(cell)
         if cell.link and url:
             content = format_html('<a href="{}">{}</a>', url, content)
-        numeric = cell.format in ("bytes", "number")
+        numeric = cell.format.numeric
         cells.append(format_html('<td class="num">{}</td>' if numeric else "<td>{}</td>", content))
     return format_html_join("", "{}", ((cell,) for cell in cells))

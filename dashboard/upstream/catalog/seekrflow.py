@@ -1,10 +1,7 @@
-"""The catalog of upstream resource kinds: each kind described once, declaratively.
+"""The SeekrFlow resource kinds, each described once (see ``docs/upstream.md`` for the wire
+facts: paths, wrappings, pagination and owner fields as the official ``seekrai`` SDK has them).
 
-Generic list/detail/delete views, the overview, the audit and the service layer all read this
-registry; adding a kind is one :func:`register` call. Paths, wrappings, pagination styles and
-owner fields follow ``upstream-contract.md`` (the official ``seekrai`` SDK's wire contract).
-
-Scope decides the team header: ``TEAM`` calls carry ``x-team-id`` of the active team, ``USER``
+Scope decides the team header: ``TEAM`` calls carry ``x-team-id`` of the page's team, ``USER``
 calls (threads, their messages and runs) never do. The one exception inside the threads family
 is *starting* an agent run: it names a team-owned agent, so it is a ``TEAM`` call carrying the
 agent's team (see :data:`THREAD_CALLS`).
@@ -12,170 +9,26 @@ agent's team (see :data:`THREAD_CALLS`).
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-
-
-class Scope(enum.Enum):
-    TEAM = "team"  # sent with the active team's x-team-id
-    USER = "user"  # owned by the user; never sent with x-team-id
-
-
-class Wrapping(enum.Enum):
-    DATA = "data"  # {"data": [...]} (optionally "total")
-    OBJECT_DATA = "object_data"  # {"object": "list", "data": [...]}
-    BARE = "bare"  # a bare JSON array
-
-
-class Pagination(enum.Enum):
-    LIMIT_OFFSET = "limit_offset"
-    SKIP_LIMIT = "skip_limit"
-    LIMIT_ORDER = "limit_order"  # no offset: a page is "the newest N"
-    NONE = "none"  # the upstream returns everything; the dashboard pages it
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    format: str = "text"  # text | id | datetime | status | bytes | number | owner | team
-
-
-@dataclass(frozen=True)
-class Relation:
-    """A field holding ids of another kind (e.g. a fine-tune's training files)."""
-
-    field: str
-    kind: str
-    label: str
-    id_key: str | None = None  # for lists of objects: the key holding the id
-
-
-@dataclass(frozen=True)
-class SubList:
-    """A list nested under one resource (e.g. a vector database's files)."""
-
-    label: str
-    path: str  # with {id}
-    wrapping: Wrapping
-    columns: tuple[Column, ...]
-    link_kind: str | None = None  # kind whose detail page an item's link_field opens
-    link_field: str = "id"
-
-
-@dataclass(frozen=True)
-class Action:
-    """A state change offered on a detail page (delete is described separately)."""
-
-    name: str
-    label: str
-    method: str
-    path: str  # with {id}
-    allowed_statuses: frozenset[str]
-    confirm: str  # the question asked before doing it
-
-
-@dataclass(frozen=True)
-class ResourceKind:
-    slug: str  # URL segment: /r/<slug>/
-    label: str  # plural, for headings and navigation
-    singular: str
-    scope: Scope
-    list_path: str
-    detail_path: str  # with {id}
-    wrapping: Wrapping
-    pagination: Pagination
-    columns: tuple[Column, ...]
-    id_field: str = "id"
-    name_field: str = "name"
-    owner_field: str | None = "user_id"
-    team_field: str | None = "team_id"
-    created_field: str = "created_at"
-    status_field: str | None = "status"
-    final_statuses: frozenset[str] = frozenset()
-    delete_path: str | None = None  # None: the kind cannot be deleted from the dashboard
-    list_params: dict[str, str] = field(default_factory=dict)  # sent with every list call
-    max_page_size: int = 100  # the largest page the upstream accepts
-    server_sort: dict[str, str] = field(default_factory=dict)  # column key -> upstream sort_by
-    relations: tuple[Relation, ...] = ()
-    sub_lists: tuple[SubList, ...] = ()
-    actions: tuple[Action, ...] = ()
-    content_path: str | None = None  # with {id}: downloadable content
-    in_overview: bool = True
-    description: str = ""
-
-    @property
-    def deletable(self) -> bool:
-        return self.delete_path is not None
-
-    @property
-    def team_scoped(self) -> bool:
-        return self.scope is Scope.TEAM
-
-    def item_id(self, item: dict) -> str:
-        return str(item.get(self.id_field, ""))
-
-    def item_name(self, item: dict) -> str:
-        value = item.get(self.name_field)
-        return str(value) if value not in (None, "") else self.item_id(item)
-
-    def item_owner(self, item: dict) -> str:
-        value = item.get(self.owner_field) if self.owner_field else None
-        return "" if value is None else str(value)
-
-    def item_team(self, item: dict) -> str:
-        value = item.get(self.team_field) if self.team_field else None
-        return "" if value is None else str(value)
-
-    def item_status(self, item: dict) -> str:
-        value = item.get(self.status_field) if self.status_field else None
-        return "" if value is None else str(value)
-
-    def is_final(self, item: dict) -> bool:
-        """Whether the item's status will not change by itself (no polling needed)."""
-        if not self.status_field or not self.final_statuses:
-            return True
-        return self.item_status(item) in self.final_statuses
-
-    def action(self, name: str) -> Action | None:
-        return next((a for a in self.actions if a.name == name), None)
-
-
-class AlreadyRegistered(Exception):
-    pass
-
-
-_registry: dict[str, ResourceKind] = {}
-
-
-def register(kind: ResourceKind) -> ResourceKind:
-    if kind.slug in _registry:
-        raise AlreadyRegistered(kind.slug)
-    _registry[kind.slug] = kind
-    return kind
-
-
-def get(slug: str) -> ResourceKind | None:
-    return _registry.get(slug)
-
-
-def all_kinds() -> Iterator[ResourceKind]:
-    return iter(_registry.values())
-
-
-def team_kinds() -> list[ResourceKind]:
-    return [k for k in _registry.values() if k.scope is Scope.TEAM]
-
+from dashboard.upstream.catalog.registry import register
+from dashboard.upstream.catalog.types import (
+    Action,
+    Column,
+    Format,
+    Pagination,
+    Relation,
+    ResourceKind,
+    Scope,
+    SubList,
+    Wrapping,
+)
 
 # --- Column sets ----------------------------------------------------------------------------
-ID = Column("id", "ID", "id")
+ID = Column("id", "ID", Format.ID)
 NAME = Column("name", "Name")
-STATUS = Column("status", "Status", "status")
-CREATED = Column("created_at", "Created", "datetime")
-UPDATED = Column("updated_at", "Updated", "datetime")
-TEAM = Column("team_id", "Team", "team")
-CREATOR = Column("user_id", "Creator", "owner")
+STATUS = Column("status", "Status", Format.STATUS)
+CREATED = Column("created_at", "Created", Format.DATETIME)
+TEAM = Column("team_id", "Team", Format.TEAM)
+CREATOR = Column("user_id", "Creator", Format.OWNER)
 
 JOB_FINAL = frozenset({"cancelled", "failed", "completed", "deleted", "stopped"})
 AGENT_FINAL = frozenset({"Inactive", "Active", "Failed"})
@@ -202,9 +55,9 @@ FILES = register(
             Column("filename", "Name"),
             Column("purpose", "Purpose"),
             Column("type", "Type"),
-            Column("bytes", "Size", "bytes"),
+            Column("bytes", "Size", Format.BYTES),
             TEAM,
-            Column("created_by", "Creator", "owner"),
+            Column("created_by", "Creator", Format.OWNER),
             CREATED,
         ),
         server_sort={
@@ -292,7 +145,7 @@ DEPLOYMENTS = register(
             NAME,
             STATUS,
             Column("model_type", "Model type"),
-            Column("n_instances", "Instances", "number"),
+            Column("n_instances", "Instances", Format.NUMBER),
             TEAM,
             CREATOR,
             CREATED,
@@ -317,7 +170,7 @@ VECTOR_DBS = register(
             ID,
             NAME,
             Column("model", "Embedding model"),
-            Column("file_count", "Files", "number"),
+            Column("file_count", "Files", Format.NUMBER),
             TEAM,
             CREATOR,
             CREATED,
@@ -349,8 +202,8 @@ PROJECTS = register(
         columns=(
             ID,
             NAME,
-            Column("runs", "Runs", "number"),
-            Column("runs_deployed", "Deployed", "number"),
+            Column("runs", "Runs", Format.NUMBER),
+            Column("runs_deployed", "Deployed", Format.NUMBER),
             TEAM,
             CREATOR,
             CREATED,

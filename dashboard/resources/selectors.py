@@ -1,0 +1,158 @@
+"""Reads that combine upstream calls: a list page, the overview's panels, one resource with its
+sub-lists, and a resource looked for in every other team. Only the client speaks HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from dashboard.resources.listing import (
+    PAGE_SIZE,
+    ListQuery,
+    ListResult,
+    column_of,
+    server_sort_params,
+    sort_items,
+)
+from dashboard.teams.workspace import Team
+from dashboard.upstream.catalog import Column, Format, Pagination, ResourceKind
+from dashboard.upstream.client import UpstreamClient
+from dashboard.upstream.errors import NotFoundError, UpstreamError
+from dashboard.upstream.fanout import Outcome, fan_out
+
+OVERVIEW_LATEST = 5
+
+
+def fetch_list(
+    client: UpstreamClient, kind: ResourceKind, query: ListQuery, my_id: str = ""
+) -> ListResult:
+    """One page of a list, asking the upstream for just that page whenever it can do what was
+    asked; otherwise the whole list is fetched and searched, filtered, sorted and paged here."""
+    server_sort = server_sort_params(kind, query)
+    upstream_pages = kind.pagination in (Pagination.LIMIT_OFFSET, Pagination.SKIP_LIMIT)
+    if upstream_pages and server_sort is not None and not (query.search or query.mine):
+        page = client.resources.list_page(
+            kind, offset=query.offset, limit=PAGE_SIZE, params=server_sort
+        )
+        return ListResult(page.items, query.page, page.has_more, page.total)
+
+    items = client.resources.list_all(kind)
+    if query.search:
+        needle = query.search.casefold()
+        items = [
+            i
+            for i in items
+            if needle in kind.item_name(i).casefold() or needle in kind.item_id(i).casefold()
+        ]
+    if query.mine:
+        items = [i for i in items if my_id and kind.item_owner(i) == my_id]
+    if query.sort:
+        items = sort_items(items, column_of(kind, query.sort), query.descending)
+    window = items[query.offset : query.offset + PAGE_SIZE]
+    return ListResult(window, query.page, query.offset + PAGE_SIZE < len(items), len(items))
+
+
+@dataclass
+class Panel:
+    kind: ResourceKind
+    latest: list[dict] = field(default_factory=list)
+    count: int | None = None
+    count_is_lower_bound: bool = False  # the upstream has more than one page and no total
+    error: UpstreamError | None = None
+    items: list[dict] = field(default_factory=list)  # all items fetched for the panel
+
+
+def newest_first_params(kind: ResourceKind) -> dict[str, str]:
+    sort_by = kind.server_sort.get(kind.created_field)
+    return {"sort_by": sort_by, "sort_order": "desc"} if sort_by else {}
+
+
+def overview_panel_call(client: UpstreamClient, kind: ResourceKind) -> Callable[[], Panel]:
+    """One upstream call that gives a kind's count and newest items (runs in a worker)."""
+
+    def call() -> Panel:
+        if kind.pagination is Pagination.NONE:
+            items, has_more = client.resources.list_all(kind), False
+            total: int | None = len(items)
+        else:
+            page = client.resources.list_page(
+                kind, limit=kind.max_page_size, params=newest_first_params(kind)
+            )
+            items, has_more, total = page.items, page.has_more, page.total
+        newest = sort_items(items, Column(kind.created_field, "", Format.DATETIME), descending=True)
+        return Panel(
+            kind,
+            latest=newest[:OVERVIEW_LATEST],
+            count=total if total is not None else len(items),
+            count_is_lower_bound=total is None and has_more,
+            items=items,
+        )
+
+    return call
+
+
+def overview_panels(client: UpstreamClient, kinds: list[ResourceKind]) -> list[Panel]:
+    """A panel per kind, all fetched at once; a failing panel carries its own error."""
+    outcomes = fan_out({kind.slug: overview_panel_call(client, kind) for kind in kinds})
+    return [
+        outcome.value if outcome.ok else Panel(kind, error=outcome.error)
+        for kind, outcome in ((kind, outcomes[kind.slug]) for kind in kinds)
+    ]
+
+
+@dataclass
+class TeamLookup:
+    team: Team
+    item: dict | None = None
+    error: UpstreamError | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.item is not None
+
+
+
+def find_in_teams(
+    client: UpstreamClient, kind: ResourceKind, resource_id: str, teams: list[Team]
+) -> list[TeamLookup]:
+    """Ask every team at once whether it holds the resource."""
+    clients = {team.key: client.for_team(team.id) for team in teams}
+    outcomes = fan_out(
+        {
+            key: (lambda bound=bound: bound.resources.retrieve(kind, resource_id))
+            for key, bound in clients.items()
+        }
+    )
+    lookups = []
+    for team in teams:
+        outcome = outcomes[team.key]
+        if outcome.ok:
+            lookups.append(TeamLookup(team, item=outcome.value))
+        elif isinstance(outcome.error, NotFoundError):
+            lookups.append(TeamLookup(team))
+        else:
+            lookups.append(TeamLookup(team, error=outcome.error))
+    return lookups
+
+
+@dataclass
+class Detail:
+    """One resource, and each of its kind's sub-lists (each may have failed on its own)."""
+
+    item: dict
+    sub_lists: list[Outcome]
+
+
+def resource_detail(client: UpstreamClient, kind: ResourceKind, resource_id: str) -> Detail:
+    """The resource and its sub-lists, asked at once; the resource's own failure is raised."""
+    tasks: dict[Any, Callable[[], Any]] = {
+        "item": partial(client.resources.retrieve, kind, resource_id)
+    }
+    for index in range(len(kind.sub_lists)):
+        tasks[index] = partial(client.resources.sub_list, kind, index, resource_id)
+    outcomes = fan_out(tasks)
+    if outcomes["item"].error is not None:
+        raise outcomes["item"].error
+    return Detail(outcomes["item"].value, [outcomes[i] for i in range(len(kind.sub_lists))])

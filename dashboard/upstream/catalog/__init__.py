@@ -1,0 +1,64 @@
+"""The catalog of upstream resource kinds: each kind described once, declaratively.
+
+``types`` holds the vocabulary, ``registry`` the registered kinds, ``seekrflow`` the kinds
+themselves, ``checks`` what must hold of each. Import from here: ``catalog.get(slug)``,
+``catalog.FILES``, ``catalog.Format``.
+"""
+
+from dashboard.upstream.catalog.registry import (
+    AlreadyRegistered,
+    all_kinds,
+    get,
+    register,
+    team_kinds,
+)
+from dashboard.upstream.catalog.seekrflow import (
+    AGENTS,
+    DATA_JOBS,
+    DEPLOYMENTS,
+    FILES,
+    FINE_TUNES,
+    PROJECTS,
+    THREAD_CALLS,
+    THREADS,
+    TOOLS,
+    VECTOR_DBS,
+)
+from dashboard.upstream.catalog.types import (
+    Action,
+    Column,
+    Format,
+    Pagination,
+    Relation,
+    ResourceKind,
+    Scope,
+    SubList,
+    Wrapping,
+)
+
+__all__ = [
+    "AGENTS",
+    "DATA_JOBS",
+    "DEPLOYMENTS",
+    "FILES",
+    "FINE_TUNES",
+    "PROJECTS",
+    "THREADS",
+    "THREAD_CALLS",
+    "TOOLS",
+    "VECTOR_DBS",
+    "Action",
+    "AlreadyRegistered",
+    "Column",
+    "Format",
+    "Pagination",
+    "Relation",
+    "ResourceKind",
+    "Scope",
+    "SubList",
+    "Wrapping",
+    "all_kinds",
+    "get",
+    "register",
+    "team_kinds",
+]

@@ -1,0 +1,153 @@
+"""The vocabulary of the catalog: how a resource kind is described.
+
+Everything here is data: a :class:`ResourceKind` says where a kind lives upstream, how its lists
+are wrapped and paged, which fields name its owner, team and status, how its columns read and
+which actions it offers. See ``docs/upstream.md`` for the wire facts these describe.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Scope(enum.Enum):
+    TEAM = "team"  # sent with the active team's x-team-id
+    USER = "user"  # owned by the user; never sent with x-team-id
+
+
+class Wrapping(enum.Enum):
+    DATA = "data"  # {"data": [...]} (optionally "total")
+    OBJECT_DATA = "object_data"  # {"object": "list", "data": [...]}
+    BARE = "bare"  # a bare JSON array
+
+
+class Pagination(enum.Enum):
+    LIMIT_OFFSET = "limit_offset"
+    SKIP_LIMIT = "skip_limit"
+    LIMIT_ORDER = "limit_order"  # no offset: a page is "the newest N"
+    NONE = "none"  # the upstream returns everything; the dashboard pages it
+
+
+class Format(enum.StrEnum):
+    """How a column's values are read and shown (a string, so templates can compare it)."""
+
+    TEXT = "text"
+    ID = "id"
+    DATETIME = "datetime"
+    STATUS = "status"
+    BYTES = "bytes"
+    NUMBER = "number"
+    OWNER = "owner"  # a creator id, shown as the person
+    TEAM = "team"  # a team id, shown with the team's label
+
+    @property
+    def numeric(self) -> bool:
+        return self in (Format.BYTES, Format.NUMBER)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    format: Format = Format.TEXT
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A field holding ids of another kind (e.g. a fine-tune's training files)."""
+
+    field: str
+    kind: str
+    label: str
+    id_key: str | None = None  # for lists of objects: the key holding the id
+
+
+@dataclass(frozen=True)
+class SubList:
+    """A list nested under one resource (e.g. a vector database's files)."""
+
+    label: str
+    path: str  # with {id}
+    wrapping: Wrapping
+    columns: tuple[Column, ...]
+    link_kind: str | None = None  # kind whose detail page an item's link_field opens
+    link_field: str = "id"
+
+
+@dataclass(frozen=True)
+class Action:
+    """A state change offered on a detail page (delete is described separately)."""
+
+    name: str
+    label: str
+    method: str
+    path: str  # with {id}
+    allowed_statuses: frozenset[str]
+    confirm: str  # the question asked before doing it
+
+
+@dataclass(frozen=True)
+class ResourceKind:
+    slug: str  # URL segment: /r/<slug>/
+    label: str  # plural, for headings and navigation
+    singular: str
+    scope: Scope
+    list_path: str
+    detail_path: str  # with {id}
+    wrapping: Wrapping
+    pagination: Pagination
+    columns: tuple[Column, ...]
+    id_field: str = "id"
+    name_field: str = "name"
+    owner_field: str | None = "user_id"
+    team_field: str | None = "team_id"
+    created_field: str = "created_at"
+    status_field: str | None = "status"
+    final_statuses: frozenset[str] = frozenset()
+    delete_path: str | None = None  # None: the kind cannot be deleted from the dashboard
+    list_params: dict[str, str] = field(default_factory=dict)  # sent with every list call
+    max_page_size: int = 100  # the largest page the upstream accepts
+    server_sort: dict[str, str] = field(default_factory=dict)  # column key -> upstream sort_by
+    relations: tuple[Relation, ...] = ()
+    sub_lists: tuple[SubList, ...] = ()
+    actions: tuple[Action, ...] = ()
+    content_path: str | None = None  # with {id}: downloadable content
+    in_overview: bool = True
+    description: str = ""
+
+    @property
+    def deletable(self) -> bool:
+        return self.delete_path is not None
+
+    @property
+    def team_scoped(self) -> bool:
+        return self.scope is Scope.TEAM
+
+    def item_id(self, item: dict) -> str:
+        return str(item.get(self.id_field, ""))
+
+    def item_name(self, item: dict) -> str:
+        value = item.get(self.name_field)
+        return str(value) if value not in (None, "") else self.item_id(item)
+
+    def item_owner(self, item: dict) -> str:
+        value = item.get(self.owner_field) if self.owner_field else None
+        return "" if value is None else str(value)
+
+    def item_team(self, item: dict) -> str:
+        value = item.get(self.team_field) if self.team_field else None
+        return "" if value is None else str(value)
+
+    def item_status(self, item: dict) -> str:
+        value = item.get(self.status_field) if self.status_field else None
+        return "" if value is None else str(value)
+
+    def is_final(self, item: dict) -> bool:
+        """Whether the item's status will not change by itself (no polling needed)."""
+        if not self.status_field or not self.final_statuses:
+            return True
+        return self.item_status(item) in self.final_statuses
+
+    def action(self, name: str) -> Action | None:
+        return next((a for a in self.actions if a.name == name), None)

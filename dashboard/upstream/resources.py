@@ -1,0 +1,168 @@
+"""Calls on the catalog's kinds (``client.resources``): lists in each kind's own paging style,
+whole lists, one item, its sub-lists and content, delete and the kind's actions.
+
+Every path naming a resource is built with :func:`~dashboard.upstream.paths.expand`; every
+call says the kind's scope, so the team header goes exactly where the catalog says.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from dashboard.upstream import errors
+from dashboard.upstream.catalog import FILES, Pagination, ResourceKind, Wrapping
+from dashboard.upstream.fanout import fan_out
+from dashboard.upstream.paths import expand
+
+if TYPE_CHECKING:
+    from dashboard.upstream.client import StreamedResponse, UpstreamClient
+
+LIST_ALL_LIMIT = 20_000  # a safety stop when a whole list is fetched page by page
+LIST_ALL_WINDOW = 4  # pages asked at once when the upstream does not say how many there are
+
+
+@dataclass
+class Page:
+    items: list[dict]
+    has_more: bool
+    total: int | None = None  # known when the upstream says it, or the whole list was fetched
+
+
+class ResourcesApi:
+    """The catalog-driven calls of one client (its key, its team)."""
+
+    def __init__(self, client: UpstreamClient):
+        self.client = client
+
+    @staticmethod
+    def unwrap(kind: ResourceKind | Wrapping, payload: Any) -> tuple[list[dict], int | None]:
+        """The items (and the total, when given) of a list answer, checked for shape."""
+        wrapping = kind.wrapping if isinstance(kind, ResourceKind) else kind
+        items: Any
+        total = None
+        if wrapping is Wrapping.BARE:
+            items = payload
+        elif isinstance(payload, dict):
+            items = payload.get("data", [] if wrapping is Wrapping.OBJECT_DATA else None)
+            raw_total = payload.get("total")
+            total = raw_total if isinstance(raw_total, int) else None
+        else:
+            items = None
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise errors.BadResponseError(
+                "The upstream answered a list request with data of an unexpected shape."
+            )
+        return items, total
+
+    def list_page(
+        self,
+        kind: ResourceKind,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+        params: dict | None = None,
+    ) -> Page:
+        """One page of a kind's list, asked of the upstream in the kind's own style.
+
+        ``has_more`` is learnt by asking for one item more than the page holds.
+        """
+        query = dict(kind.list_params)
+        query.update(params or {})
+        if kind.pagination is Pagination.NONE:
+            items, total = self.unwrap(kind, self._get_list(kind, query))
+            window = items[offset : offset + limit]
+            return Page(window, offset + limit < len(items), len(items))
+        probe = min(limit + 1, kind.max_page_size)
+        if kind.pagination is Pagination.LIMIT_ORDER:
+            query.update(limit=min(offset + limit + 1, kind.max_page_size))
+            query.setdefault("order", "desc")
+            items, total = self.unwrap(kind, self._get_list(kind, query))
+            return Page(items[offset : offset + limit], len(items) > offset + limit, total)
+        if kind.pagination is Pagination.SKIP_LIMIT:
+            query.update(skip=offset, limit=probe)
+        else:
+            query.update(offset=offset, limit=probe)
+        items, total = self.unwrap(kind, self._get_list(kind, query))
+        has_more = len(items) > limit if probe > limit else len(items) == probe
+        if total is not None:
+            has_more = offset + limit < total
+        return Page(items[:limit], has_more, total)
+
+    def _get_list(self, kind: ResourceKind, query: dict) -> Any:
+        return self.client.request("GET", kind.list_path, scope=kind.scope, params=query or None)
+
+    def list_all(self, kind: ResourceKind, *, params: dict | None = None) -> list[dict]:
+        """The whole list of a kind, paging through the upstream with its largest page.
+
+        After the first page, the next ones are asked side by side (all that are left when the
+        upstream gives a total, else ``LIST_ALL_WINDOW`` at a time, stopping at a short page).
+        """
+        if kind.pagination in (Pagination.NONE, Pagination.LIMIT_ORDER):
+            size = LIST_ALL_LIMIT if kind.pagination is Pagination.NONE else kind.max_page_size
+            return self.list_page(kind, limit=size, params=params).items
+        size = kind.max_page_size
+        last_page = math.ceil(LIST_ALL_LIMIT / size)
+        first = self.list_page(kind, limit=size, params=params)
+        items = list(first.items)
+        more, page_no = first.has_more and bool(first.items), 1
+        while more and page_no < last_page:
+            # The next pages side by side: as many as the total says are left, or a few.
+            if first.total is not None:
+                ahead = math.ceil((first.total - len(items)) / size)
+            else:
+                ahead = LIST_ALL_WINDOW
+            window = range(page_no, min(page_no + max(ahead, 1), last_page))
+            outcomes = fan_out(
+                {
+                    n: partial(self.list_page, kind, offset=n * size, limit=size, params=params)
+                    for n in window
+                }
+            )
+            for n in window:  # in order; a failed page fails the whole list
+                page = outcomes[n]
+                if page.error is not None:
+                    raise page.error
+                items.extend(page.value.items)
+                more = page.value.has_more and bool(page.value.items)
+                if not more:
+                    break
+            page_no = window.stop
+        return items
+
+    def _on(self, method: str, kind: ResourceKind, template: str, resource_id: str) -> Any:
+        """One call on one resource of ``kind``, at the catalog path ``template``."""
+        return self.client.request(method, expand(template, resource_id), scope=kind.scope)
+
+    def retrieve(self, kind: ResourceKind, resource_id: str) -> dict:
+        payload = self._on("GET", kind, kind.detail_path, resource_id)
+        if not isinstance(payload, dict):
+            raise errors.BadResponseError()
+        return payload
+
+    def delete(self, kind: ResourceKind, resource_id: str) -> Any:
+        if not kind.delete_path:
+            raise errors.InvalidRequestError(f"{kind.label} cannot be deleted.")
+        return self._on("DELETE", kind, kind.delete_path, resource_id)
+
+    def run_action(self, kind: ResourceKind, action_name: str, resource_id: str) -> Any:
+        action = kind.action(action_name)
+        if action is None:
+            raise errors.InvalidRequestError(f"{kind.label} have no action '{action_name}'.")
+        return self._on(action.method, kind, action.path, resource_id)
+
+    def sub_list(self, kind: ResourceKind, index: int, resource_id: str) -> list[dict]:
+        sub = kind.sub_lists[index]
+        return self.unwrap(sub.wrapping, self._on("GET", kind, sub.path, resource_id))[0]
+
+    def content(self, kind: ResourceKind, resource_id: str) -> StreamedResponse:
+        """A resource's downloadable content, open for relaying as it arrives."""
+        if not kind.content_path:
+            raise errors.NotFoundError(f"{kind.label} have no downloadable content.")
+        return self.client.stream("GET", expand(kind.content_path, resource_id), scope=kind.scope)
+
+    def probe_team(self) -> None:
+        """A cheap call scoped to the client's team: raises if the key or team is refused."""
+        self.list_page(FILES, limit=1)
