@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from dashboard.converters import ResourceIdConverter
+from dashboard.ownership import views as ownership_views
 from dashboard.teams import views as team_views
 
 register_converter(ResourceIdConverter, "rid")  # before the apps' URLs that use it
@@ -28,6 +29,7 @@ urlpatterns = [
     path("teams/", include("dashboard.teams.urls")),
     path("threads/", include("dashboard.threads.urls")),
     path("search/", include("dashboard.ownership.search_urls")),
+    path("people/<rid:creator>/", ownership_views.person, name="person"),
     path("audit/log/", include("dashboard.audit.urls")),
     path("audit/", include("dashboard.ownership.urls")),
     # Addresses from before teams were in the path.

@@ -12,6 +12,10 @@ class AddKeyForm(forms.Form):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text="Checked against the upstream before it is saved; shown only masked afterwards.",
     )
+    other_account_confirmed = forms.BooleanField(
+        required=False,
+        label="Yes, save this key of another person's account (paste it again)",
+    )
 
     def clean_api_key(self):
         value = self.cleaned_data["api_key"]

@@ -21,6 +21,9 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     upstream_user_id = models.CharField(max_length=64, blank=True)
     personal_team_id = models.CharField(max_length=64, blank=True)
+    # SHA-256 of the key: tells the same key saved twice apart without keeping it in clear (an
+    # API key is long and random, so its hash gives nothing away).
+    fingerprint = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-is_active", "-created_at"]
@@ -29,6 +32,11 @@ class ApiKey(models.Model):
                 fields=["user"], condition=models.Q(is_active=True), name="one_active_key_per_user"
             ),
             models.UniqueConstraint(fields=["user", "label"], name="unique_key_label_per_user"),
+            models.UniqueConstraint(
+                fields=["user", "fingerprint"],
+                condition=~models.Q(fingerprint=""),
+                name="unique_key_per_user",
+            ),
         ]
 
     def __str__(self) -> str:

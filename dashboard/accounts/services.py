@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -11,10 +13,11 @@ from django.views.decorators.debug import sensitive_variables
 from dashboard.accounts import crypto
 from dashboard.accounts.models import ApiKey
 from dashboard.audit.services import Action, Outcome, record_action
-from dashboard.upstream import errors
+from dashboard.upstream import catalog, errors
 from dashboard.upstream.catalog import FILES
 from dashboard.upstream.client import UpstreamClient
-from dashboard.upstream.identity import learned_from_personal
+from dashboard.upstream.fanout import fan_out
+from dashboard.upstream.identity import USER_ID, learned_from_personal
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -23,27 +26,71 @@ class ApiKeyRefused(Exception):
     """A key operation refused, with a message for the person."""
 
 
+class OtherAccount(ApiKeyRefused):
+    """The key acts as an upstream account another dashboard user's key acts as."""
+
+    def __init__(self, message: str, owners: list[str]):
+        super().__init__(message)
+        self.owners = owners
+
+
+def fingerprint_of(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
 @sensitive_variables("plaintext")
 def check_key(plaintext: str) -> dict:
-    """Ask the upstream whether the key works; learn what the personal workspace reveals."""
+    """Ask the upstream whether the key works, and learn whose account it is: every kind of
+    the personal workspace is read at once, and whatever is in it names its owner."""
     client = UpstreamClient(plaintext)
-    try:
-        page = client.resources.list_page(FILES, limit=5)
-    except errors.BadKeyError as exc:
+    kinds = catalog.team_kinds()
+    outcomes = fan_out(
+        {kind.slug: partial(client.resources.list_page, kind, limit=5) for kind in kinds}
+    )
+    errors_met = [outcome.error for outcome in outcomes.values() if outcome.error is not None]
+    refused = next((e for e in errors_met if isinstance(e, errors.BadKeyError)), None)
+    if refused is not None:
         raise ApiKeyRefused(
             "The upstream rejected this key (401). Check that you copied the whole key."
-        ) from exc
-    return learned_from_personal([(FILES, page.items)])
+        ) from refused
+    if not outcomes[FILES.slug].ok:  # the key could not even be tried
+        raise outcomes[FILES.slug].error
+    return learned_from_personal(
+        [(kind, outcomes[kind.slug].value.items) for kind in kinds if outcomes[kind.slug].ok]
+    )
+
+
+def other_owners(*, user, upstream_user_id: str) -> list[str]:
+    """The other dashboard users whose saved keys act as ``upstream_user_id``."""
+    if not upstream_user_id:
+        return []
+    others = (
+        ApiKey.objects.filter(upstream_user_id=upstream_user_id)
+        .exclude(user=user)
+        .order_by("user__username")
+        .values_list("user__username", flat=True)
+        .distinct()
+    )
+    return list(others)
 
 
 @sensitive_variables("plaintext")
-def add_key(*, user, label: str, plaintext: str) -> ApiKey:
+def add_key(*, user, label: str, plaintext: str, other_account_confirmed: bool = False) -> ApiKey:
+    """Save a key after the upstream accepted it, with the account it acts as.
+
+    The same key twice is refused; a key acting as another dashboard user's account raises
+    :class:`OtherAccount` unless the person confirmed that this is what they mean.
+    """
     plaintext = plaintext.strip()
     label = label.strip()
     if not plaintext:
         raise ApiKeyRefused("Paste the API key.")
     if ApiKey.objects.filter(user=user, label=label).exists():
         raise ApiKeyRefused("You already have a key with this label; choose another label.")
+    fingerprint = fingerprint_of(plaintext)
+    twin = ApiKey.objects.filter(user=user, fingerprint=fingerprint).first()
+    if twin is not None:
+        raise ApiKeyRefused(f"You already saved this key, as “{twin.label}” (…{twin.last4}).")
     try:
         learnt = check_key(plaintext)
     except ApiKeyRefused:
@@ -55,6 +102,14 @@ def add_key(*, user, label: str, plaintext: str) -> ApiKey:
             detail=f"'{label}' rejected by the upstream",
         )
         raise
+    owners = other_owners(user=user, upstream_user_id=learnt.get(USER_ID, ""))
+    if owners and not other_account_confirmed:
+        raise OtherAccount(
+            f"This key acts as upstream user {learnt[USER_ID]}, the account of "
+            f"{', '.join(owners)} in this dashboard. Saving it and making it active would make "
+            "every page act as them. Tick the box below if that is what you mean.",
+            owners,
+        )
     try:
         with transaction.atomic():
             first = not ApiKey.objects.filter(user=user, is_active=True).exists()
@@ -63,12 +118,13 @@ def add_key(*, user, label: str, plaintext: str) -> ApiKey:
                 label=label,
                 ciphertext=crypto.encrypt(plaintext),
                 last4=plaintext[-4:],
+                fingerprint=fingerprint,
                 is_active=first,
                 **learnt,
             )
     except IntegrityError as exc:
         raise ApiKeyRefused(
-            "You already have a key with this label; choose another label."
+            "You already have this key or a key with this label; choose another label."
         ) from exc
     _record_key(user, Action.KEY_ADDED, key.pk, key)
     return key

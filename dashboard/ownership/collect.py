@@ -53,6 +53,7 @@ class AuditRow(NamedTuple):
     name: str
     creator_id: str
     created: datetime | None
+    size: int | None = None  # bytes of storage, for kinds that say it (files)
 
 
 class TeamStatus:
@@ -106,6 +107,7 @@ def rows_of(team: Team, kind: ResourceKind, items: Iterable[dict]) -> list[Audit
             kind.item_name(item),
             kind.item_owner(item),
             parse_timestamp(item.get(kind.created_field)),
+            kind.item_size(item),
         )
         for item in items
     ]

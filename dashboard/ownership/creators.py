@@ -33,7 +33,7 @@ def creators(request):
         if name:
             messages.success(request, f"Creator {creator_id} is now shown as “{name}”.")
         else:
-            messages.success(request, f"Creator {creator_id} is shown by their ID again.")
+            messages.success(request, f"Creator {creator_id} no longer has a given name.")
         return redirect("audit-creators")
     context = {"form": form, "names": CreatorName.objects.all(), "unnamed": _unnamed(request)}
     return render(request, "audit/creators.html", context, status=400 if form.errors else 200)

@@ -84,7 +84,7 @@ class ResourceLine:
             self.row.resource_id,
             self.row.name,
             self.creator.id,
-            self.creator.name,
+            self.creator.export_name,
             self.created.isoformat() if self.created else "",
         )
 
@@ -312,17 +312,25 @@ def creators_of(
         )
         for creator_id, counter in per_creator.items()
     ]
-    return sorted(summaries, key=lambda s: (not s.creator.is_you, -s.total, s.creator.name))
+    return sorted(
+        summaries, key=lambda s: (not s.creator.is_you, -s.total, s.creator.name.casefold())
+    )
 
 
 def creator_choices(rows: Iterable[AuditRow], directory: CreatorDirectory) -> list[tuple[str, str]]:
-    """Filter choices for every creator seen: "you" first, then by name."""
+    """Filter choices for every creator seen: "you" first, then people by name, then ids
+    nobody knows, then resources with no creator."""
     creators = {directory.resolve(cid) for cid in {row.creator_id for row in rows}}
-    ordered = sorted(creators, key=lambda c: (not c.is_you, not c.id, c.name.casefold()))
-    return [
-        (c.id or NO_CREATOR, c.name if c.name == c.id or not c.id else f"{c.name} ({c.id})")
-        for c in ordered
-    ]
+    ordered = sorted(
+        creators, key=lambda c: (not c.is_you, not c.id, not c.known, c.name.casefold())
+    )
+    return [(c.id or NO_CREATOR, choice_label(c)) for c in ordered]
+
+
+def choice_label(creator: Creator) -> str:
+    if creator.is_you:
+        return f"you ({creator.person})" if creator.person else "you"
+    return f"{creator.name} ({creator.id})" if creator.known else creator.name
 
 
 def status_text(status: str) -> str:

@@ -32,7 +32,7 @@ def _key_pk(workspace: Workspace) -> int:
 
 
 def _cache_key(workspace: Workspace, team: Team) -> str:
-    return f"audit:v2:{workspace.user.pk}:{_key_pk(workspace)}:{team.key}"
+    return f"audit:v3:{workspace.user.pk}:{_key_pk(workspace)}:{team.key}"
 
 
 def _labelled(audit: TeamAudit, team: Team) -> TeamAudit:

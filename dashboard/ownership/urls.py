@@ -9,5 +9,6 @@ urlpatterns = [
     path("refresh/", views.refresh, name="audit-refresh"),
     path("export.csv", views.export_csv, name="audit-export"),
     path("export.json", views.export_json, name="audit-export-json"),
+    path("people.csv", views.export_people_csv, name="audit-export-people"),
     path("creators/", creators.creators, name="audit-creators"),
 ]

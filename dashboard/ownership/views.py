@@ -24,6 +24,12 @@ from dashboard import exports
 from dashboard.ownership import snapshots
 from dashboard.ownership.collect import Failure, TeamAudit
 from dashboard.ownership.forms import OwnershipFilterForm
+from dashboard.ownership.people import (
+    PEOPLE_EXPORT_HEADER,
+    people_by_team,
+    people_records,
+    person_page,
+)
 from dashboard.ownership.presentation import (
     DEFAULT_SORT,
     EXPORT_HEADER,
@@ -111,10 +117,13 @@ def _combined_context(request, audits: dict[str, TeamAudit], directory: CreatorD
     selected = select(rows, filters, presenter)
     page = Paginator(selected, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     matrix = build_matrix(list(audits.values()), selected, catalog.team_kinds())
+    teams = [a.team for a in audits.values()]
     return {
         "form": form,
         "filters": filters,
         "matrix": matrix,
+        "people_teams": teams,
+        "people": people_by_team(selected, teams, presenter),
         "chart": build_chart(matrix),
         "page": page,
         "page_links": page_links(request, page, "audit"),
@@ -237,3 +246,36 @@ def export_json(request):
         ],
     }
     return exports.json_response(head, "rows", (line.record() for line in lines), "ownership")
+
+
+@login_required
+@require_safe
+def export_people_csv(request):
+    """People × teams, with the filters of the page: a row per person and team."""
+    form, _, audits = _export_lines(request)
+    if not form.is_valid():
+        return invalid_filters(form)
+    directory = snapshots.creator_directory(workspace=request.workspace)
+    presenter = Presenter([a.team for a in audits.values()], directory)
+    rows = select(snapshots.all_rows(audits), form.filters(), presenter)
+    teams = [a.team for a in audits.values()]
+    records = people_records(people_by_team(rows, teams, presenter), teams)
+    return exports.csv_response(PEOPLE_EXPORT_HEADER, records, "people")
+
+
+@login_required
+@require_safe
+def person(request, creator: str):
+    """Everything one creator owns across the viewer's teams: kinds, counts, storage, the
+    newest items (each opening in its team)."""
+    workspace = request.workspace
+    audits = snapshots.gather(workspace=workspace)
+    directory = snapshots.creator_directory(workspace=workspace)
+    page = person_page(audits, creator, Presenter(workspace.teams, directory))
+    context = {
+        "person": page,
+        "collected_at": min((a.collected_at for a in audits.values()), default=None),
+        "is_staff": request.user.is_staff,
+        "page_title": page.creator.export_name,
+    }
+    return render(request, "ownership/person.html", context)

@@ -1,30 +1,90 @@
-"""How upstream creator ids are shown: "you", a staff-given display name, or the id."""
+"""Who an upstream creator id is: "you", a name staff gave, a dashboard user, or nobody known.
+
+The upstream names creators by id only and has no call that lists its users. The dashboard
+knows the upstream id of every key its users saved (learnt from what each key reads and
+creates, kept on the key: see ``people.identity``), so an id that one of its users acts as is
+shown as that person; staff can name any id (their name stands over the keys'); any other id
+reads "unknown user <id>".
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard.accounts.models import ApiKey
 from dashboard.people.models import CreatorName
+
+USER = "user"  # a dashboard user's key acts as this id
+NAMED = "named"  # staff named this id
 
 
 @dataclass(frozen=True)
 class Creator:
     id: str
-    name: str  # "you", a display name, or the id itself
+    name: str  # what a page shows: "you", the person's name, or "unknown user <id>"
     is_you: bool = False
+    person: str = ""  # the person's name whoever looks (for exports); "" when nobody knows
+    source: str = ""  # USER, NAMED, or "" when nobody knows
+
+    @property
+    def known(self) -> bool:
+        return bool(self.person)
+
+    @property
+    def export_name(self) -> str:
+        """The name an export carries: never "you", which means nothing once shared."""
+        if self.person:
+            return self.person
+        return f"upstream user {self.id}" if self.is_you else self.name
+
+
+def user_label(username: str, first_name: str = "", last_name: str = "") -> str:
+    return f"{first_name} {last_name}".strip() or username
+
+
+def dashboard_people() -> dict[str, str]:
+    """Upstream user id -> the dashboard user(s) whose saved keys act as it."""
+    people: dict[str, list[str]] = {}
+    rows = (
+        ApiKey.objects.exclude(upstream_user_id="")
+        .order_by("user__username")
+        .values_list("upstream_user_id", "user__username", "user__first_name", "user__last_name")
+    )
+    for upstream_id, *names in rows:
+        label = user_label(*names)
+        if label not in people.setdefault(upstream_id, []):
+            people[upstream_id].append(label)
+    return {upstream_id: " / ".join(labels) for upstream_id, labels in people.items()}
 
 
 class CreatorDirectory:
-    """Resolves creator ids for one request (a single query for all display names)."""
+    """Resolves creator ids for one request (two queries, whatever the number of ids)."""
 
-    def __init__(self, my_upstream_id: str = ""):
+    def __init__(
+        self,
+        my_upstream_id: str = "",
+        *,
+        people: dict[str, str] | None = None,
+        names: dict[str, str] | None = None,
+    ):
         self.me = my_upstream_id or ""
-        self.names = dict(CreatorName.objects.values_list("creator_id", "display_name"))
+        self.people = dashboard_people() if people is None else people
+        self.names = (
+            dict(CreatorName.objects.values_list("creator_id", "display_name"))
+            if names is None
+            else names
+        )
 
     def resolve(self, creator_id) -> Creator:
         cid = "" if creator_id is None else str(creator_id)
         if not cid:
             return Creator("", "unknown")
+        # A name staff gave is a person's decision: it stands over what keys suggest.
+        person, source = self.names.get(cid, ""), NAMED
+        if not person:
+            person, source = self.people.get(cid, ""), USER
+        if not person:
+            source = ""
         if self.me and cid == self.me:
-            return Creator(cid, "you", True)
-        return Creator(cid, self.names.get(cid, cid))
+            return Creator(cid, "you", True, person, source)
+        return Creator(cid, person or f"unknown user {cid}", False, person, source)

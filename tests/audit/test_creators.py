@@ -47,7 +47,7 @@ def test_staff_name_a_creator_and_everyone_sees_it(holdings, staff_web, bob_web)
     assert "you" in [row.cells[0] for row in mine]
 
     removed = staff_web.post("/audit/creators/", {"creator_id": alice, "display_name": ""})
-    assert "shown by their ID again" in removed.text
+    assert "no longer has a given name" in removed.text
     assert not CreatorName.objects.exists()
     assert ActionLog.objects.filter(action=Action.CREATOR_NAMED).count() == 2
 

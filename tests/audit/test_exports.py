@@ -58,7 +58,7 @@ def test_the_csv_holds_every_resource_with_its_team_and_creator(holdings, bob_we
     rows = read_csv(bob_web.get("/audit/export.csv"))
     got = {tuple(row.values()) for row in rows}
     assert len(rows) == len(got)  # no duplicates
-    assert got == held_rows(teams, {bob: "you", alice: "Alice Liddell"})
+    assert got == held_rows(teams, {bob: "bob", alice: "Alice Liddell"})  # never "you"
 
 
 def test_the_exports_honour_the_filters_and_sort(holdings, bob_web):

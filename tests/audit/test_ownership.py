@@ -77,7 +77,9 @@ def test_each_team_section_shows_its_creators_as_the_sandbox_holds_them(holdings
         section = bob_web.get(f"/audit/team/{key}/").text
         held = held_by_creator(team)
         expected = {cid: [counter[k.slug] for k in KINDS] for cid, counter in held.items()}
-        assert shown_creators(section, {"you": bob, alice: alice}) == expected
+        # Alice uses no dashboard account here and nobody named her: an id nobody knows.
+        names = {"you": bob, f"unknown user {alice}": alice}
+        assert shown_creators(section, names) == expected
         assert f"{sum(held_counts(team).values())} resource" in section
     team_a = bob_web.get(f"/audit/team/{holdings.team_a.pk}/").text
     assert 'data-testid="creator-you"' in team_a  # Bob's own resources say "you"
@@ -104,7 +106,7 @@ def test_the_personal_workspace_teaches_the_dashboard_who_you_are(holdings, alic
     assert key.personal_team_id == holdings.alice.personal_team_id
     section = alice_web.get(f"/audit/team/{holdings.team_a.pk}/").text
     creators = shown_creators(section, {"you": "alice"})
-    assert set(creators) == {"alice", holdings.bob.upstream_id}
+    assert set(creators) == {"alice", f"unknown user {holdings.bob.upstream_id}"}
 
 
 def test_the_combined_table_lists_every_resource_opening_it_in_its_team(holdings, bob_web):
@@ -115,7 +117,11 @@ def test_the_combined_table_lists_every_resource_opening_it_in_its_team(holdings
     row = next(r for r in rows if r.cells[2] == delta.pk)
     assert row.cells[:4] == ["Agent", "Delta agent", delta.pk, "Team A"]
     assert row.cells[4] == "you"
-    assert row.links == [team_url(holdings.team_a, f"r/agents/{delta.pk}/")]
+    # The name opens the resource in its team; "you" opens everything the creator owns.
+    assert row.links == [
+        team_url(holdings.team_a, f"r/agents/{delta.pk}/"),
+        f"/people/{holdings.bob.upstream_id}/",
+    ]
     helper = SandboxAgent.objects.get(name="Bob's helper")
     helper_links = next(r for r in rows if r.cells[2] == helper.pk).links
     assert helper_links[0] == team_url(None, f"r/agents/{helper.pk}/")

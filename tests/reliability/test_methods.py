@@ -49,6 +49,7 @@ def sample(org, alice_web):
         "message_id": message.pk,
         "team_key": "personal",
         "team": "personal",
+        "creator": org.alice.upstream_id,
         "pk": SavedTeam.objects.get(user__username="alice").pk,
     }
 

@@ -30,7 +30,9 @@ def test_a_detail_shows_every_field_ownership_and_copyable_json(org, alice_web):
     assert "Chat API" in fields and "A deployed model." in fields
     ownership = section(page.text, "ownership").split("</aside>")[0]
     assert "Team A" in ownership and str(org.team_a.pk) in ownership
-    assert f"Creator ID {bob.pk}" in ownership and ">you<" not in ownership
+    # Bob has no dashboard account and no given name: shown as such, with how to name him.
+    assert f"unknown user {bob.pk}" in ownership and ">you<" not in ownership
+    assert 'data-testid="creator-unknown"' in ownership and f'href="/people/{bob.pk}/"' in ownership
     raw = section(page.text, "raw-json").split("</pre>")[0]
     assert "&quot;n_instances&quot;: 3" in raw and 'id="raw-json"' in page.text
     assert 'data-copy-target="#raw-json"' in page.text

@@ -128,6 +128,23 @@ def test_the_dashboard_demo_login_is_wired_to_the_demo_user(demo):
     assert saved == {team["id"] for team in demo_user["teams"]}
 
 
+def test_the_other_members_are_colleagues_the_dashboard_names(demo):
+    """Every other demo member is a dashboard user with their own key, who cannot sign in; the
+    demo therefore shows their resources by name."""
+    from dashboard.people.directory import CreatorDirectory
+
+    directory = CreatorDirectory()
+    for member in demo["users"]:
+        if member["username"] == seed.DEMO_LOGIN:
+            continue
+        user = get_user_model().objects.get(username=member["username"])
+        assert not user.has_usable_password() and not user.is_staff
+        key = user.api_keys.get(is_active=True)
+        assert key.upstream_user_id == str(member["user_id"])
+        assert key.personal_team_id == member["personal_team_id"]
+        assert directory.resolve(member["user_id"]).name == member["username"].capitalize()
+
+
 def test_the_summary_ends_with_the_demo_login(sandbox):
     lines = run_seed().strip().splitlines()
     assert lines[-4] == "Dashboard demo login:"

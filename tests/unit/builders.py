@@ -10,12 +10,12 @@ from dashboard.teams.models import SavedTeam
 from dashboard.teams.workspace import Team, Workspace
 
 
-def directory(me: str = "", names: dict[str, str] | None = None) -> CreatorDirectory:
-    """A real ``CreatorDirectory`` whose display names are given, not read from the database."""
-    built = CreatorDirectory.__new__(CreatorDirectory)
-    built.me = me
-    built.names = dict(names or {})
-    return built
+def directory(
+    me: str = "", names: dict[str, str] | None = None, people: dict[str, str] | None = None
+) -> CreatorDirectory:
+    """A real ``CreatorDirectory`` whose people and display names are given, not read from the
+    database."""
+    return CreatorDirectory(me, people=dict(people or {}), names=dict(names or {}))
 
 
 @dataclass

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dashboard.people.directory import Creator
+from dashboard.people.directory import NAMED, USER, Creator
 from dashboard.resources.fields import Link, detail_fields, relation_links
 from dashboard.resources.presentation import BADGE_BAD, TeamName, TeamNames
 from dashboard.upstream.catalog import (
@@ -87,7 +87,10 @@ def test_each_value_gets_its_format():
 
     fields = fields_of(FINE_TUNES, item)
 
-    assert (fields["user_id"].format, fields["user_id"].value) == ("owner", Creator("u-2", "Dana"))
+    assert (fields["user_id"].format, fields["user_id"].value) == (
+        "owner",
+        Creator("u-2", "Dana", person="Dana", source=NAMED),
+    )
     assert (fields["team_id"].format, fields["team_id"].value) == (
         "team",
         TeamName(TEAM_A, "Team A"),
@@ -108,6 +111,18 @@ def test_each_value_gets_its_format():
 
 def test_my_own_resource_names_me_as_you():
     assert fields_of(FINE_TUNES, {"user_id": "u-me"})["user_id"].value.is_you
+
+
+def test_an_owner_field_names_the_dashboard_user_or_says_nobody_knows():
+    people = {"u-3": "Carol Diaz"}
+    teams = TeamNames(workspace({TEAM_A: "Team A"}))
+    item = {"user_id": "u-3"}
+
+    (known,) = detail_fields(FINE_TUNES, item, directory("u-me", people=people), teams)
+    (unknown,) = detail_fields(FINE_TUNES, {"user_id": "u-9"}, directory("u-me"), teams)
+
+    assert known.value == Creator("u-3", "Carol Diaz", person="Carol Diaz", source=USER)
+    assert unknown.value == Creator("u-9", "unknown user u-9")
 
 
 def test_false_and_zero_are_values_not_empty():

@@ -24,12 +24,13 @@ from dashboard.ownership.presentation import (
     Presenter,
     build_chart,
     build_matrix,
+    choice_label,
     creator_choices,
     creators_of,
     select,
     status_text,
 )
-from dashboard.people.directory import Creator
+from dashboard.people.directory import NAMED, USER, Creator
 from dashboard.teams.workspace import Team, personal
 from dashboard.upstream.catalog import AGENTS, FILES, TOOLS
 from tests.unit.builders import directory
@@ -378,7 +379,11 @@ def test_narrowing_and_the_filters_as_a_form_would_hold_them():
 def test_a_line_names_its_team_kind_and_creator_and_exports_them():
     line = presenter().line(row(ALPHA, FILES, "file-1", "a.txt", "u-dana", at(2)))
 
-    assert (line.team, line.kind, line.creator) == (ALPHA, FILES, Creator("u-dana", "Dana"))
+    assert (line.team, line.kind, line.creator) == (
+        ALPHA,
+        FILES,
+        Creator("u-dana", "Dana", person="Dana", source=NAMED),
+    )
     assert line.detail_url == "/t/team-a/r/files/file-1/"
     assert line.record() == {
         "team": "alpha team",
@@ -390,6 +395,21 @@ def test_a_line_names_its_team_kind_and_creator_and_exports_them():
         "creator_name": "Dana",
         "created": "2024-03-02T12:00:00+00:00",
     }
+
+
+def test_my_own_line_says_you_on_the_page_but_exports_my_real_name():
+    mine = Presenter([ALPHA], directory(ME, people={ME: "Mia Park"})).line(row(ALPHA, FILES, "f"))
+
+    assert (mine.creator.name, mine.creator.is_you) == ("you", True)
+    assert mine.record()["creator_id"] == ME
+    assert mine.record()["creator_name"] == "Mia Park"
+
+
+def test_a_line_of_a_creator_nobody_knows_exports_unknown_user_and_the_id():
+    line = presenter().line(row(ALPHA, FILES, "f", creator="u-9"))
+
+    assert line.creator == Creator("u-9", "unknown user u-9")
+    assert line.record()["creator_name"] == "unknown user u-9"
 
 
 def test_a_line_in_the_personal_workspace_and_an_unknown_team():
@@ -430,9 +450,20 @@ def test_a_teams_creators_you_first_then_the_most_prolific():
     assert [(c.creator.name, c.counts, c.total) for c in summary] == [
         ("you", (1, 0, 0), 1),
         ("Dana", (1, 2, 0), 3),
-        ("u-3", (1, 0, 2), 3),
+        ("unknown user u-3", (1, 0, 2), 3),
         ("unknown", (1, 0, 0), 1),
     ]
+
+
+def test_a_teams_creators_with_equal_totals_are_ordered_by_name_whatever_the_case():
+    audit = TeamAudit(
+        ALPHA,
+        [row(ALPHA, FILES, "1", creator="u-z"), row(ALPHA, FILES, "2", creator="u-a")],
+    )
+
+    summary = creators_of(audit, KINDS, directory(ME, people={"u-z": "alma", "u-a": "Zoe"}))
+
+    assert [c.creator.name for c in summary] == ["alma", "Zoe"]
 
 
 def test_counts_of_kinds_not_shown_still_count_in_the_total():
@@ -460,12 +491,47 @@ def test_creator_choices_you_first_then_named_by_name_and_no_creator_last():
     choices = creator_choices(rows, directory(ME, names()))
 
     assert choices == [
-        (ME, f"you ({ME})"),
+        (ME, "you"),
         ("u-bob", "bob (u-bob)"),
         ("u-dana", "Dana (u-dana)"),
-        ("u-zed", "u-zed"),
+        ("u-zed", "unknown user u-zed"),
         (NO_CREATOR, "unknown"),
     ]
+
+
+def test_creator_choices_put_people_known_before_ids_nobody_knows_whatever_the_letters():
+    rows = [
+        row(ALPHA, FILES, "1", creator="u-a"),  # "unknown user u-a"
+        row(ALPHA, FILES, "2", creator="u-zz"),  # a dashboard user: "Zed Zimmer"
+        row(ALPHA, FILES, "3", creator="u-n"),  # named by staff: "Xavier"
+        row(ALPHA, FILES, "4", creator=ME),
+    ]
+    people = {"u-zz": "Zed Zimmer", ME: "Mia Park"}
+
+    choices = creator_choices(rows, directory(ME, {"u-n": "Xavier"}, people))
+
+    assert choices == [
+        (ME, "you (Mia Park)"),
+        ("u-n", "Xavier (u-n)"),
+        ("u-zz", "Zed Zimmer (u-zz)"),
+        ("u-a", "unknown user u-a"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("creator", "label"),
+    [
+        (Creator("u-1", "you", True, "Mia Park", USER), "you (Mia Park)"),
+        (Creator("u-1", "you", True, "Staff name", NAMED), "you (Staff name)"),
+        (Creator("u-1", "you", True), "you"),
+        (Creator("u-2", "Dana Li", False, "Dana Li", USER), "Dana Li (u-2)"),
+        (Creator("u-3", "Xavier", False, "Xavier", NAMED), "Xavier (u-3)"),
+        (Creator("u-9", "unknown user u-9"), "unknown user u-9"),
+        (Creator("", "unknown"), "unknown"),
+    ],
+)
+def test_choice_label(creator, label):
+    assert choice_label(creator) == label
 
 
 def test_no_rows_no_choices():

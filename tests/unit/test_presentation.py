@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from dashboard.people.directory import Creator
+from dashboard.people.directory import NAMED, USER, Creator
 from dashboard.resources.listing import PAGE_SIZE, ListQuery, ListResult
 from dashboard.resources.presentation import (
     BADGE_BAD,
@@ -102,9 +102,9 @@ def test_the_personal_page_adds_no_name():
 # --- RowBuilder ----------------------------------------------------------------------------------
 
 
-def builder(kind=FILES, me=ME, names=None, **kwargs) -> RowBuilder:
+def builder(kind=FILES, me=ME, names=None, people=None, **kwargs) -> RowBuilder:
     teams = TeamNames(workspace({TEAM_A: "Team A"}, personal_team_id=PERSONAL_TEAM))
-    return RowBuilder(kind, directory(me, names or {}), teams, **kwargs)
+    return RowBuilder(kind, directory(me, names or {}, people or {}), teams, **kwargs)
 
 
 FILE = {
@@ -176,7 +176,20 @@ def test_a_row_is_mine_when_i_created_it():
 def test_a_creator_is_shown_by_the_name_staff_gave():
     cells = cells_by_key(builder(names={"u-2": "Dana"}), {**FILE, "created_by": "u-2"})
 
-    assert cells["created_by"].value == Creator("u-2", "Dana")
+    assert cells["created_by"].value == Creator("u-2", "Dana", person="Dana", source=NAMED)
+
+
+def test_a_creator_a_dashboard_users_key_acts_as_is_shown_by_their_name():
+    cells = cells_by_key(builder(people={"u-2": "Dana Li"}), {**FILE, "created_by": "u-2"})
+
+    assert cells["created_by"].value == Creator("u-2", "Dana Li", person="Dana Li", source=USER)
+
+
+def test_a_creator_nobody_knows_reads_unknown_user_and_the_id():
+    cells = cells_by_key(builder(), {**FILE, "created_by": "u-9"})
+
+    assert cells["created_by"].value == Creator("u-9", "unknown user u-9")
+    assert not cells["created_by"].value.known
 
 
 def test_a_resource_with_no_creator_shows_unknown():

@@ -48,17 +48,33 @@ def timestamp(moment, fallback: str = "") -> SafeString:
     return format_html("{}", fallback) if fallback else NOTHING
 
 
+UNKNOWN_HINT = (
+    "Nobody in the dashboard acts as upstream user {} yet. The name appears once its owner adds "
+    "their API key here, or staff name it on the Creator names page."
+)
+
+
 @register.simple_tag
 def creator(person: Creator | None) -> SafeString:
+    """A creator as a person reads it, linking to everything they own across your teams."""
     if person is None or not person.id:
         return mark_safe('<span class="muted">unknown</span>')  # noqa: S308 - a constant
     if person.is_you:
-        return format_html(
-            '<span class="badge badge-you" data-testid="creator-you" title="Creator ID {}">you'
-            "</span>",
+        shown = format_html(
+            '<span class="badge badge-you" data-testid="creator-you" title="You: upstream user {}">'
+            "you</span>",
             person.id,
         )
-    return format_html('<span title="Creator ID {}">{}</span>', person.id, person.name)
+    elif person.known:
+        shown = format_html('<span title="Upstream user {}">{}</span>', person.id, person.name)
+    else:
+        shown = format_html(
+            '<span class="creator-unknown" data-testid="creator-unknown" title="{}">{}</span>',
+            UNKNOWN_HINT.format(person.id),
+            person.name,
+        )
+    url = link_to("person", person.id)
+    return format_html('<a class="creator-link" href="{}">{}</a>', url, shown) if url else shown
 
 
 @register.simple_tag

@@ -50,6 +50,7 @@ FILES = register(
         name_field="filename",
         owner_field="created_by",
         status_field=None,
+        size_field="bytes",
         columns=(
             ID,
             Column("filename", "Name"),

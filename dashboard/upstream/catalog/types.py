@@ -104,6 +104,7 @@ class ResourceKind:
     team_field: str | None = "team_id"
     created_field: str = "created_at"
     status_field: str | None = "status"
+    size_field: str | None = None  # bytes of storage an item takes, where the kind says it
     final_statuses: frozenset[str] = frozenset()
     delete_path: str | None = None  # None: the kind cannot be deleted from the dashboard
     list_params: dict[str, str] = field(default_factory=dict)  # sent with every list call
@@ -138,6 +139,10 @@ class ResourceKind:
     def item_team(self, item: dict) -> str:
         value = item.get(self.team_field) if self.team_field else None
         return "" if value is None else str(value)
+
+    def item_size(self, item: dict) -> int | None:
+        value = item.get(self.size_field) if self.size_field else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     def item_status(self, item: dict) -> str:
         value = item.get(self.status_field) if self.status_field else None
