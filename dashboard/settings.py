@@ -88,6 +88,7 @@ SANDBOX_LATENCY_MS = env.int("SANDBOX_LATENCY_MS", default=0)
 SANDBOX_FAULTS = env.str("SANDBOX_FAULTS", default="")
 SANDBOX_FAULT_SLEEP_S = env.float("SANDBOX_FAULT_SLEEP_S", default=30)
 SANDBOX_STREAM_DELAY_MS = env.int("SANDBOX_STREAM_DELAY_MS", default=30)
+SANDBOX_JOB_STEP_SECONDS = env.float("SANDBOX_JOB_STEP_SECONDS", default=2.0)
 
 # --- Uploads --------------------------------------------------------------------------------
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=4 * 1024**3)

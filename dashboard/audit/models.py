@@ -37,6 +37,8 @@ class ActionLog(models.Model):
         TEAM_REMOVED = "team.removed", "Team removed"
         TEAM_SWITCHED = "team.switched", "Active team switched"
         FILE_UPLOADED = "file.uploaded", "File uploaded"
+        RESOURCE_CREATED = "resource.created", "Resource created"
+        RESOURCE_EDITED = "resource.edited", "Resource edited"
         RESOURCE_DELETED = "resource.deleted", "Resource deleted"
         RESOURCE_ACTION = "resource.action", "Resource action"
         THREAD_CREATED = "thread.created", "Thread created"

@@ -11,6 +11,7 @@ from dashboard.people.directory import CreatorDirectory
 from dashboard.resources.presentation import (
     TeamNames,
     badge_class,
+    humanise_key,
     linkable_id,
     looks_like_timestamp_field,
 )
@@ -35,11 +36,6 @@ class Field:
     value: Any = None
     badge: str = ""
     links: list[Link] = field(default_factory=list)
-
-
-def humanise_key(key: str) -> str:
-    text = key.replace("_", " ").replace("-", " ").strip()
-    return text[:1].upper() + text[1:] if text else key
 
 
 def relation_ids(value: Any, id_key: str | None) -> list[str]:
@@ -86,6 +82,7 @@ def detail_fields(
     labels = {column.key: column.label for column in kind.columns}
     links = relation_links(kind, item)
     keys = [key for key in labels if key in item] + [key for key in item if key not in labels]
+    keys = [key for key in keys if key != kind.code_field]  # shown as code, apart
     return [
         detail_field(
             kind, key, labels.get(key) or humanise_key(key), item[key], links, creators, teams

@@ -23,6 +23,7 @@ class ListQuery:
     descending: bool = False
     mine: bool = False
     page: int = 1
+    filters: tuple[tuple[str, str], ...] = ()  # the kind's list filters chosen, asked upstream
 
     @classmethod
     def from_params(cls, kind: ResourceKind, params: Mapping[str, str]) -> ListQuery:
@@ -35,12 +36,18 @@ class ListQuery:
             page = max(1, int(params.get("page") or 1))
         except ValueError:
             page = 1
+        chosen = tuple(
+            (f.param, params[f.param])
+            for f in kind.filters
+            if params.get(f.param) in {value for value, _ in f.choices}
+        )
         return cls(
             search=(params.get("q") or "").strip()[:200],
             sort=sort,
             descending=descending,
             mine=params.get("mine") in ("1", "on", "true"),
             page=page,
+            filters=chosen,
         )
 
     @property
@@ -60,11 +67,15 @@ class ListQuery:
         query = replace(self, **changes) if changes else self
         values = {
             "q": query.search,
+            **dict(query.filters),
             "sort": query.sort_param,
             "mine": "1" if query.mine else "",
             "page": str(query.page) if query.page > 1 else "",
         }
         return {key: value for key, value in values.items() if value}
+
+    def chosen(self, param: str) -> str:
+        return dict(self.filters).get(param, "")
 
     def sorted_by(self, column: str) -> dict[str, str]:
         """The query string that sorts by ``column`` (flipping the direction if it already is)."""

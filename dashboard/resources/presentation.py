@@ -95,6 +95,17 @@ class TeamNames:
         return TeamName(team_id, self.labels.get(team_id, ""))
 
 
+def humanise_key(key: str) -> str:
+    text = key.replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:] if text else key
+
+
+def code_of(kind: ResourceKind, item: dict) -> str | None:
+    """The source code a resource holds (a Python function's), shown as code."""
+    value = item.get(kind.code_field) if kind.code_field else None
+    return value if isinstance(value, str) else None
+
+
 def display_name(kind: ResourceKind, item: dict) -> str:
     """An item's name as pages show it: invisible characters made visible."""
     return reveal(kind.item_name(item))
@@ -175,7 +186,7 @@ class RowBuilder:
             return Cell(Format.TEAM, self.teams.name(team_id) if team_id else None)
         if column.format.numeric:
             return Cell(column.format, raw if isinstance(raw, int | float) else None)
-        return Cell(column.format, "" if raw is None else reveal(str(raw)))
+        return Cell(column.format, reveal(cell_text(raw)))
 
     def creator(self, item: dict) -> Creator:
         return self.creators.resolve(self.kind.item_owner(item))
@@ -193,6 +204,16 @@ class RowBuilder:
             is_final=self.kind.is_final(item),
             is_mine=self.creator(item).is_you,
         )
+
+
+def cell_text(raw) -> str:
+    """A value as a table cell shows it: a list as its items (objects by name or id), joined."""
+    if raw is None:
+        return ""
+    if isinstance(raw, list):
+        items = (x.get("name") or x.get("id") if isinstance(x, dict) else x for x in raw)
+        return ", ".join(str(item) for item in items if item is not None)
+    return str(raw)
 
 
 # --- Downloads ------------------------------------------------------------------------------
@@ -254,12 +275,54 @@ def sub_list_sections(
 ) -> list[dict]:
     """The sub-lists of a detail page (a vector database's files), each failing on its own."""
     sections = []
-    for sub, outcome in zip(kind.sub_lists, detail.sub_lists, strict=True):
-        rows = []
+    for index, (sub, outcome) in enumerate(zip(kind.sub_lists, detail.sub_lists, strict=True)):
+        rows, changing = [], False
         if outcome.ok:
             builder = RowBuilder(
                 kind, creators, teams, columns=sub.columns, id_field=sub.link_field
             )
             rows = [builder.row(entry) for entry in outcome.value]
-        sections.append({"sub": sub, "rows": rows, "error": outcome.error})
+            changing = not all(sub.is_final(entry) for entry in outcome.value)
+        sections.append(
+            {
+                "sub": sub,
+                "index": index if sub.remove_path else None,
+                "rows": rows,
+                "error": outcome.error,
+                "changing": changing,
+            }
+        )
     return sections
+
+
+# --- An edit's preview -------------------------------------------------------------------------
+@dataclass
+class DiffRow:
+    field: str
+    before: str
+    after: str
+
+
+def diff_rows(preview: dict) -> list[DiffRow]:
+    """The fields an edit changes, before and after, from the upstream's preview of it
+    (``{before, after, diff}``; ``diff`` names the fields, each ``{before, after}`` or not)."""
+    before = preview.get("before") if isinstance(preview.get("before"), dict) else {}
+    after = preview.get("after") if isinstance(preview.get("after"), dict) else {}
+    diff = preview.get("diff") if isinstance(preview.get("diff"), dict) else None
+    fields = list(diff) if diff is not None else [k for k in after if after[k] != before.get(k)]
+    rows = []
+    for name in fields:
+        change = diff.get(name) if diff is not None else None
+        change = change if isinstance(change, dict) else {}
+        old = change.get("before", before.get(name))
+        new = change.get("after", after.get(name))
+        rows.append(DiffRow(humanise_key(name), _shown(old), _shown(new)))
+    return rows
+
+
+def _shown(value: Any) -> str:
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, dict | list):
+        return text.pretty_json(value)
+    return reveal(str(value))

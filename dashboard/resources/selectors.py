@@ -3,6 +3,7 @@ sub-lists, and a resource looked for in every other team. Only the client speaks
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,7 +18,10 @@ from dashboard.resources.listing import (
     sort_items,
 )
 from dashboard.teams.workspace import Team
+from dashboard.text import reveal
+from dashboard.upstream import catalog
 from dashboard.upstream.catalog import Column, Format, Pagination, ResourceKind
+from dashboard.upstream.catalog.forms import Choices, FormSpec
 from dashboard.upstream.client import UpstreamClient
 from dashboard.upstream.errors import NotFoundError, UpstreamError
 from dashboard.upstream.fanout import Outcome, fan_out
@@ -32,13 +36,14 @@ def fetch_list(
     asked; otherwise the whole list is fetched and searched, filtered, sorted and paged here."""
     server_sort = server_sort_params(kind, query)
     upstream_pages = kind.pagination in (Pagination.LIMIT_OFFSET, Pagination.SKIP_LIMIT)
+    filters = dict(query.filters)  # the upstream narrows the list by these itself
     if upstream_pages and server_sort is not None and not (query.search or query.mine):
         page = client.resources.list_page(
-            kind, offset=query.offset, limit=PAGE_SIZE, params=server_sort
+            kind, offset=query.offset, limit=PAGE_SIZE, params={**server_sort, **filters}
         )
         return ListResult(page.items, query.page, page.has_more, page.total)
 
-    items = client.resources.list_all(kind)
+    items = client.resources.list_all(kind, params=filters or None)
     if query.search:
         needle = query.search.casefold()
         items = [
@@ -113,7 +118,6 @@ class TeamLookup:
         return self.item is not None
 
 
-
 def find_in_teams(
     client: UpstreamClient, kind: ResourceKind, resource_id: str, teams: list[Team]
 ) -> list[TeamLookup]:
@@ -156,3 +160,48 @@ def resource_detail(client: UpstreamClient, kind: ResourceKind, resource_id: str
     if outcomes["item"].error is not None:
         raise outcomes["item"].error
     return Detail(outcomes["item"].value, [outcomes[i] for i in range(len(kind.sub_lists))])
+
+
+@dataclass
+class FormChoices:
+    """The options of a form's choice fields, asked of the upstream at once; a source that
+    could not be read leaves its fields empty and says why."""
+
+    options: dict[str, list[tuple[str, str]]]
+    problems: dict[str, UpstreamError]
+
+
+def form_choices(client: UpstreamClient, spec: FormSpec) -> FormChoices:
+    sources = {
+        declared.key: declared.choices
+        for declared in spec.fields
+        if declared.choices is not None and declared.choices.from_upstream
+    }
+    distinct = {choices: None for choices in sources.values()}
+    outcomes = fan_out({source: partial(client.resources.choices, source) for source in distinct})
+    options, problems = {}, {}
+    for key, source in sources.items():
+        outcome = outcomes[source]
+        if outcome.ok:
+            options[key] = _named([_option(source, item) for item in outcome.value])
+        else:
+            options[key], problems[key] = [], outcome.error
+    return FormChoices(options, problems)
+
+
+def _option(source: Choices, item: dict) -> tuple[str, str]:
+    value = str(item.get(source.value, ""))
+    kind = catalog.get(source.kind) if source.kind else None
+    label = item.get(source.label) if source.label else None
+    if label in (None, "") and kind is not None:
+        label = kind.item_name(item)
+    return value, reveal(str(label if label not in (None, "") else value))
+
+
+def _named(options: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Options by name; a name two of them share is told apart by the id."""
+    seen = Counter(label for _, label in options)
+    return [
+        (value, f"{label} ({value})" if seen[label] > 1 and label != value else label)
+        for value, label in options
+    ]

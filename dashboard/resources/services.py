@@ -3,12 +3,13 @@ before it is sent, and checked against the resource's state as the page offered 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dashboard.audit.services import Action, Outcome, failure_detail, recording
 from dashboard.resources.presentation import display_name
 from dashboard.teams.workspace import Team
 from dashboard.upstream.catalog import ResourceKind
+from dashboard.upstream.catalog.forms import FormSpec
 from dashboard.upstream.client import UpstreamClient
 from dashboard.upstream.errors import ForbiddenError, NotFoundError, UpstreamError
 
@@ -57,7 +58,7 @@ def plan_change(*, kind: ResourceKind, action_name: str | None, item: dict, team
     action = kind.action(action_name)
     status = kind.item_status(item)
     not_possible = ""
-    if action.allowed_statuses and status not in action.allowed_statuses:
+    if not action.allows(status):
         allowed = ", ".join(sorted(action.allowed_statuses))
         not_possible = (
             f"This {kind.singular} is {status or 'in no known state'}; "
@@ -80,6 +81,13 @@ class ChangeResult:
     change: Change
     problem: str = ""  # why it was not done; "" when it was
     status: int = 200
+
+
+def status_change(kind: ResourceKind, before: dict, answer) -> str:
+    """`` (Inactive → Pending)`` when an action's answer shows the resource's new status."""
+    was = kind.item_status(before)
+    now = kind.item_status(answer) if isinstance(answer, dict) else None
+    return f" ({was} → {now})" if was and now and now != was else ""
 
 
 def make_change(
@@ -118,10 +126,99 @@ def make_change(
             if action_name is None:
                 client.resources.delete(kind, resource_id)
             else:
-                client.resources.run_action(kind, action_name, resource_id)
+                answer = client.resources.run_action(kind, action_name, resource_id)
+                recorded.detail = f"{recorded.detail}{status_change(kind, item, answer)}"
         except UpstreamError as exc:
             recorded.outcome = Outcome.FAILURE
             recorded.detail = failure_detail(recorded.detail, exc)
             result.problem = explain_failure(exc, team, change.doing)
             result.status = exc.http_status
     return result
+
+
+# --- Forms: create, edit and operations on a resource ----------------------------------------
+@dataclass
+class Submitted:
+    """What came of a filled-in form: the resource as the upstream answered, or why not."""
+
+    item: dict | None
+    problem: str = ""
+    field_errors: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+
+    @property
+    def done(self) -> bool:
+        return not self.problem
+
+
+def audit_action_of(spec: FormSpec) -> str:
+    if spec.name == "create":
+        return Action.RESOURCE_CREATED
+    return Action.RESOURCE_EDITED if spec.name == "edit" else Action.RESOURCE_ACTION
+
+
+def submit_form(
+    *,
+    user,
+    team: Team,
+    client: UpstreamClient,
+    kind: ResourceKind,
+    spec: FormSpec,
+    body: dict,
+    summary: str,
+    files: dict | None = None,
+    resource_id: str | None = None,
+) -> Submitted:
+    """Send a form to the upstream in ``team``, recorded before it is sent. The upstream's
+    refusal comes back as a message and, where it names fields, as errors at those fields."""
+    with recording(
+        user,
+        audit_action_of(spec),
+        team=team,
+        kind=kind.slug,
+        resource_id=resource_id or "",
+        detail=summary,
+    ) as recorded:
+        try:
+            answer = client.resources.submit(
+                kind, spec, body=body, resource_id=resource_id, files=files
+            )
+        except UpstreamError as exc:
+            recorded.outcome = Outcome.FAILURE
+            recorded.detail = failure_detail(recorded.detail, exc)
+            problem = explain_failure(exc, team, spec.label.lower())
+            return Submitted(None, problem, exc.field_errors, exc.http_status)
+        item = answer if isinstance(answer, dict) else {}
+        if not resource_id:
+            recorded.resource_id = str(item.get(spec.result_id) or "")
+    return Submitted(item)
+
+
+def remove_item(
+    *,
+    user,
+    team: Team,
+    client: UpstreamClient,
+    kind: ResourceKind,
+    index: int,
+    resource_id: str,
+    item_id: str,
+) -> str:
+    """Take one item out of a resource's sub-list (a file out of a vector database); the
+    problem in words when the upstream refused, else an empty string."""
+    sub = kind.sub_lists[index]
+    with recording(
+        user,
+        Action.RESOURCE_EDITED,
+        team=team,
+        kind=kind.slug,
+        resource_id=resource_id,
+        detail=f"{sub.remove_label}: {item_id}",
+    ) as recorded:
+        try:
+            client.resources.remove_from(kind, index, resource_id, item_id)
+        except UpstreamError as exc:
+            recorded.outcome = Outcome.FAILURE
+            recorded.detail = failure_detail(recorded.detail, exc)
+            return explain_failure(exc, team, sub.remove_label.lower())
+    return ""

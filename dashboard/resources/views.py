@@ -103,8 +103,9 @@ def resource_list(request, kind: str):
         "poll_url": presentation.list_url(team, resource_kind, query.params()),
         "identity_unknown": identity_unknown and not team.is_personal,
         "clear_url": presentation.list_url(
-            team, resource_kind, query.params(search="", mine=False, page=1)
+            team, resource_kind, query.params(search="", mine=False, page=1, filters=())
         ),
+        "filters": [(f, query.chosen(f.param)) for f in resource_kind.filters],
         "page_title": resource_kind.label,
     }
     template = "resources/list.html#table" if wants_fragment(request) else "resources/list.html"
@@ -134,6 +135,7 @@ def resource_detail(request, kind: str, resource_id: str):
     item = detail.item
     my_id = _learnt(request, [(resource_kind, [item])])
     creators, teams = CreatorDirectory(my_id), presentation.TeamNames(workspace)
+    sections = presentation.sub_list_sections(resource_kind, detail, creators, teams)
     team_id = resource_kind.item_team(item) or (workspace.team.id or workspace.personal_team_id)
     status = resource_kind.item_status(item)
     context = {
@@ -149,8 +151,16 @@ def resource_detail(request, kind: str, resource_id: str):
         "creator": creators.resolve(resource_kind.item_owner(item)),
         "created": parse_timestamp(item.get(resource_kind.created_field)),
         "updated": parse_timestamp(item.get("updated_at")),
-        "sub_lists": presentation.sub_list_sections(resource_kind, detail, creators, teams),
-        "actions": [a for a in resource_kind.actions if status in a.allowed_statuses],
+        "sub_lists": sections,
+        "actions": [a for a in resource_kind.actions if a.allows(status)],
+        "operations": [
+            form
+            for form in resource_kind.operations
+            if form.allowed_statuses is None or status in form.allowed_statuses
+        ],
+        # A job still moving (the resource, or an item of its lists) keeps the page refreshing.
+        "polling": not resource_kind.is_final(item) or any(s["changing"] for s in sections),
+        "code": presentation.code_of(resource_kind, item),
         "page_title": presentation.display_name(resource_kind, item),
     }
     return render(request, "resources/detail.html", context)

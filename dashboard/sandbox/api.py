@@ -150,10 +150,15 @@ def json_body(request: HttpRequest) -> dict:
     except (ValueError, UnicodeDecodeError):
         raise errors.BadRequest("The request body is not valid JSON.") from None
     if b"\\u0000" in raw or b"\x00" in raw:  # text columns cannot hold NUL characters
-        raise errors.Unprocessable("Text may not contain NUL characters.")
+        raise _invalid((), "string_unicode", "Text may not contain NUL characters.", None)
     if not isinstance(body, dict):
-        raise errors.Unprocessable("The request body must be a JSON object.")
+        raise _invalid((), "model_attributes_type", "Input should be a valid dictionary", body)
     return body
+
+
+def _invalid(loc: tuple, kind: str, msg: str, value: Any) -> errors.Invalid:
+    """One FastAPI-style problem in the body (see ``validation.py`` for whole bodies)."""
+    return errors.Invalid([{"type": kind, "loc": ["body", *loc], "msg": msg, "input": value}])
 
 
 _MISSING = object()
@@ -173,14 +178,14 @@ def field(
     value = body.get(name, _MISSING)
     if value is _MISSING or value is None:
         if required:
-            raise errors.Unprocessable(f"Field '{name}' is required.")
+            raise _invalid((name,), "missing", "Field required", None)
         return default
-    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
-        raise errors.Unprocessable(f"Field '{name}' has the wrong type.")
-    if not isinstance(value, kind):
-        raise errors.Unprocessable(f"Field '{name}' has the wrong type.")
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kind):
+        raise _invalid((name,), "type_error", f"Field '{name}' has the wrong type.", value)
     if choices is not None and value not in choices:
-        raise errors.Unprocessable(f"Field '{name}' must be one of: {', '.join(choices)}.")
+        allowed = ", ".join(choices)
+        raise _invalid((name,), "enum", f"Field '{name}' must be one of: {allowed}.", value)
     return value
 
 

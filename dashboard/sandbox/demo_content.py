@@ -13,7 +13,7 @@ from itertools import cycle
 
 from django.utils import timezone
 
-from dashboard.sandbox import conversations, factories, identity
+from dashboard.sandbox import conversations, factories, identity, progress
 from dashboard.sandbox.models import SandboxTeam, SandboxUser
 
 DEMO_LOGIN = "demo"
@@ -28,6 +28,34 @@ TEAMS = (
     ("Platform", (("adam", "Admin"), ("olivia", "Creator"), ("demo", "Creator"))),
 )
 RESEARCH_FILES = 132  # more than one page of 100, so paging is exercised
+FUNCTIONS = (
+    (
+        "invoice_total",
+        '''"""The total of an invoice, with tax."""
+
+
+def invoice_total(lines: list[dict], tax_rate: float = 0.2) -> float:
+    subtotal = sum(line["quantity"] * line["unit_price"] for line in lines)
+    return round(subtotal * (1 + tax_rate), 2)
+''',
+        "demo",
+        220,
+    ),
+    (
+        "refund_window",
+        '''"""Whether an order can still be refunded, and until when."""
+
+from datetime import date, timedelta
+
+
+def refund_window(ordered_on: str, days: int = 30) -> dict:
+    until = date.fromisoformat(ordered_on) + timedelta(days=days)
+    return {"refundable": date.today() <= until, "until": until.isoformat()}
+''',
+        "adam",
+        210,
+    ),
+)
 
 
 def build(users: dict[str, SandboxUser], teams: dict[str, SandboxTeam]) -> None:
@@ -175,12 +203,19 @@ class _Builder:
             config={"file_search_index": help_centre.pk, "top_k": 8},
         )
         web = factories.create_tool(team, u["chloe"], name="status_page", type="web_search")
+        functions = [
+            factories.create_python_function(
+                team, u[creator], name=name, code=code, created_at=self.ago(hours)
+            )
+            for name, code, creator, hours in FUNCTIONS
+        ]
         python = factories.create_tool(
             team,
             u["demo"],
             name="invoice_lookup",
             type="run_python",
-            config={"function_ids": ["fn-invoices"]},
+            description="Looks up invoices and works out refunds.",
+            config={"function_ids": [function.pk for function in functions]},
         )
         support = factories.create_agent(
             team,
@@ -235,7 +270,7 @@ class _Builder:
         names = [(f"eval-set-{i}.csv", "alignment") for i in range(4)] + [
             (f"pretrain-shard-{i}.jsonl", "pre-train") for i in range(4)
         ]
-        self.files("Platform", names, ["adam", "olivia", "demo"], 10)
+        files = self.files("Platform", names, ["adam", "olivia", "demo"], 10)
         for name, status, creator in (
             ("Gateway model", "Active", "adam"),
             ("Canary model", "Pending", "olivia"),
@@ -260,9 +295,20 @@ class _Builder:
             config={"url": "https://mcp.example.com/incidents", "transport": "streamable-http"},
         )
         factories.create_agent(team, u["adam"], name="Ops helper", tools=[mcp])
-        factories.create_vector_db(
-            team, u["olivia"], name="Runbooks", description="On-call runbooks."
+        runbooks = factories.create_vector_db(
+            team,
+            u["olivia"],
+            name="Runbooks",
+            description="On-call runbooks.",
+            created_at=self.ago(40),
         )
+        factories.create_ingestion_job(
+            runbooks,
+            u["olivia"],
+            file_ids=[file.pk for file in files if file.purpose == "alignment"],
+            created_at=self.ago(39),
+        )
+        progress.settle_ingestions(team, runbooks.pk)
         factories.create_data_job(
             team,
             u["demo"],

@@ -1,4 +1,5 @@
-"""The sandbox's error answers: an exception per status, rendered as ``{"detail": "…"}``.
+"""The sandbox's error answers: an exception per status, rendered as ``{"detail": "…"}`` (a
+request body that fails validation as FastAPI does, ``{"detail": [{type, loc, msg, input}…]}``).
 
 The sandbox's functions raise these wherever a request cannot be honoured; the endpoint
 machinery turns them into JSON responses, so a client mistake is always a 4xx and never a
@@ -59,6 +60,18 @@ class UnsupportedMediaType(ApiError):
 
 class Unprocessable(ApiError):
     status = 422
+
+
+class Invalid(Unprocessable):
+    """A request body that fails validation: every problem, each with its location (``loc``,
+    e.g. ``["body", "training_config", "n_epochs"]``), so a client can show it by its field."""
+
+    def __init__(self, problems: list[dict]):
+        super().__init__("; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in problems))
+        self.problems = problems
+
+    def response(self) -> JsonResponse:
+        return JsonResponse({"detail": self.problems}, status=self.status)
 
 
 def not_found(label: str) -> NotFound:

@@ -3,6 +3,9 @@
 Every value an enum field takes is checked (400 otherwise), and fields the sandbox never
 queries go into ``extra`` with the defaults the upstream would give them. ``created_at`` places
 a resource in the past; it defaults to now.
+
+A job is created in the state asked for, where it stays; with ``live=True`` it starts a
+timeline instead and moves on by itself (``progress.py``), as the jobs the API creates do.
 """
 
 from __future__ import annotations
@@ -24,13 +27,16 @@ from dashboard.sandbox.enums import (
     TOOL_TYPES,
     check_choice,
 )
+from dashboard.sandbox.model_catalog import DEFAULT_EMBEDDING_MODEL, DEFAULT_MODEL
 from dashboard.sandbox.models import (
     SandboxAgent,
     SandboxDataJob,
     SandboxDeployment,
     SandboxFile,
     SandboxFineTune,
+    SandboxIngestionJob,
     SandboxProject,
+    SandboxPythonFunction,
     SandboxTeam,
     SandboxTool,
     SandboxUser,
@@ -38,9 +44,10 @@ from dashboard.sandbox.models import (
     SandboxVectorDBFile,
     prefixed_id,
 )
+from dashboard.sandbox.python_code import describe
 from dashboard.sandbox.storage import new_file
 
-DEFAULT_MODEL = "meta-llama/Llama-3.1-8B-Instruct"
+__all__ = ["DEFAULT_MODEL", "DEFAULT_EMBEDDING_MODEL"]  # and the create_* functions
 
 
 def _create(model_class, prefix: str | None, team, user, created_at: datetime | None, /, **fields):
@@ -80,8 +87,13 @@ def create_fine_tune(
     training_files: Iterable[str] = (),
     project_id: int | None = None,
     n_epochs: int = 3,
+    options: dict | None = None,
+    live: bool = False,
     created_at: datetime | None = None,
 ) -> SandboxFineTune:
+    """``options``: the job's other training and infrastructure fields (validation_files,
+    batch_size, lora_config, n_node…), over the defaults. ``live``: pending, then on by itself."""
+    status = "pending" if live else status
     check_choice(status, FINE_TUNE_STATUSES, "fine-tune status")
     check_choice(accel_type, ACCEL_TYPES, "accelerator type")
     when = created_at or timezone.now()
@@ -98,6 +110,7 @@ def create_fine_tune(
         accel_type=accel_type,
         n_accel=n_accel,
         completed_at=when + timedelta(hours=2) if finished else None,
+        timeline_start=when if live else None,
         extra={
             "training_files": list(training_files),
             "validation_files": [],
@@ -108,6 +121,7 @@ def create_fine_tune(
             "project_id": project_id,
             "fine_tune_type": "STANDARD",
             "inference_available": status == "completed",
+            **(options or {}),
         },
     )
 
@@ -118,11 +132,13 @@ def create_tool(
     *,
     name: str,
     type: str = "web_search",  # the wire's own field name
-    description: str = "",
+    description: str | None = None,
     config: dict | None = None,
     status: str = "",
+    secrets: dict | None = None,
     created_at: datetime | None = None,
 ) -> SandboxTool:
+    """``secrets``: what the tool keeps but never shows (an MCP connector's OAuth client)."""
     check_choice(type, TOOL_TYPES, "tool type")
     if status:
         check_choice(status, TOOL_STATUSES, "tool status")
@@ -134,9 +150,10 @@ def create_tool(
         created_at,
         name=name,
         type=type,
-        description=description or f"The {name} tool.",
+        description=f"The {name} tool." if description is None else description,
         config={key.lower(): value for key, value in (config or {}).items()},
         status=status or ("Active" if type == "mcp_connector" else ""),
+        extra={"secrets": dict(secrets)} if secrets else {},
     )
 
 
@@ -180,8 +197,12 @@ def create_deployment(
     model_id: str = DEFAULT_MODEL,
     status: str = "Active",
     n_instances: int = 1,
+    processor: str = "H100",
+    live: bool = False,
     created_at: datetime | None = None,
 ) -> SandboxDeployment:
+    """``live``: Pending, then Active by itself."""
+    status = "Pending" if live else status
     check_choice(model_type, DEPLOYMENT_TYPES, "deployment model type")
     check_choice(status, DEPLOYMENT_STATUSES, "deployment status")
     return _create(
@@ -196,11 +217,12 @@ def create_deployment(
         model_id=model_id,
         status=status,
         n_instances=n_instances,
+        timeline_start=(created_at or timezone.now()) if live else None,
         extra={
             "total_input_tokens": 0,
             "total_output_tokens": 0,
             "hardware_type": "Dedicated",
-            "processor": "H100",
+            "processor": processor,
             "memory": "80Gi",
         },
     )
@@ -211,7 +233,7 @@ def create_vector_db(
     user: SandboxUser,
     *,
     name: str,
-    model: str = "intfloat/e5-mistral-7b-instruct",
+    model: str = DEFAULT_EMBEDDING_MODEL,
     dimension: int = 4096,
     description: str | None = None,
     files: Iterable[SandboxFile] = (),
@@ -263,10 +285,86 @@ def create_data_job(
     name: str,
     job_type: str = "principle_files",
     status: str = "needs_review",
+    system_prompt: str | None = None,
+    instructions: str | None = None,
     created_at: datetime | None = None,
 ) -> SandboxDataJob:
     check_choice(job_type, DATA_JOB_TYPES, "data job type")
     check_choice(status, DATA_JOB_STATUSES, "data job status")
+    when = created_at or timezone.now()
+    extra = {
+        "system_prompt": system_prompt,
+        "system_prompt_updated_at": iso_or_none(when if system_prompt is not None else None),
+        "instructions": instructions,
+        "instructions_updated_at": iso_or_none(when if instructions is not None else None),
+        "alignment_job_id": None,
+    }
     return _create(
-        SandboxDataJob, "dj", team, user, created_at, name=name, job_type=job_type, status=status
+        SandboxDataJob,
+        "dj",
+        team,
+        user,
+        when,
+        name=name,
+        job_type=job_type,
+        status=status,
+        extra=extra,
     )
+
+
+def create_python_function(
+    team: SandboxTeam,
+    user: SandboxUser,
+    *,
+    name: str,
+    code: str,
+    description: str | None = None,
+    created_at: datetime | None = None,
+) -> SandboxPythonFunction:
+    """``description`` defaults to what the code says of itself (its docstring or first
+    comment)."""
+    return _create(
+        SandboxPythonFunction,
+        "fn",
+        team,
+        user,
+        created_at,
+        name=name,
+        code=code,
+        description=describe(code) if description is None else description,
+    )
+
+
+def create_ingestion_job(
+    vector_db: SandboxVectorDB,
+    user: SandboxUser,
+    *,
+    file_ids: Iterable[str],
+    options: dict | None = None,
+    created_at: datetime | None = None,
+) -> SandboxIngestionJob:
+    """Queued now, complete two steps later; then its files are the database's."""
+    when = created_at or timezone.now()
+    return _create(
+        SandboxIngestionJob,
+        "ingest",
+        vector_db.team,
+        user,
+        when,
+        vector_db=vector_db,
+        status="queued",
+        timeline_start=when,
+        file_ids=list(dict.fromkeys(file_ids)),
+        extra={
+            "method": "accuracy-optimized",
+            "chunking_method": "markdown",
+            "token_count": 800,
+            "overlap_tokens": 100,
+            "metadata": None,
+            **(options or {}),
+        },
+    )
+
+
+def iso_or_none(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None

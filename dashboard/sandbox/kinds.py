@@ -6,7 +6,8 @@ the kinds that behave alike share one code path; what is particular to a kind (u
 cancelling a fine-tune…) lives in ``views/``. Each kind's list is wrapped and paged as the
 upstream's own (``docs/upstream.md``): files, fine-tunes, vector databases and data jobs as
 ``{"object": "list", "data": […]}``, agents, deployments and projects as ``{"data": […]}``, tools
-with a ``total`` as well; ``limit``/``offset`` or ``skip``/``limit`` where the upstream pages.
+with a ``total`` as well, python functions as a bare array; ``limit``/``offset`` or
+``skip``/``limit`` where the upstream pages.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
-from dashboard.sandbox import errors, operations, serializers, storage
+from dashboard.sandbox import errors, operations, progress, serializers, storage
 from dashboard.sandbox.api import Context, choice_param, int_param
 from dashboard.sandbox.enums import DATA_JOB_TYPES, FILE_PURPOSES, TOOL_STATUSES, TOOL_TYPES
 from dashboard.sandbox.models import (
@@ -28,6 +29,7 @@ from dashboard.sandbox.models import (
     SandboxFile,
     SandboxFineTune,
     SandboxProject,
+    SandboxPythonFunction,
     SandboxTeam,
     SandboxTool,
     SandboxVectorDB,
@@ -52,6 +54,10 @@ def data_list_with_total(items: list[dict], total: int) -> dict:
     return {"data": items, "total": total}
 
 
+def bare_list(items: list[dict], total: int) -> list[dict]:
+    return items
+
+
 @dataclass(frozen=True)
 class Filter:
     column: str  # the model field the query parameter filters on
@@ -70,12 +76,16 @@ class Kind:
     default_limit: int = 100
     max_limit: int = 1000
     sort_fields: dict[str, str] = field(default_factory=dict)  # sort_by value -> model field
+    order_param: str | None = None  # a query parameter giving asc/desc by creation time
     filters: dict[str, Filter] = field(default_factory=dict)  # query parameter -> filter
     delete: Callable[[Any], Any] | None = None  # removes the object, returns the answer
     related: tuple[str, ...] = ()  # prefetched for serializing
     annotations: Callable[[], dict] | None = None  # computed fields the serializer reads
+    prepare: Callable[[SandboxTeam], None] | None = None  # brings the team's kind up to date
 
     def queryset(self, team: SandboxTeam) -> QuerySet:
+        if self.prepare:
+            self.prepare(team)
         queryset = self.model.objects.filter(team=team)
         if self.annotations:
             queryset = queryset.annotate(**self.annotations())
@@ -101,6 +111,10 @@ class Kind:
         return self.wrap([self.serialize(obj) for obj in items], total)
 
     def _ordering(self, ctx: Context) -> tuple[str, str]:
+        if self.order_param:
+            order = choice_param(ctx.request, self.order_param, ("asc", "desc"), "desc")
+            sign = "-" if order == "desc" else ""
+            return f"{sign}created_at", f"{sign}pk"
         if not self.sort_fields:
             return "-created_at", "-pk"
         sort_by = choice_param(ctx.request, "sort_by", tuple(self.sort_fields), "created_at")
@@ -133,6 +147,12 @@ def _deleted_tool(tool: SandboxTool) -> dict:
     tool_id = tool.pk
     operations.delete_tool(tool)
     return {"id": tool_id, "deleted": True, "message": f"Tool {tool_id} deleted."}
+
+
+def _deleted_function(function: SandboxPythonFunction) -> dict:
+    function_id = function.pk
+    function.delete()
+    return {"id": function_id, "deleted": True}
 
 
 def _deleted_without_body(obj) -> None:
@@ -193,6 +213,7 @@ VECTOR_DBS = Kind(
     wrap=object_list,
     delete=_deleted_without_body,
     annotations=lambda: {"file_count": Count("files"), "size_in_bytes": Sum("files__file__bytes")},
+    prepare=progress.settle_ingestions,  # completed ingestions' files count
 )
 PROJECTS = Kind(
     label="Project",
@@ -232,4 +253,28 @@ DATA_JOBS = Kind(
     delete=_deleted_without_body,
 )
 
-ALL = (FILES, FINE_TUNES, AGENTS, DEPLOYMENTS, VECTOR_DBS, PROJECTS, TOOLS, DATA_JOBS)
+PYTHON_FUNCTIONS = Kind(
+    label="Python function",
+    model=SandboxPythonFunction,
+    list_path="v1/functions/",
+    detail_path="v1/functions/<str:pk>",
+    serialize=serializers.python_function,
+    wrap=bare_list,
+    paging=Paging.LIMIT_OFFSET,
+    default_limit=20,
+    max_limit=100,
+    order_param="order",
+    delete=_deleted_function,
+)
+
+ALL = (
+    FILES,
+    FINE_TUNES,
+    AGENTS,
+    DEPLOYMENTS,
+    VECTOR_DBS,
+    PROJECTS,
+    TOOLS,
+    DATA_JOBS,
+    PYTHON_FUNCTIONS,
+)

@@ -4,6 +4,11 @@ Everything here is the *upstream's* state, kept apart from the dashboard's table
 starts with ``Sandbox``). API keys are stored only as SHA-256 hashes. Team resources share one
 abstract base, so ownership (``team`` and ``creator``) and timestamps are the same for every kind;
 fields a kind has but the sandbox never queries live in ``extra`` and are served as they are.
+
+Jobs that move on by themselves (fine-tunes, deployments, ingestion and data jobs) carry a
+``timeline_start``: their status is stored as the first status of a timeline that began then,
+and what it is now is computed whenever it is read (``progress.py``). Without one, the stored
+status is the status, as for the jobs the seed and tests create in a given state.
 """
 
 from __future__ import annotations
@@ -123,7 +128,8 @@ class SandboxFineTune(PrefixedTeamResource):
     experiment_name = models.CharField(max_length=200, blank=True)
     accel_type = models.CharField(max_length=16, default="H100")
     n_accel = models.PositiveIntegerField(default=1)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)  # or cancelled, or failed
+    timeline_start = models.DateTimeField(null=True, blank=True)
 
 
 class SandboxTool(PrefixedTeamResource):
@@ -150,6 +156,7 @@ class SandboxDeployment(PrefixedTeamResource):
     model_id = models.CharField(max_length=200)
     status = models.CharField(max_length=16)
     n_instances = models.PositiveIntegerField(default=1)
+    timeline_start = models.DateTimeField(null=True, blank=True)
 
 
 class SandboxVectorDB(PrefixedTeamResource):
@@ -184,10 +191,51 @@ class SandboxProject(TeamResource):
     runs_deployed = models.PositiveIntegerField(default=0)
 
 
+class SandboxIngestionJob(PrefixedTeamResource):
+    """Files being ingested into a vector database; once complete (and ``settled``), they are
+    the database's files."""
+
+    vector_db = models.ForeignKey(
+        SandboxVectorDB, on_delete=models.CASCADE, related_name="ingestion_jobs"
+    )
+    status = models.CharField(max_length=16, default="queued")
+    timeline_start = models.DateTimeField(null=True, blank=True)
+    file_ids = models.JSONField(default=list)
+    settled = models.BooleanField(default=False)
+
+
+class SandboxPythonFunction(PrefixedTeamResource):
+    """Code a ``run_python`` tool may call."""
+
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    code = models.TextField()
+    version = models.PositiveIntegerField(default=1)
+    active = models.BooleanField(default=True)
+
+
 class SandboxDataJob(PrefixedTeamResource):
     name = models.CharField(max_length=255)
     job_type = models.CharField(max_length=32)
     status = models.CharField(max_length=32)
+    timeline_start = models.DateTimeField(null=True, blank=True)
+
+
+class SandboxDataJobFile(models.Model):
+    """A team file a data job works from."""
+
+    data_job = models.ForeignKey(SandboxDataJob, on_delete=models.CASCADE, related_name="files")
+    file = models.ForeignKey(SandboxFile, on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_job", "file"], name="sandbox_data_job_file_unique"
+            )
+        ]
 
 
 class SandboxThread(models.Model):

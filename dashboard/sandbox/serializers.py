@@ -4,20 +4,27 @@ Creators go out as the upstream sends them per kind: ``user_id`` as an int for d
 projects, as a string for agents, tools and data jobs, ``created_by`` (a string) on files; every
 team resource also carries ``team_id``. Fine-tunes and vector databases get ``user_id`` and
 ``team_id`` as extra keys (the SDK keeps or drops them harmlessly).
+
+Jobs are shown as they are *now* (``progress.py``), so each serializer takes ``now``: one
+answer shows every item as of one moment.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from dashboard.sandbox import progress
 from dashboard.sandbox.models import (
     SandboxAgent,
     SandboxDataJob,
     SandboxDeployment,
     SandboxFile,
     SandboxFineTune,
+    SandboxIngestionJob,
     SandboxMessage,
     SandboxProject,
+    SandboxPythonFunction,
     SandboxRun,
     SandboxThread,
     SandboxTool,
@@ -57,17 +64,19 @@ def file(f: SandboxFile) -> dict:
     }
 
 
-def fine_tune(ft: SandboxFineTune) -> dict:
+def fine_tune(ft: SandboxFineTune, now: datetime | None = None) -> dict:
+    status = progress.fine_tune(ft, now).status
     return {
         **ft.extra,
         "id": ft.pk,
         "object": "fine-tune",
-        "status": ft.status,
+        "status": status,
         "model": ft.model,
         "experiment_name": ft.experiment_name,
         "accel_type": ft.accel_type,
         "n_accel": ft.n_accel,
-        "completed_at": iso(ft.completed_at),
+        "completed_at": iso(progress.fine_tune_completed_at(ft, now)),
+        "inference_available": bool(ft.extra.get("inference_available")) and status == "completed",
         **_owned(ft),
     }
 
@@ -92,10 +101,14 @@ EVENTS_BY_STATUS = {
 }
 
 
-def fine_tune_events(ft: SandboxFineTune) -> list[dict]:
-    """A plausible, deterministic event history for the job's status."""
+def fine_tune_events(ft: SandboxFineTune, now: datetime | None = None) -> list[dict]:
+    """The job's events so far: as it moved along its timeline, or (for a job set in a state)
+    a plausible, deterministic history for its status."""
+    timeline = progress.fine_tune_events(ft, now)
+    if timeline is not None:
+        return [{**event, "created_at": iso(event["created_at"])} for event in timeline]
     events, epoch = [], 0
-    for step, event_type in enumerate(EVENTS_BY_STATUS[ft.status]):
+    for step, event_type in enumerate(EVENTS_BY_STATUS.get(ft.status, ("JOB_PENDING",))):
         event = {
             "object": "fine-tune-event",
             "created_at": iso(ft.created_at + timedelta(minutes=10 * step)),
@@ -128,7 +141,8 @@ def tool(t: SandboxTool) -> dict:
     return data
 
 
-def agent(a: SandboxAgent) -> dict:
+def agent(a: SandboxAgent, tools: Iterable[SandboxTool] | None = None) -> dict:
+    """``tools``: the agent's tools when they are not (yet) saved, for a preview."""
     return {
         "reasoning_effort": "medium",
         **a.extra,
@@ -137,14 +151,16 @@ def agent(a: SandboxAgent) -> dict:
         "instructions": a.instructions,
         "status": a.status,
         "model_id": a.model_id,
-        "tools": [agent_tool(t) for t in a.tools.all()],
+        "tools": [agent_tool(t) for t in (a.tools.all() if tools is None else tools)],
         "last_deployed_at": iso(a.updated_at) if a.status == "Active" else None,
         "active_duration": 0,
         **_owned(a),
     }
 
 
-def deployment(d: SandboxDeployment) -> dict:
+def deployment(d: SandboxDeployment, now: datetime | None = None) -> dict:
+    state = progress.deployment(d, now)
+    deployed = (state.since or d.updated_at) if state.status == "Active" else None
     return {
         **d.extra,
         "id": d.pk,
@@ -152,9 +168,9 @@ def deployment(d: SandboxDeployment) -> dict:
         "description": d.description,
         "model_type": d.model_type,
         "model_id": d.model_id,
-        "status": d.status,
+        "status": state.status,
         "n_instances": d.n_instances,
-        "last_deployed_at": iso(d.updated_at) if d.status == "Active" else None,
+        "last_deployed_at": iso(deployed),
         **_owned(d, user_id_as_int=True),
     }
 
@@ -199,17 +215,105 @@ def project(p: SandboxProject) -> dict:
     }
 
 
-def data_job(j: SandboxDataJob) -> dict:
+def ingestion_job(job: SandboxIngestionJob, now: datetime | None = None) -> dict:
+    state = progress.ingestion(job, now)
     return {
-        **j.extra,
+        **job.extra,
+        "id": job.pk,
+        "object": "vector_database.ingestion_job",
+        "vector_database_id": job.vector_db_id,
+        "status": state.status,
+        "file_ids": list(job.file_ids),
+        "error_message": None,
+        "metaflow_run_id": None,
+        **_owned(job),
+        "updated_at": iso(state.since or job.updated_at),
+    }
+
+
+def python_function(f: SandboxPythonFunction) -> dict:
+    return {
+        "id": f.pk,
+        "object": "python_function",
+        "version": f.version,
+        "name": f.name,
+        "description": f.description,
+        "active": f.active,
+        "code": f.code,
+        **_owned(f),
+    }
+
+
+DATA_JOB_OWN_KEYS = ("started_at", "cancelled_at")  # kept in ``extra`` for the timeline only
+
+
+def data_job(j: SandboxDataJob, now: datetime | None = None) -> dict:
+    state = progress.data_job(j, now)
+    shown = {key: value for key, value in j.extra.items() if key not in DATA_JOB_OWN_KEYS}
+    return {
+        "alignment_job_id": None,
+        "system_prompt": None,
+        "instructions": None,
+        **shown,
         "id": j.pk,
         "name": j.name,
         "job_type": j.job_type,
-        "status": j.status,
-        "alignment_job_id": None,
+        "status": state.status,
         "deleted": False,
         **_owned(j),
+        "updated_at": iso(max(filter(None, (j.updated_at, state.since)))),
     }
+
+
+def data_job_detail(j: SandboxDataJob, now: datetime | None = None) -> dict:
+    """The detail model: the job, its files, its alignment job and what happened so far."""
+    base = data_job(j, now)
+    status = base["status"]
+    files = [
+        {
+            "file_id": row.file_id,
+            "record_id": f"rec-{row.pk}",
+            "name": row.file.filename,
+            "type": row.file.file_type,
+            "created_at": iso(row.file.created_at),
+            "status": "processing" if status == "file_processing" else "completed",
+        }
+        for row in j.files.select_related("file")
+    ]
+    started, cancelled = j.extra.get("started_at"), j.extra.get("cancelled_at")
+    timeline = [_moment(iso(j.created_at), "CREATED", "The data job was created.")]
+    if files:
+        timeline.append(_moment(files[-1]["created_at"], "FILES_ADDED", "Files were added."))
+    alignment = None
+    if base["alignment_job_id"]:
+        alignment = {
+            "id": base["alignment_job_id"],
+            "status": status,
+            "created_at": started,
+            "updated_at": base["updated_at"],
+            "stopped_at": cancelled,
+        }
+        timeline.append(_moment(started, "STARTED", "Data generation started."))
+        if status in ("running", "completed") and j.timeline_start is not None:
+            _, running, done = progress.stage_starts(j.timeline_start, progress.RUN_STAGES)
+            timeline.append(_moment(iso(running), "RUNNING", "Data generation is running."))
+            if status == "completed":
+                timeline.append(_moment(iso(done), "COMPLETED", "The data is ready."))
+        if cancelled:
+            timeline.append(_moment(cancelled, "CANCELLED", "The data job was cancelled."))
+    return {
+        **base,
+        "additional_alignment_file_ids": [],
+        "ingestion_jobs": [],
+        "alignment_job": alignment,
+        "files": files,
+        "fine_tuning_job_ids": [],
+        "timeline": timeline,
+    }
+
+
+def _moment(when: str | None, event_type: str, message: str) -> dict:
+    return {"timestamp": when, "event_type": event_type, "message": message, "metadata": {}}
 
 
 def thread(t: SandboxThread) -> dict:

@@ -170,6 +170,7 @@ class UpstreamClient:
         params: dict | None = None,
         json_body: Any = None,
         data: Any = None,
+        files: Any = None,
         headers: dict[str, str] | None = None,
         timeout: tuple[float, float] | None = None,
     ) -> requests.Response:
@@ -184,6 +185,7 @@ class UpstreamClient:
                     params=params,
                     json=json_body,
                     data=data,
+                    files=files,
                     headers=self.headers(scope, headers),
                     timeout=timeout,
                     allow_redirects=False,

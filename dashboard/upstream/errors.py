@@ -20,10 +20,19 @@ class UpstreamError(Exception):
     default_message = "The upstream could not complete the request."
     http_status = 502  # what a dashboard page answers with when this error is the whole page
 
-    def __init__(self, message: str | None = None, *, status: int | None = None, detail: str = ""):
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        detail: str = "",
+        field_errors: dict[str, str] | None = None,
+    ):
         self.message = message or self.default_message
         self.status = status
         self.detail = detail
+        # What the upstream said of each field of the request body, by dotted path.
+        self.field_errors = field_errors or {}
         super().__init__(self.message)
 
     def __str__(self) -> str:  # never includes headers, so never the key
@@ -165,6 +174,33 @@ def extract_detail(body: bytes | None) -> str:
     return text.strip()[:DETAIL_MAX_CHARS]
 
 
+FIELD_ERRORS_MAX = 20  # of a validation answer's items, the first read
+
+
+def extract_field_errors(body: bytes | None) -> dict[str, str]:
+    """A validation answer's message per field of the request body (FastAPI's ``detail`` list,
+    each naming its field by ``loc``: ``["body", "training_config", "n_epochs"]`` becomes
+    ``training_config.n_epochs``)."""
+    if not body:
+        return {}
+    try:
+        data = json.loads(body.decode("utf-8", errors="replace"))
+    except ValueError:
+        return {}
+    items = data.get("detail") if isinstance(data, dict) else None
+    found: dict[str, str] = {}
+    for item in items[:FIELD_ERRORS_MAX] if isinstance(items, list) else ():
+        if not isinstance(item, dict) or not isinstance(item.get("loc"), list):
+            continue
+        parts = [str(part) for part in item["loc"] if not isinstance(part, int)]
+        if parts and parts[0] in ("body", "query", "path"):
+            parts = parts[1:]
+        message = item.get("msg")
+        if parts and isinstance(message, str) and message.strip():
+            found.setdefault(".".join(parts)[:200], mended(message.strip())[:DETAIL_MAX_CHARS])
+    return found
+
+
 def error_for_status(status: int, body: bytes | None, retry_after: float | None) -> UpstreamError:
     detail = extract_detail(body)
 
@@ -172,7 +208,7 @@ def error_for_status(status: int, body: bytes | None, retry_after: float | None)
         message = cls.default_message
         if detail:
             message = f"{message} The upstream said: {detail}"
-        return cls(message, status=status, detail=detail)
+        return cls(message, status=status, detail=detail, field_errors=extract_field_errors(body))
 
     if status == 401:
         return BadKeyError(status=status, detail=detail)

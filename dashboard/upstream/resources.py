@@ -13,9 +13,10 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from dashboard.upstream import errors
-from dashboard.upstream.catalog import FILES, Pagination, ResourceKind, Wrapping
+from dashboard.upstream.catalog import FILES, Pagination, ResourceKind, Scope, Wrapping, registry
+from dashboard.upstream.catalog.forms import Choices, FormSpec
 from dashboard.upstream.fanout import fan_out
-from dashboard.upstream.paths import expand
+from dashboard.upstream.paths import expand, segment
 
 if TYPE_CHECKING:
     from dashboard.upstream.client import StreamedResponse, UpstreamClient
@@ -132,9 +133,13 @@ class ResourcesApi:
             page_no = window.stop
         return items
 
-    def _on(self, method: str, kind: ResourceKind, template: str, resource_id: str) -> Any:
+    def _on(
+        self, method: str, kind: ResourceKind, template: str, resource_id: str, **kwargs
+    ) -> Any:
         """One call on one resource of ``kind``, at the catalog path ``template``."""
-        return self.client.request(method, expand(template, resource_id), scope=kind.scope)
+        return self.client.request(
+            method, expand(template, resource_id), scope=kind.scope, **kwargs
+        )
 
     def retrieve(self, kind: ResourceKind, resource_id: str) -> dict:
         payload = self._on("GET", kind, kind.detail_path, resource_id)
@@ -151,7 +156,8 @@ class ResourcesApi:
         action = kind.action(action_name)
         if action is None:
             raise errors.InvalidRequestError(f"{kind.label} have no action '{action_name}'.")
-        return self._on(action.method, kind, action.path, resource_id)
+        query = {name: value.format(id=resource_id) for name, value in action.query} or None
+        return self._on(action.method, kind, action.path, resource_id, params=query)
 
     def sub_list(self, kind: ResourceKind, index: int, resource_id: str) -> list[dict]:
         sub = kind.sub_lists[index]
@@ -166,3 +172,56 @@ class ResourcesApi:
     def probe_team(self) -> None:
         """A cheap call scoped to the client's team: raises if the key or team is refused."""
         self.list_page(FILES, limit=1)
+
+    # --- forms: create, edit and operations (see ``catalog/forms.py``) ---------------------
+    def submit(
+        self,
+        kind: ResourceKind,
+        spec: FormSpec,
+        *,
+        body: dict,
+        resource_id: str | None = None,
+        files: dict | None = None,
+    ) -> Any:
+        """Send a filled-in form: JSON, or multipart when the form sends a file."""
+        path = expand(spec.path, resource_id) if spec.on_resource else spec.path
+        if spec.multipart:
+            return self.client.request(
+                spec.method, path, scope=kind.scope, data=body or None, files=files
+            )
+        return self.client.request(spec.method, path, scope=kind.scope, json_body=body)
+
+    def preview(self, kind: ResourceKind, spec: FormSpec, *, body: dict, resource_id: str):
+        """What an edit would change, as the upstream works it out without saving."""
+        payload = self.client.request(
+            spec.method, expand(spec.diff_path, resource_id), scope=kind.scope, json_body=body
+        )
+        if not isinstance(payload, dict):
+            raise errors.BadResponseError()
+        return payload
+
+    def remove_from(self, kind: ResourceKind, index: int, resource_id: str, item_id: str) -> Any:
+        """Take one item out of a resource's sub-list (a file out of a vector database)."""
+        template = kind.sub_lists[index].remove_path
+        if not template:
+            raise errors.InvalidRequestError("Nothing can be taken out of this list.")
+        path = expand(template.replace("{item}", "{{item}}"), resource_id).format(
+            item=segment(item_id)
+        )
+        return self.client.request("DELETE", path, scope=kind.scope)
+
+    def choices(self, source: Choices) -> list[dict]:
+        """The items a choice field offers: the team's resources of a kind, or a plain list."""
+        if source.kind:
+            kind = registry.get(source.kind)
+            if kind is None:
+                raise errors.InvalidRequestError(f"No kind {source.kind!r} to choose from.")
+            items = self.list_all(kind)
+        else:
+            payload = self.client.request("GET", source.path, scope=Scope.TEAM)
+            items = self.unwrap(source.wrapping, payload)[0]
+        return [
+            item
+            for item in items
+            if all(str(item.get(name)) == value for name, value in source.where)
+        ]

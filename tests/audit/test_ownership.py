@@ -43,7 +43,8 @@ def bobs_teams(org) -> dict:
 
 
 def upstream_calls() -> list:
-    return [r for r in recorder.recorded() if r.path.startswith(("v1/flow", "v2/flow"))]
+    team_paths = ("v1/flow", "v2/flow", "v1/functions")
+    return [r for r in recorder.recorded() if r.path.startswith(team_paths)]
 
 
 def shown_creators(section_html: str, names: dict[str, str]) -> dict[str, list[int]]:

@@ -45,6 +45,8 @@ def sample(org, alice_web):
         "kind": "fine-tunes",
         "resource_id": ft.pk,
         "name": "cancel",
+        "index": 0,
+        "item": "file-1",
         "thread_id": thread.pk,
         "message_id": message.pk,
         "team_key": "personal",

@@ -34,6 +34,10 @@ def make_one_of_each(team, user) -> dict[str, tuple[str, str]]:
         ),
         "projects": (factories.create_project(team, user, name="Project X").pk, "Project X"),
         "data-jobs": (factories.create_data_job(team, user, name="Prep data").pk, "Prep data"),
+        "python-functions": (
+            factories.create_python_function(team, user, name="adder", code="x = 1\n").pk,
+            "adder",
+        ),
     }
     return {slug: (str(pk), name) for slug, (pk, name) in made.items()}
 

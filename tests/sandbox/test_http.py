@@ -84,7 +84,8 @@ def test_unknown_paths_answer_json_404_and_never_redirect(org, http, path):
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("POST", "v1/flow/fine-tunes"),
+        ("PATCH", "v1/flow/fine-tunes"),
+        ("POST", "v1/flow/models"),
         ("GET", "v2/flow/agents/create"),
         ("DELETE", "v1/flow/deployments/dep-1"),
         ("GET", "v1/flow/files/validate_metadata"),
@@ -104,8 +105,10 @@ def test_bad_bodies_are_4xx_not_500(org, http):
     assert http("POST", create, key=key, json={"name": "x"}).status_code == 422
     no_model = {"name": "x", "instructions": "y"}
     assert http("POST", create, key=key, json=no_model).status_code == 422
-    bad_tool = {**no_model, "model_id": "m", "tool_ids": ["tool-elsewhere"]}
-    assert http("POST", create, key=key, json=bad_tool).status_code == 404
+    bad_tool = {**no_model, "model_id": factories.DEFAULT_MODEL, "tool_ids": ["tool-elsewhere"]}
+    refused = http("POST", create, key=key, json=bad_tool)
+    assert refused.status_code == 422
+    assert [p["loc"] for p in refused.json()["detail"]] == [["body", "tool_ids", 0]]
     assert http("POST", "v1/threads/", key=key, json={"meta_data": "text"}).status_code == 422
     thread = conversations.create_thread(org.alice.user)
     messages = f"v1/threads/{thread.pk}/messages"

@@ -106,7 +106,10 @@ def test_agents_create_list_retrieve_update_delete(org, alice):
     tool = factories.create_tool(org.team_a, org.alice.user, name="web", type="web_search")
     created = alice.agents.create(
         CreateAgentRequest(
-            name="Helper", instructions="Be kind.", model_id="m-1", tool_ids=[tool.pk]
+            name="Helper",
+            instructions="Be kind.",
+            model_id=factories.DEFAULT_MODEL,
+            tool_ids=[tool.pk],
         )
     )
     assert (created.status.value, created.user_id, created.team_id) == (

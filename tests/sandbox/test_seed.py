@@ -81,6 +81,8 @@ def test_the_demo_content_covers_every_kind(demo):
         "SandboxProject",
         "SandboxDataJob",
         "SandboxRun",
+        "SandboxPythonFunction",
+        "SandboxIngestionJob",
     ):
         assert counts[kind] > 0, kind
     creators_per_kind = Counter(SandboxFile.objects.values_list("creator_id", flat=True))

@@ -20,6 +20,7 @@ from dashboard.upstream.catalog import (
     Wrapping,
 )
 from dashboard.upstream.catalog.checks import check_catalog, kind_errors
+from dashboard.upstream.catalog.forms import Choices, FieldType, FormField, FormSpec
 from dashboard.upstream.paths import expand
 
 KNOWN = {"widgets", "files"}
@@ -168,3 +169,73 @@ def test_a_path_with_another_placeholder_is_reported():
         expand(kind.detail_path, "w-1")
 
     assert ids(kind) != []
+
+
+# --- Forms ----------------------------------------------------------------------------------
+NAME = FormField("name", "Name", required=True)
+CREATE = FormSpec("create", "Create widget", "Makes one.", "POST", "v1/widgets", (NAME,))
+EDIT = FormSpec("edit", "Edit", "Changes one.", "PATCH", "v1/widgets/{id}", (NAME,))
+
+
+def with_forms(*specs: FormSpec) -> ResourceKind:
+    return replace(WIDGETS, forms=specs)
+
+
+def test_well_described_forms_have_no_error():
+    assert ids(with_forms(CREATE, EDIT)) == []
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        replace(CREATE, path="v1/widgets/{id}"),  # a create names no resource
+        replace(EDIT, path="v1/widgets"),  # any other form does
+        replace(EDIT, diff_path="v1/widgets/{id}/{item}/diff"),
+    ],
+)
+def test_a_form_path_with_the_wrong_placeholders(spec):
+    assert ids(with_forms(spec)) == ["catalog.E010"]
+
+
+def test_a_form_with_a_field_twice():
+    assert ids(with_forms(replace(CREATE, fields=(NAME, NAME)))) == ["catalog.E011"]
+
+
+def test_a_field_depending_on_a_field_the_form_lacks():
+    field = FormField("url", "URL", when=(("type", "mcp"),))
+
+    assert ids(with_forms(replace(CREATE, fields=(NAME, field)))) == ["catalog.E012"]
+
+
+def test_choices_go_with_choice_fields_only():
+    text_with_choices = FormField("name", "Name", choices=Choices(static=(("a", "A"),)))
+    choice_without = FormField("size", "Size", FieldType.CHOICE)
+
+    assert ids(with_forms(replace(CREATE, fields=(text_with_choices,)))) == ["catalog.E013"]
+    assert ids(with_forms(replace(CREATE, fields=(choice_without,)))) == ["catalog.E013"]
+
+
+def test_choices_of_an_unknown_kind():
+    field = FormField("gizmo", "Gizmo", FieldType.CHOICE, choices=Choices(kind="gizmos"))
+
+    assert ids(with_forms(replace(CREATE, fields=(field,)))) == ["catalog.E005"]
+
+
+def test_a_file_goes_with_a_multipart_form_and_only_there():
+    upload = FormField("file", "File", FieldType.FILE)
+
+    assert ids(with_forms(replace(CREATE, fields=(upload,)))) == ["catalog.E014"]
+    assert ids(with_forms(replace(CREATE, multipart=True))) == ["catalog.E014"]
+    assert ids(with_forms(replace(CREATE, fields=(upload,), multipart=True))) == []
+
+
+def test_two_forms_with_one_name():
+    assert ids(with_forms(CREATE, CREATE)) == ["catalog.E007"]
+
+
+def test_a_sub_list_removing_items_must_name_the_resource_and_the_item():
+    sub = replace(WIDGETS.sub_lists[0], remove_path="v1/widgets/{id}/parts")
+
+    assert ids(replace(WIDGETS, sub_lists=(sub,))) == ["catalog.E004"]
+    fixed = replace(sub, remove_path="v1/widgets/{id}/parts/{item}")
+    assert ids(replace(WIDGETS, sub_lists=(fixed,))) == []

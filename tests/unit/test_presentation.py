@@ -20,6 +20,7 @@ from dashboard.resources.presentation import (
     TeamName,
     TeamNames,
     badge_class,
+    cell_text,
     headers_for,
     pager_for,
     safe_filename,
@@ -422,3 +423,18 @@ def test_past_the_end_of_an_empty_list_previous_is_page_one():
 
     assert page_of(pager["previous"]) == 1
     assert page_of(pager["last"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        (None, ""),
+        ("text", "text"),
+        (3, "3"),
+        (["file-1", "file-2"], "file-1, file-2"),
+        ([{"id": "t-1", "name": "web"}, {"id": "t-2"}, None], "web, t-2"),
+        ([], ""),
+    ],
+)
+def test_a_cell_shows_a_list_as_its_items(raw, shown):
+    assert cell_text(raw) == shown

@@ -199,3 +199,39 @@ def test_a_retry_after_under_a_second_is_rounded_up_to_one():
     assert "Try again in 1 second" in error_for_status(429, b"", 0.2).message
 
 
+
+
+def test_a_validation_answer_is_read_per_field_of_the_body():
+    body = json.dumps(
+        {
+            "detail": [
+                {"loc": ["body", "training_config", "n_epochs"], "msg": "Too many", "type": "x"},
+                {"loc": ["body", "training_files", 0], "msg": "Unknown file", "type": "x"},
+                {"loc": ["query", "limit"], "msg": "Too large", "type": "x"},
+                {"loc": "body", "msg": "no list"},
+                {"loc": ["body", "name"], "msg": "  "},
+                "not an object",
+            ]
+        }
+    ).encode()
+
+    assert errors.extract_field_errors(body) == {
+        "training_config.n_epochs": "Too many",
+        "training_files": "Unknown file",
+        "limit": "Too large",
+    }
+
+
+@pytest.mark.parametrize(
+    "body", [None, b"", b"<html>", b'{"detail": "just text"}', b"[1, 2]", b'{"detail": {"a": 1}}']
+)
+def test_an_answer_without_field_errors_has_none(body):
+    assert errors.extract_field_errors(body) == {}
+
+
+def test_only_the_first_field_errors_are_read():
+    items = [{"loc": ["body", f"f{n}"], "msg": "bad"} for n in range(100)]
+
+    found = errors.extract_field_errors(json.dumps({"detail": items}).encode())
+
+    assert len(found) == errors.FIELD_ERRORS_MAX

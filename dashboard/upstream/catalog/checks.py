@@ -15,6 +15,7 @@ from string import Formatter
 from django.core.checks import Error
 
 from dashboard.upstream.catalog import registry
+from dashboard.upstream.catalog.forms import FieldType, FormSpec
 from dashboard.upstream.catalog.types import Column, Format, ResourceKind
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -59,6 +60,56 @@ def _placeholders(path: str) -> list[str]:
         return ["?"]
 
 
+def _form_errors(kind: ResourceKind, spec: FormSpec, known_slugs: set[str]) -> list[Error]:
+    where = f"form {spec.name!r}"
+    errors = []
+    expected = [] if spec.name == "create" else ["id"]
+    for name, path in (("path", spec.path), ("diff path", spec.diff_path)):
+        if path is not None and _placeholders(path) != expected:
+            needs = "no placeholder" if spec.name == "create" else "{id}, and nothing else"
+            errors.append(_error(kind, f"{where} {name} {path!r} must have {needs}.", 10))
+    keys = [declared.key for declared in spec.fields]
+    if len(keys) != len(set(keys)):
+        errors.append(_error(kind, f"{where} has a field twice.", 11))
+    for declared in spec.fields:
+        unknown = [key for key, _ in declared.when if key not in keys]
+        if unknown:
+            errors.append(
+                _error(kind, f"{where} field {declared.key!r} depends on unknown {unknown}.", 12)
+            )
+        choosing = declared.type in (FieldType.CHOICE, FieldType.CHOICES)
+        if choosing != (declared.choices is not None):
+            errors.append(
+                _error(kind, f"{where} field {declared.key!r}: choices go with choice fields.", 13)
+            )
+        source = declared.choices
+        if source is not None and source.kind and source.kind not in known_slugs:
+            errors.append(
+                _error(kind, f"{where} field {declared.key!r} chooses unknown {source.kind!r}.", 5)
+            )
+    if spec.multipart != any(declared.type is FieldType.FILE for declared in spec.fields):
+        errors.append(_error(kind, f"{where} sends a file exactly when it is multipart.", 14))
+    return errors
+
+
+def _forms_errors(kind: ResourceKind, known_slugs: set[str]) -> list[Error]:
+    names = [spec.name for spec in kind.forms]
+    errors = [_error(kind, "two forms share a name.", 7)] if len(names) != len(set(names)) else []
+    for spec in kind.forms:
+        errors += _form_errors(kind, spec, known_slugs)
+    errors += [
+        _error(
+            kind,
+            f"sub-list {sub.label!r} removes at {sub.remove_path!r}: "
+            "it must name {id} and {item}.",
+            4,
+        )
+        for sub in kind.sub_lists
+        if sub.remove_path is not None and _placeholders(sub.remove_path) != ["id", "item"]
+    ]
+    return errors
+
+
 def kind_errors(kind: ResourceKind, known_slugs: set[str]) -> list[Error]:
     errors = []
     if not SLUG.match(kind.slug):
@@ -87,7 +138,7 @@ def kind_errors(kind: ResourceKind, known_slugs: set[str]) -> list[Error]:
         errors.append(_error(kind, "final statuses are given but no status field.", 8))
     if kind.max_page_size < 1:
         errors.append(_error(kind, "its largest page must hold at least one item.", 9))
-    return errors
+    return errors + _forms_errors(kind, known_slugs)
 
 
 def check_catalog(app_configs=None, **kwargs) -> list[Error]:

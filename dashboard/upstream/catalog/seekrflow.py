@@ -9,6 +9,7 @@ agent's team (see :data:`THREAD_CALLS`).
 
 from __future__ import annotations
 
+from dashboard.upstream.catalog import seekrflow_forms as forms
 from dashboard.upstream.catalog.registry import register
 from dashboard.upstream.catalog.types import (
     Action,
@@ -33,6 +34,41 @@ CREATOR = Column("user_id", "Creator", Format.OWNER)
 JOB_FINAL = frozenset({"cancelled", "failed", "completed", "deleted", "stopped"})
 AGENT_FINAL = frozenset({"Inactive", "Active", "Failed"})
 DEPLOYMENT_FINAL = frozenset({"Inactive", "Active", "Failed", "Success"})
+INGESTION_FINAL = frozenset({"completed", "failed", "cancelled"})
+
+
+def promote_and_demote(
+    path: str,
+    *,
+    what: str,
+    method: str = "PUT",
+    suffix: str = "",
+    query: tuple[tuple[str, str], ...] = (),
+    promote_from: frozenset[str] | None = None,
+    demote_from: frozenset[str] | None = None,
+) -> tuple[Action, Action]:
+    """The pair of actions that put a resource into service and take it out again."""
+    return (
+        Action(
+            name="promote",
+            label="Promote",
+            method=method,
+            path=f"{path}/promote{suffix}",
+            allowed_statuses=promote_from,
+            confirm=f"Promote this {what}? It is put into service.",
+            query=query,
+        ),
+        Action(
+            name="demote",
+            label="Demote",
+            method=method,
+            path=f"{path}/demote{suffix}",
+            allowed_statuses=demote_from,
+            confirm=f"Demote this {what}? It is taken out of service; nothing is deleted.",
+            query=query,
+        ),
+    )
+
 
 # --- The kinds ------------------------------------------------------------------------------
 FILES = register(
@@ -67,6 +103,8 @@ FILES = register(
             "type": "type",
             "bytes": "size",
         },
+        forms=(forms.RENAME_FILE,),
+        filters=(forms.FILE_PURPOSE,),
         description="Training data and documents uploaded to the team.",
     )
 )
@@ -107,7 +145,31 @@ FINE_TUNES = register(
                 allowed_statuses=frozenset({"pending", "queued", "running"}),
                 confirm="Cancel this fine-tuning job? Training stops and cannot be resumed.",
             ),
+            *promote_and_demote(
+                "v1/flow/fine-tunes/{id}",
+                what="fine-tuned model",
+                method="GET",
+                suffix="-model",
+                query=(("fine_tune_id", "{id}"),),
+                promote_from=frozenset({"completed"}),
+                demote_from=frozenset({"completed"}),
+            ),
         ),
+        sub_lists=(
+            SubList(
+                label="Events",
+                path="v1/flow/fine-tunes/{id}/events",
+                wrapping=Wrapping.OBJECT_DATA,
+                columns=(
+                    CREATED,
+                    Column("message", "Event"),
+                    Column("epoch", "Epoch", Format.NUMBER),
+                    Column("loss", "Loss", Format.NUMBER),
+                ),
+                link_kind=None,
+            ),
+        ),
+        forms=(forms.CREATE_FINE_TUNE,),
         description="Fine-tuning jobs and their status.",
     )
 )
@@ -126,6 +188,13 @@ AGENTS = register(
         final_statuses=AGENT_FINAL,
         columns=(ID, NAME, STATUS, Column("model_id", "Model"), TEAM, CREATOR, CREATED),
         relations=(Relation("tools", "tools", "Tools", id_key="id"),),
+        actions=promote_and_demote(
+            "v2/flow/agents/{id}",
+            what="agent",
+            promote_from=frozenset({"Inactive", "Failed"}),
+            demote_from=frozenset({"Active", "Pending", "Updating"}),
+        ),
+        forms=(forms.CREATE_AGENT, forms.EDIT_AGENT),
         description="Agents the team can run on threads.",
     )
 )
@@ -151,6 +220,13 @@ DEPLOYMENTS = register(
             CREATOR,
             CREATED,
         ),
+        actions=promote_and_demote(
+            "v1/flow/deployments/{id}",
+            what="deployment",
+            promote_from=frozenset({"Inactive", "Failed"}),
+            demote_from=frozenset({"Active", "Pending", "Started", "Success"}),
+        ),
+        forms=(forms.CREATE_DEPLOYMENT,),
         description="Models deployed for inference.",
     )
 )
@@ -183,8 +259,25 @@ VECTOR_DBS = register(
                 wrapping=Wrapping.OBJECT_DATA,
                 columns=(ID, Column("filename", "Name"), STATUS, CREATED),
                 link_kind="files",
+                remove_path="v1/flow/vectordb/{id}/files/{item}",
+                remove_label="Remove from the database",
+            ),
+            SubList(
+                label="Ingestion jobs",
+                path="v1/flow/vectordb/{id}/ingestion",
+                wrapping=Wrapping.OBJECT_DATA,
+                columns=(
+                    ID,
+                    STATUS,
+                    Column("file_ids", "Files"),
+                    Column("error_message", "Problem"),
+                    CREATED,
+                ),
+                status_field="status",
+                final_statuses=INGESTION_FINAL,
             ),
         ),
+        forms=(forms.CREATE_VECTOR_DB, forms.ADD_VECTOR_DB_FILES),
         description="Vector databases for retrieval.",
     )
 )
@@ -209,6 +302,7 @@ PROJECTS = register(
             CREATOR,
             CREATED,
         ),
+        forms=(forms.CREATE_PROJECT,),
         description="Projects grouping fine-tuning runs.",
     )
 )
@@ -225,7 +319,45 @@ TOOLS = register(
         wrapping=Wrapping.DATA,
         pagination=Pagination.LIMIT_OFFSET,
         columns=(ID, NAME, Column("type", "Type"), STATUS, TEAM, CREATOR, CREATED),
+        sub_lists=(
+            SubList(
+                label="Agents using this tool",
+                path="v1/flow/tools/{id}/agents",
+                wrapping=Wrapping.BARE,
+                columns=(ID, NAME, STATUS),
+                link_kind="agents",
+            ),
+        ),
+        forms=(forms.CREATE_TOOL, forms.EDIT_TOOL, forms.DUPLICATE_TOOL),
         description="Tools agents can call.",
+    )
+)
+
+PYTHON_FUNCTIONS = register(
+    ResourceKind(
+        slug="python-functions",
+        label="Python functions",
+        singular="Python function",
+        scope=Scope.TEAM,
+        list_path="v1/functions/",
+        detail_path="v1/functions/{id}",
+        delete_path="v1/functions/{id}",
+        wrapping=Wrapping.BARE,
+        pagination=Pagination.LIMIT_OFFSET,
+        list_params={"order": "desc"},
+        status_field=None,
+        columns=(
+            ID,
+            NAME,
+            Column("description", "Description"),
+            Column("version", "Version", Format.NUMBER),
+            TEAM,
+            CREATOR,
+            CREATED,
+        ),
+        code_field="code",
+        forms=(forms.CREATE_FUNCTION, forms.REPLACE_FUNCTION),
+        description="Python code agents can run through a “Run Python” tool.",
     )
 )
 
@@ -243,6 +375,31 @@ DATA_JOBS = register(
         final_statuses=frozenset({"needs_review", "ready_to_start"}) | JOB_FINAL,
         columns=(ID, NAME, Column("job_type", "Type"), STATUS, TEAM, CREATOR, CREATED),
         server_sort={"name": "name", "created_at": "created_at", "job_type": "job_type"},
+        relations=(Relation("files", "files", "Files", id_key="id"),),
+        actions=(
+            Action(
+                name="start",
+                label="Start",
+                method="POST",
+                path="v1/flow/data-jobs/{id}/start",
+                allowed_statuses=frozenset({"ready_to_start"}),
+                confirm="Start this data job? It prepares examples from its files.",
+            ),
+            Action(
+                name="cancel",
+                label="Cancel job",
+                method="POST",
+                path="v1/flow/data-jobs/{id}/cancel",
+                allowed_statuses=frozenset({"pending", "queued", "running"}),
+                confirm="Cancel this data job? It stops and cannot be resumed.",
+            ),
+        ),
+        forms=(
+            forms.CREATE_DATA_JOB,
+            forms.EDIT_DATA_JOB,
+            forms.ADD_DATA_JOB_FILES,
+            forms.REMOVE_DATA_JOB_FILES,
+        ),
         description="Jobs that prepare training data.",
     )
 )

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dashboard.upstream.catalog.forms import FormSpec
 
 
 class Scope(enum.Enum):
@@ -73,6 +77,15 @@ class SubList:
     columns: tuple[Column, ...]
     link_kind: str | None = None  # kind whose detail page an item's link_field opens
     link_field: str = "id"
+    status_field: str | None = None  # items still changing (not final) keep the page refreshing
+    final_statuses: frozenset[str] = frozenset()
+    remove_path: str | None = None  # with {id} and {item}: taking one item out of the resource
+    remove_label: str = "Remove"
+
+    def is_final(self, item: dict) -> bool:
+        if not self.status_field or not self.final_statuses:
+            return True
+        return str(item.get(self.status_field) or "") in self.final_statuses
 
 
 @dataclass(frozen=True)
@@ -83,8 +96,21 @@ class Action:
     label: str
     method: str
     path: str  # with {id}
-    allowed_statuses: frozenset[str]
+    allowed_statuses: frozenset[str] | None  # None: whatever the resource's status
     confirm: str  # the question asked before doing it
+    query: tuple[tuple[str, str], ...] = ()  # query parameters, ``{id}`` filled in
+
+    def allows(self, status: str) -> bool:
+        return self.allowed_statuses is None or status in self.allowed_statuses
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """A choice a list can be narrowed by, asked of the upstream as a query parameter."""
+
+    param: str
+    label: str
+    choices: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -116,6 +142,9 @@ class ResourceKind:
     content_path: str | None = None  # with {id}: downloadable content
     in_overview: bool = True
     description: str = ""
+    forms: tuple[FormSpec, ...] = ()  # create, edit and operations on a resource
+    filters: tuple[ListFilter, ...] = ()
+    code_field: str | None = None  # a field holding source code, shown as such
 
     @property
     def deletable(self) -> bool:
@@ -156,3 +185,15 @@ class ResourceKind:
 
     def action(self, name: str) -> Action | None:
         return next((a for a in self.actions if a.name == name), None)
+
+    def form(self, name: str) -> FormSpec | None:
+        return next((f for f in self.forms if f.name == name), None)
+
+    @property
+    def create_form(self) -> FormSpec | None:
+        return self.form("create")
+
+    @property
+    def operations(self) -> tuple[FormSpec, ...]:
+        """Forms on one resource, edit first."""
+        return tuple(f for f in self.forms if f.on_resource)
