@@ -21,11 +21,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## Set up, seed the demo organisation, and serve the dashboard on 127.0.0.1:$(PORT).
+## Set up, seed the demo organisation, and serve the dashboard on 127.0.0.1:$(PORT), with a
+## background-job worker beside it (stopped with the server).
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py sandbox_seed
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@$(BIN)/python manage.py jobs_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT; \
+	  trap 'exit 130' INT; trap 'exit 143' TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Set up and run the whole test suite (SQLite; PostgreSQL and Redis too when their URLs are set).
 test: install-dev

@@ -100,6 +100,20 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=2
 UPLOAD_MAX_CONCURRENT_PER_USER = env.int("UPLOAD_MAX_CONCURRENT_PER_USER", default=3)
 UPLOAD_IDLE_TIMEOUT = env.float("UPLOAD_IDLE_TIMEOUT", default=30.0)
 
+# --- Background jobs ------------------------------------------------------------------------
+# Long work (copies between teams, bulk deletes, handovers) runs on django-tasks, in worker
+# processes (``manage.py jobs_worker``) that take tasks from the database, so any number of them,
+# on any number of hosts, share DATABASE_URL's queue.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# A running job whose worker has written no heartbeat for this many seconds is interrupted
+# (its worker stopped); the worker writes one every quarter of it (at most every 5 s).
+JOBS_HEARTBEAT_TIMEOUT = env.float("JOBS_HEARTBEAT_TIMEOUT", default=30.0)
+
 # --- Django ---------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -120,6 +134,10 @@ INSTALLED_APPS = [
     "dashboard.audit",
     "dashboard.people",
     "dashboard.ownership",
+    "django_tasks",
+    "django_tasks_db",
+    "dashboard.jobs",
+    "dashboard.copying",
 ]
 # In production the sandbox's models (and so its tables) exist only where it is served.
 # Elsewhere they stay installed even when another process serves the sandbox, so a script can

@@ -12,6 +12,7 @@ register_converter(ResourceIdConverter, "rid")  # before the apps' URLs that use
 # A team's pages: /t/<team>/…, <team> being a team ID or "personal" (see teams.middleware).
 team_pages = [
     path("", include("dashboard.resources.urls")),
+    path("", include("dashboard.copying.urls")),
     path("files/upload/", include("dashboard.uploads.urls")),
 ]
 
@@ -30,6 +31,7 @@ urlpatterns = [
     path("threads/", include("dashboard.threads.urls")),
     path("search/", include("dashboard.ownership.search_urls")),
     path("people/<rid:creator>/", ownership_views.person, name="person"),
+    path("jobs/", include("dashboard.jobs.urls")),
     path("audit/log/", include("dashboard.audit.urls")),
     path("audit/", include("dashboard.ownership.urls")),
     # Addresses from before teams were in the path.

@@ -48,6 +48,9 @@ class ActionLog(models.Model):
         RUN_STARTED = "run.started", "Agent run started"
         RUN_CANCELLED = "run.cancelled", "Agent run cancelled"
         CREATOR_NAMED = "creator.named", "Creator named"
+        JOB_STARTED = "job.started", "Background job started"
+        JOB_CANCELLED = "job.cancelled", "Background job cancelled"
+        JOB_RETRIED = "job.retried", "Background job retried"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

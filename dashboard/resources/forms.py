@@ -52,7 +52,12 @@ class SpecForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         for declared in self.spec.fields:
-            if not declared.required or not declared.when or not self.active(declared, cleaned):
+            if declared.when and not self.active(declared, cleaned):
+                # Another alternative's field, hidden on the page: nothing of it counts.
+                self._errors.pop(declared.key, None)
+                cleaned.pop(declared.key, None)
+                continue
+            if not declared.required or not declared.when:
                 continue
             if cleaned.get(declared.key) in (None, "", []):
                 self.add_error(declared.key, "This is needed for the choice above.")
@@ -238,6 +243,20 @@ def errors_at_fields(form: SpecForm, field_errors: dict[str, str]) -> list[str]:
         else:
             form.add_error(declared.key, f"The upstream said: {message}")
     return unplaced
+
+
+def initial_from_query(spec: FormSpec, query) -> dict:
+    """A create form's starting values from its address (``?model=…&training_files=…``), so
+    another page can open it filled in; the form checks them as anything typed."""
+    initial = {}
+    for declared in spec.fields:
+        if declared.key not in query or declared.type is FieldType.FILE:
+            continue
+        if declared.type is FieldType.CHOICES:
+            initial[declared.key] = query.getlist(declared.key)
+        else:
+            initial[declared.key] = query.get(declared.key)
+    return initial
 
 
 def summary(spec: FormSpec, body: dict, before: dict | None, file_names=()) -> str:

@@ -107,7 +107,7 @@ def resource_new(request, kind: str):
     spec = resource_kind.create_form
     if spec is None:
         raise Http404(f"{resource_kind.label} cannot be created from the dashboard")
-    form = _bound(request, spec)
+    form = _bound(request, spec, initial=forms.initial_from_query(spec, request.GET))
     if request.method == "POST" and form.is_valid():
         return _send(request, resource_kind, spec, form)
     return _form_page(request, resource_kind, spec, form, status=400 if form.errors else 200)

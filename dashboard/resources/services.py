@@ -189,8 +189,11 @@ def submit_form(
             problem = explain_failure(exc, team, spec.label.lower())
             return Submitted(None, problem, exc.field_errors, exc.http_status)
         item = answer if isinstance(answer, dict) else {}
+        made = str(item.get(spec.result_id) or "")
         if not resource_id:
-            recorded.resource_id = str(item.get(spec.result_id) or "")
+            recorded.resource_id = made
+        elif spec.opens_result and made:  # a duplicate: a new resource beside this one
+            recorded.detail = f"{recorded.detail} → {made}"
     return Submitted(item)
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from dashboard import text
 from dashboard.people import identity
 from dashboard.people.directory import CreatorDirectory
-from dashboard.resources import presentation, selectors, services
+from dashboard.resources import notes, presentation, selectors, services
 from dashboard.resources.fields import detail_fields
 from dashboard.resources.listing import ListQuery
 from dashboard.resources.templatetags.resources import link_to
@@ -161,6 +161,7 @@ def resource_detail(request, kind: str, resource_id: str):
         # A job still moving (the resource, or an item of its lists) keeps the page refreshing.
         "polling": not resource_kind.is_final(item) or any(s["changing"] for s in sections),
         "code": presentation.code_of(resource_kind, item),
+        "notes": notes.notes_for(workspace.team, resource_kind, resource_id),
         "page_title": presentation.display_name(resource_kind, item),
     }
     return render(request, "resources/detail.html", context)

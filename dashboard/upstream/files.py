@@ -27,8 +27,9 @@ import logging
 import mimetypes
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO
 
 from django.conf import settings
@@ -299,3 +300,62 @@ class RelayedUpload:
                 return
             except queue.Full:
                 continue
+
+
+# --- Copying a file from one team into another ---------------------------------------------
+COPY_PIECE_BYTES = 1024 * 1024
+ALIGNMENT = "alignment"  # the purpose whose uploads the upstream checks first
+
+
+def copy_file(
+    *,
+    source: UpstreamClient,
+    target: UpstreamClient,
+    file: dict,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Stream a file's content from the source client's team into the target client's, with
+    its name and purpose; the new file object comes back.
+
+    The content is handed on piece by piece as it is read (see :class:`RelayedUpload`), so
+    memory stays at a few pieces whatever the size and no temporary file is written. A source
+    that stops short of the size it announced, or an ``on_progress`` that raises (a cancelled
+    job), cuts the upload off: the target team stores nothing.
+    """
+    file_id = str(file.get("id") or "")
+    filename = str(file.get("filename") or file_id)
+    purpose = str(file.get("purpose") or "fine-tune")
+    stream = source.resources.content(FILES, file_id)
+    try:
+        size = stream.content_length
+        if size is None:
+            size = file.get("bytes")
+        if not isinstance(size, int) or size < 0:
+            raise errors.BadResponseError(
+                f"The upstream did not say how large “{filename}” is, so it cannot be copied."
+            )
+        if purpose == ALIGNMENT:  # as the SDK does before an alignment upload
+            suffix = PurePosixPath(filename).suffix.lstrip(".")  # as written, as the SDK sends it
+            verdict = target.files.validate_metadata(purpose=purpose, suffix=suffix, size=size)
+            if not verdict.is_valid:
+                raise errors.InvalidRequestError(
+                    f"The other team's upstream would not take “{filename}”: "
+                    f"{verdict.errors or 'no reason given'}"
+                )
+        sent = 0
+        with target.files.relay(purpose=purpose, filename=filename, size=size) as upload:
+            for piece in stream.iter_bytes(COPY_PIECE_BYTES):
+                sent += len(piece)
+                if sent > size:
+                    break
+                upload.send(piece)
+                if on_progress is not None:
+                    on_progress(sent, size)
+            if sent != size:
+                raise errors.UpstreamUnavailableError(
+                    f"Reading “{filename}” from its team stopped after {sent} of its {size} "
+                    "bytes, so nothing was stored in the other team. Try again."
+                )
+            return upload.finish()
+    finally:
+        stream.close()

@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dashboard.accounts.models import ApiKey
 from dashboard.audit.models import ActionLog
+from dashboard.jobs.models import Job
 from dashboard.sandbox import conversations, factories, identity
 from dashboard.teams.models import SavedTeam
 
@@ -45,6 +46,9 @@ def sample(org, alice_web):
         "kind": "fine-tunes",
         "resource_id": ft.pk,
         "name": "cancel",
+        "job_id": Job.objects.create(
+            user=SavedTeam.objects.get(user__username="alice").user, kind="copy", title="A copy"
+        ).pk,
         "index": 0,
         "item": "file-1",
         "thread_id": thread.pk,

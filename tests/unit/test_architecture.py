@@ -14,7 +14,6 @@ UPSTREAM = "upstream"
 SHARED = {"text", "converters", "exports", "paging", "middleware", "views", "localsecrets"}
 
 
-
 def units() -> set[str]:
     return {path.name for path in PACKAGE.iterdir() if (path / "__init__.py").exists()}
 
@@ -102,3 +101,10 @@ def test_the_cycle_finder_finds_a_cycle():
     """The check above can fail: a graph with a loop is reported."""
     assert cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) is not None
     assert cycle({"a": {"b"}, "b": {"c"}}) is None
+
+
+def test_background_jobs_know_only_keys_and_the_action_log():
+    """``jobs`` runs other apps' work through its registry; it never imports them."""
+    graph = dependencies()
+    apps = units() - {UPSTREAM}
+    assert graph.get("jobs", set()) & apps <= {"accounts", "audit"}, graph.get("jobs")

@@ -6,8 +6,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
 
-from dashboard.resources.forms import SpecForm, body_of, errors_at_fields, initial_from, summary
+from dashboard.resources.forms import (
+    SpecForm,
+    body_of,
+    errors_at_fields,
+    initial_from,
+    initial_from_query,
+    summary,
+)
 from dashboard.upstream.catalog import seekrflow_forms as specs
 from dashboard.upstream.catalog.forms import FieldType, FormField
 
@@ -178,3 +186,30 @@ def test_a_long_value_is_cut_short_in_the_summary():
     text = summary(spec, {"name": "n" * 100}, {"name": "old"})
 
     assert text == f"Edit: Name “old” → “{'n' * 57}…”"
+
+
+def test_a_create_form_can_start_filled_in_from_its_address():
+    query = QueryDict("model=m-1&training_files=f-1&training_files=f-2&n_epochs=2&nope=1&file=x")
+
+    initial = initial_from_query(specs.CREATE_FINE_TUNE, query)
+
+    assert initial == {"model": "m-1", "training_files": ["f-1", "f-2"], "n_epochs": "2"}
+    assert initial_from_query(specs.CREATE_FUNCTION, QueryDict("file=x")) == {}
+
+
+def test_the_fields_of_an_alternative_not_chosen_neither_count_nor_block():
+    form = filled(
+        specs.CREATE_DEPLOYMENT,
+        {
+            "name": "live",
+            "description": "Serving.",
+            "model_type": "Base Model",
+            "base_model": MODELS[0][0],
+            "fine_tune": "ft-gone",  # left from before the choice changed
+            "n_instances": "1",
+        },
+        {"base_model": MODELS, "fine_tune": [("ft-1", "tone")]},
+    )
+
+    assert form.errors == {}
+    assert body_of(form)["model_id"] == MODELS[0][0]

@@ -199,8 +199,6 @@ def test_a_retry_after_under_a_second_is_rounded_up_to_one():
     assert "Try again in 1 second" in error_for_status(429, b"", 0.2).message
 
 
-
-
 def test_a_validation_answer_is_read_per_field_of_the_body():
     body = json.dumps(
         {

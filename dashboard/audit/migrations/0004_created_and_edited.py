@@ -4,15 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_creator_names_move_to_people'),
+        ("audit", "0003_creator_names_move_to_people"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='actionlog',
-            name='action',
-            field=models.CharField(choices=[('key.added', 'API key added'), ('key.removed', 'API key removed'), ('key.activated', 'API key made active'), ('team.added', 'Team saved'), ('team.renamed', 'Team renamed'), ('team.removed', 'Team removed'), ('team.switched', 'Active team switched'), ('file.uploaded', 'File uploaded'), ('resource.created', 'Resource created'), ('resource.edited', 'Resource edited'), ('resource.deleted', 'Resource deleted'), ('resource.action', 'Resource action'), ('thread.created', 'Thread created'), ('thread.deleted', 'Thread deleted'), ('message.posted', 'Message posted'), ('message.deleted', 'Message deleted'), ('run.started', 'Agent run started'), ('run.cancelled', 'Agent run cancelled'), ('creator.named', 'Creator named')], max_length=40),
+            model_name="actionlog",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("key.added", "API key added"),
+                    ("key.removed", "API key removed"),
+                    ("key.activated", "API key made active"),
+                    ("team.added", "Team saved"),
+                    ("team.renamed", "Team renamed"),
+                    ("team.removed", "Team removed"),
+                    ("team.switched", "Active team switched"),
+                    ("file.uploaded", "File uploaded"),
+                    ("resource.created", "Resource created"),
+                    ("resource.edited", "Resource edited"),
+                    ("resource.deleted", "Resource deleted"),
+                    ("resource.action", "Resource action"),
+                    ("thread.created", "Thread created"),
+                    ("thread.deleted", "Thread deleted"),
+                    ("message.posted", "Message posted"),
+                    ("message.deleted", "Message deleted"),
+                    ("run.started", "Agent run started"),
+                    ("run.cancelled", "Agent run cancelled"),
+                    ("creator.named", "Creator named"),
+                ],
+                max_length=40,
+            ),
         ),
     ]
