@@ -4,6 +4,8 @@ start it as a background job and follow it on its page."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -15,6 +17,12 @@ from dashboard.resources.views import not_found_response, team_kind_or_404
 from dashboard.upstream.errors import NotFoundError
 
 MAP_PREFIX = "map:"
+
+
+def fingerprint(plan) -> str:
+    """What the plan does, in short: a start is taken only for the plan that was shown."""
+    steps = "|".join(f"{node.key}>{node.action}>{node.mapped_to}" for node in plan.nodes)
+    return hashlib.sha256(steps.encode()).hexdigest()[:16]
 
 
 def _mapping(data) -> dict[str, str] | None:
@@ -63,7 +71,15 @@ def copy_resource(request, kind: str, resource_id: str):
         )
     except NotFoundError:
         return not_found_response(request, resource_kind, resource_id)
-    if request.method == "POST" and options.plan.nodes:
+    problem, status = "", 200
+    starting = request.method == "POST" and "start" in data and bool(options.plan.nodes)
+    if starting and data.get("plan") != fingerprint(options.plan):
+        starting, status = False, 409
+        problem = (
+            "The plan changed since it was shown (in the team, or in what you picked): check "
+            "it again, then start."
+        )
+    if starting:
         job = copy_job.start_copy(
             user=request.user,
             api_key=workspace.key,
@@ -78,7 +94,9 @@ def copy_resource(request, kind: str, resource_id: str):
         options=options,
         plan=options.plan,
         rows=[(node, options.choices.get(node.key)) for node in options.plan.nodes],
+        fingerprint=fingerprint(options.plan),
+        problem=problem,
         name=options.plan.name or display_name(resource_kind, {}),
         page_title=f"Copy “{options.plan.name}” to {target.label}",
     )
-    return render(request, "copying/plan.html", context)
+    return render(request, "copying/plan.html", context, status=status)

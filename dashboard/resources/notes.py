@@ -1,13 +1,14 @@
 """Notes other apps add to a resource's page, as Django admin's registry lets apps add to it:
-an app registers a function (in its ``AppConfig.ready``) that, given the page's team, kind and
-resource id, answers a note or None. Where a copy came from is one (``copying``)."""
+an app registers a function (in its ``AppConfig.ready``) that, given the page's workspace (its
+team, the viewer and their teams), kind and resource id, answers a note or None. Where a copy
+came from is one (``copying``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dashboard.teams.workspace import Team
+from dashboard.teams.workspace import Workspace
 from dashboard.upstream.catalog import ResourceKind
 
 
@@ -18,7 +19,7 @@ class DetailNote:
     link_label: str = ""
 
 
-NoteSource = Callable[[Team, ResourceKind, str], DetailNote | None]
+NoteSource = Callable[[Workspace, ResourceKind, str], DetailNote | None]
 _sources: list[NoteSource] = []
 
 
@@ -28,5 +29,5 @@ def register(source: NoteSource) -> NoteSource:
     return source
 
 
-def notes_for(team: Team, kind: ResourceKind, resource_id: str) -> list[DetailNote]:
-    return [note for source in _sources if (note := source(team, kind, resource_id))]
+def notes_for(workspace: Workspace, kind: ResourceKind, resource_id: str) -> list[DetailNote]:
+    return [note for source in _sources if (note := source(workspace, kind, resource_id))]

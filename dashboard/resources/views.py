@@ -161,7 +161,7 @@ def resource_detail(request, kind: str, resource_id: str):
         # A job still moving (the resource, or an item of its lists) keeps the page refreshing.
         "polling": not resource_kind.is_final(item) or any(s["changing"] for s in sections),
         "code": presentation.code_of(resource_kind, item),
-        "notes": notes.notes_for(workspace.team, resource_kind, resource_id),
+        "notes": notes.notes_for(workspace, resource_kind, resource_id),
         "page_title": presentation.display_name(resource_kind, item),
     }
     return render(request, "resources/detail.html", context)

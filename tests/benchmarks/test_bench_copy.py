@@ -37,6 +37,7 @@ from tests.benchmarks.test_bench_upload import (
 SIZE = int(os.environ.get("COPY_BENCH_BYTES", str(1024**3)))
 ROUNDS = int(os.environ.get("COPY_BENCH_ROUNDS", "3"))
 PASSWORD = "bench copy password 42"
+PLAN = re.compile(r'name="plan" value="([^"]+)"')
 JOB_STATUS = re.compile(r'data-testid="job-status">([^<]+)<')
 
 SEED = """
@@ -76,7 +77,13 @@ def copy_through_job(client: httpx.Client, source: str, target: str, file_id: st
     page = client.get(url, params={"to": target}).text
     started = client.post(
         url,
-        data={"to": target, "planned": "1", "csrfmiddlewaretoken": CSRF.search(page).group(1)},
+        data={
+            "to": target,
+            "planned": "1",
+            "start": "1",
+            "plan": PLAN.search(page).group(1),
+            "csrfmiddlewaretoken": CSRF.search(page).group(1),
+        },
         headers={"Referer": str(client.base_url) + url},
     )
     assert started.status_code == 302, started.text[:500]

@@ -10,12 +10,28 @@ import pytest
 
 from dashboard.audit.models import ActionLog
 from dashboard.jobs.models import Job
-from dashboard.sandbox import factories, faults
-from dashboard.sandbox.models import SandboxAgent, SandboxFile, SandboxTool, SandboxVectorDB
+from dashboard.sandbox import factories, faults, identity
+from dashboard.sandbox.models import (
+    SandboxAgent,
+    SandboxFile,
+    SandboxProject,
+    SandboxTool,
+    SandboxVectorDB,
+)
 from tests.conftest import team_url
 from tests.worker import work_off_the_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+PLAN = re.compile(r'name="plan" value="([^"]+)"')
+
+
+def start(web, copy_url: str, team, mapping: dict | None = None):
+    """Look at the plan (as mapped), then start it, as the page's button does."""
+    data = {"to": str(team.pk), "planned": "1", **(mapping or {})}
+    shown = web.post(copy_url, data)  # what "Update the plan" shows
+    return web.post(copy_url, {**data, "start": "1", "plan": PLAN.search(shown.text).group(1)})
 
 
 def plan_rows(html: str) -> list[tuple[str, str]]:
@@ -79,7 +95,7 @@ def test_a_copy_runs_as_a_job_and_leaves_everything_inside_the_target_team(
     copy_url = team_url(org.team_a, f"r/agents/{agent.pk}/copy/")
     bob_web.get(f"{copy_url}?to={org.team_b.pk}")
 
-    started = bob_web.post(copy_url, {"to": str(org.team_b.pk), "planned": "1"})
+    started = start(bob_web, copy_url, org.team_b)
 
     job = Job.objects.get()
     assert started.url.endswith(f"/jobs/{job.pk}/")
@@ -116,10 +132,7 @@ def test_a_mapped_dependency_is_used_as_it_is(org, bob_web, librarian):
 
     assert (f"vector-dbs:{vdb.pk}", "map") in plan_rows(plan.text)
     assert not any(key.startswith("files:") for key, _ in plan_rows(plan.text))
-    bob_web.post(
-        copy_url,
-        {"to": str(org.team_b.pk), "planned": "1", f"map:vector-dbs:{vdb.pk}": existing.pk},
-    )
+    start(bob_web, copy_url, org.team_b, {f"map:vector-dbs:{vdb.pk}": existing.pk})
     work_off_the_queue()
     tool = SandboxTool.objects.get(team=org.team_b)
     assert {k.lower(): v for k, v in tool.config.items()}["file_search_index"] == existing.pk
@@ -134,7 +147,7 @@ def test_a_copy_failing_part_way_reports_it_and_retrying_does_the_rest(
     copy_url = team_url(org.team_a, f"r/agents/{agent.pk}/copy/")
     bob_web.get(f"{copy_url}?to={org.team_b.pk}")
     faults.set_faults("POST ^v1/flow/tools$ 503")
-    bob_web.post(copy_url, {"to": str(org.team_b.pk), "planned": "1"})
+    start(bob_web, copy_url, org.team_b)
 
     work_off_the_queue()
 
@@ -169,7 +182,7 @@ def test_a_fine_tune_cannot_move_but_its_files_can_and_a_new_one_opens_filled_in
 
     assert "cannot be copied" in plan and "Copy these files" in plan
     assert plan_rows(plan) == [(f"files:{train.pk}", "copy")]
-    bob_web.post(copy_url, {"to": str(org.team_b.pk), "planned": "1"})
+    start(bob_web, copy_url, org.team_b)
     work_off_the_queue()
     (copy,) = SandboxFile.objects.filter(team=org.team_b)
     page = unescape(bob_web.get(f"/jobs/{Job.objects.get().pk}/").text)
@@ -178,3 +191,43 @@ def test_a_fine_tune_cannot_move_but_its_files_can_and_a_new_one_opens_filled_in
     form = unescape(bob_web.get(then.group(1)).text)
     assert re.search(rf'value="{copy.pk}"[^>]*checked', form)  # the copy, chosen already
     assert 'value="2"' in form.split('data-field="n_epochs"', 1)[1].split("</div>", 1)[0]
+
+
+def test_a_start_for_a_plan_other_than_the_one_shown_is_refused(org, bob_web, librarian):
+    agent = librarian["agent"]
+    copy_url = team_url(org.team_a, f"r/agents/{agent.pk}/copy/")
+    shown = bob_web.post(copy_url, {"to": str(org.team_b.pk), "planned": "1"})
+    one = librarian["files"][0]
+    librarian["vdb"].files.filter(file_id=one.pk).delete()  # meanwhile, in Team A
+
+    refused = bob_web.post(
+        copy_url,
+        {
+            "to": str(org.team_b.pk),
+            "planned": "1",
+            "start": "1",
+            "plan": PLAN.search(shown.text).group(1),
+        },
+    )
+
+    assert refused.status_code == 409
+    assert "The plan changed since it was shown" in unescape(refused.text)
+    assert not Job.objects.exists()
+
+
+def test_the_origin_links_only_where_the_viewer_can_follow(org, bob_web, alice_web, librarian):
+    """Bob copies from his personal workspace into Team A; Alice, in Team A too, reads where it
+    came from but gets no link to Bob's personal workspace (hers would not have it)."""
+    bobs = factories.create_project(
+        identity.personal_team(org.bob.sandbox_user), org.bob.sandbox_user, name="Bob's project"
+    )
+    copy_url = team_url(None, f"r/projects/{bobs.pk}/copy/")
+    start(bob_web, copy_url, org.team_a)
+    work_off_the_queue()
+    copy = SandboxProject.objects.get(team=org.team_a)
+
+    for web, linked in ((bob_web, True), (alice_web, False)):
+        page = unescape(web.get(team_url(org.team_a, f"r/projects/{copy.pk}/")).text)
+        note = page.split('data-testid="detail-note">', 1)[1].split("</p>", 1)[0]
+        assert "Copied on" in note and "Bob's project" in note
+        assert ("Open the original" in note) is linked
