@@ -11,8 +11,8 @@ register_converter(ResourceIdConverter, "rid")  # before the apps' URLs that use
 
 # A team's pages: /t/<team>/…, <team> being a team ID or "personal" (see teams.middleware).
 team_pages = [
+    path("", include("dashboard.copying.urls")),  # before a resource's page, which takes any id
     path("", include("dashboard.resources.urls")),
-    path("", include("dashboard.copying.urls")),
     path("files/upload/", include("dashboard.uploads.urls")),
 ]
 

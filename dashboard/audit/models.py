@@ -64,6 +64,8 @@ class ActionLog(models.Model):
     resource_id = models.CharField(max_length=128, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     detail = models.CharField(max_length=500, blank=True)
+    # What a deleted resource last was (its JSON as the upstream gave it), kept with its entry.
+    snapshot = models.JSONField(null=True, blank=True)
 
     objects = ActionLogQuerySet.as_manager()
 

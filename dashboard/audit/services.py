@@ -10,6 +10,7 @@ entry fail where the change itself succeeded.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,7 +43,33 @@ def _escaped(ch: str) -> str:
     return f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}"
 
 
-def _fields(user, action, *, team, kind, resource_id, outcome, detail) -> dict:
+SNAPSHOT_MAX_CHARS = 64 * 1024
+
+
+def storable_json(value) -> dict | list | None:
+    """``value`` as any database's JSON column takes it: NUL characters kept as the text
+    ``\\x00`` (PostgreSQL's jsonb refuses them), and a value too large kept as the start of
+    its text."""
+    if value is None:
+        return None
+    value = _without_nul(value)
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    if len(text) > SNAPSHOT_MAX_CHARS:
+        return {"truncated": True, "text": text[:SNAPSHOT_MAX_CHARS]}
+    return value
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "\\x00")
+    if isinstance(value, dict):
+        return {_without_nul(str(k)): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def _fields(user, action, *, team, kind, resource_id, outcome, detail, snapshot=None) -> dict:
     team_id = (getattr(team, "id", None) or "") if team is not None else ""
     team_label = (getattr(team, "label", None) or "") if team is not None else ""
     return {
@@ -55,6 +82,7 @@ def _fields(user, action, *, team, kind, resource_id, outcome, detail) -> dict:
         "resource_id": storable(resource_id, 128),
         "outcome": outcome,
         "detail": storable(detail, 500),
+        "snapshot": storable_json(snapshot),
     }
 
 
@@ -67,6 +95,7 @@ def record_action(
     resource_id: str = "",
     outcome: str = Outcome.SUCCESS,
     detail: str = "",
+    snapshot=None,
 ) -> ActionLog:
     """Append one entry. ``team`` is a team-like object (``id``, ``label``) or None."""
     return ActionLog.objects.create(
@@ -78,6 +107,7 @@ def record_action(
             resource_id=resource_id,
             outcome=outcome,
             detail=detail,
+            snapshot=snapshot,
         )
     )
 
@@ -124,6 +154,7 @@ def begin_change(
     kind: str = "",
     resource_id: str = "",
     detail: str = "",
+    snapshot=None,
 ) -> Recorded:
     """Write the entry of a change about to be sent upstream; if this raises, send nothing."""
     entry = record_action(
@@ -134,6 +165,7 @@ def begin_change(
         resource_id=resource_id,
         outcome=Outcome.STARTED,
         detail=detail,
+        snapshot=snapshot,
     )
     return Recorded(entry.pk, resource_id, detail)
 

@@ -43,7 +43,16 @@ def fetch_list(
         )
         return ListResult(page.items, query.page, page.has_more, page.total)
 
-    items = client.resources.list_all(kind, params=filters or None)
+    items = matching_items(client, kind, query, my_id)
+    window = items[query.offset : query.offset + PAGE_SIZE]
+    return ListResult(window, query.page, query.offset + PAGE_SIZE < len(items), len(items))
+
+
+def matching_items(
+    client: UpstreamClient, kind: ResourceKind, query: ListQuery, my_id: str = ""
+) -> list[dict]:
+    """Every item of the list that the query matches (all pages), in the list's order."""
+    items = client.resources.list_all(kind, params=dict(query.filters) or None)
     if query.search:
         needle = query.search.casefold()
         items = [
@@ -55,8 +64,7 @@ def fetch_list(
         items = [i for i in items if my_id and kind.item_owner(i) == my_id]
     if query.sort:
         items = sort_items(items, column_of(kind, query.sort), query.descending)
-    window = items[query.offset : query.offset + PAGE_SIZE]
-    return ListResult(window, query.page, query.offset + PAGE_SIZE < len(items), len(items))
+    return items
 
 
 @dataclass

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dashboard.audit.services import failure_detail, storable
+from dashboard.audit.services import SNAPSHOT_MAX_CHARS, failure_detail, storable, storable_json
 from dashboard.upstream import errors
 
 
@@ -55,3 +55,12 @@ def test_the_upstreams_lone_surrogate_is_mended_in_the_detail():
     assert json.loads('"\\ud83d"') == "\ud83d"
     message = errors.error_for_status(409, b'{"detail": "x \\ud83d"}', None).message
     assert "\ud83d" not in message and "x \ufffd" in message
+
+
+def test_a_snapshot_keeps_nul_characters_as_text_and_a_large_one_as_its_start():
+    kept = storable_json({"name": "a\x00b", "tags": ["x\x00"], "n": 1, "k\x00": None})
+    large = storable_json({"text": "x" * (SNAPSHOT_MAX_CHARS + 10)})
+
+    assert kept == {"name": "a\\x00b", "tags": ["x\\x00"], "n": 1, "k\\x00": None}
+    assert large["truncated"] is True and len(large["text"]) == SNAPSHOT_MAX_CHARS
+    assert storable_json(None) is None
