@@ -24,6 +24,9 @@ VECTOR_DBS = Choices(kind="vector-dbs")
 PYTHON_FUNCTIONS = Choices(kind="python-functions")
 DONE_FINE_TUNES = Choices(kind="fine-tunes", where=(("status", "completed"),))
 
+# Some of the team's files, sent as their ids (adding files to a vector database or a data job)
+TEAM_FILE_IDS = FormField("file_ids", "Files", FieldType.CHOICES, choices=TEAM_FILES, required=True)
+
 PURPOSES = choose(
     "fine-tune", "Fine-tuning",
     "preference-fine-tune", "Preference fine-tuning",
@@ -495,7 +498,7 @@ ADD_VECTOR_DB_FILES = FormSpec(
     method="POST",
     path="v1/flow/vectordb/{id}/ingestion",
     fields=(
-        FormField("file_ids", "Files", FieldType.CHOICES, choices=TEAM_FILES, required=True),
+        TEAM_FILE_IDS,
         FormField(
             "method",
             "Method",
@@ -663,7 +666,7 @@ ADD_DATA_JOB_FILES = FormSpec(
     intro="Give the job some of the team's files to prepare examples from.",
     method="POST",
     path="v1/flow/data-jobs/{id}/add-files",
-    fields=(FormField("file_ids", "Files", FieldType.CHOICES, choices=TEAM_FILES, required=True),),
+    fields=(TEAM_FILE_IDS,),
     fixed=(("method", "accuracy-optimized"),),
 )
 REMOVE_DATA_JOB_FILES = FormSpec(
@@ -672,5 +675,5 @@ REMOVE_DATA_JOB_FILES = FormSpec(
     intro="Take some files out of the job; the files themselves stay in the team.",
     method="POST",
     path="v1/flow/data-jobs/{id}/remove-files",
-    fields=(FormField("file_ids", "Files", FieldType.CHOICES, choices=TEAM_FILES, required=True),),
+    fields=(TEAM_FILE_IDS,),
 )
