@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from dashboard.accounts.services import client_for_key
 from dashboard.audit.services import Action, recording
 from dashboard.copying.impact import impact_of
+from dashboard.copying.views import copy_page
 from dashboard.jobs import services as jobs
 from dashboard.jobs.runner import JobError, JobRun
 from dashboard.resources import selectors
@@ -67,6 +68,16 @@ def bulk_action(request, kind: str):
     action = request.POST.get("do")
     if action == "export":
         return _export(resource_kind, workspace.team, items)
+    if action == "copy":
+        ids = [resource_kind.item_id(item) for item in items]
+        if note:
+            messages.warning(request, note)
+        return copy_page(
+            request,
+            kind=resource_kind,
+            wanted=[(resource_kind.slug, i) for i in ids],
+            hidden=[("do", "copy"), *(("id", i) for i in ids)],
+        )
     if action not in ("delete", "confirm-delete"):
         messages.error(request, "That is not something this list can do.")
         return redirect(back)

@@ -19,8 +19,11 @@ KIND = "copy"
 LABEL = "Copy to another team"
 
 
-def start_copy(*, user, api_key, source_team: Team, target_team: Team, plan: Plan):
+def start_copy(
+    *, user, api_key, source_team: Team, target_team: Team, plan: Plan, title: str = ""
+):
     """Start copying ``plan`` (as mapped) from one team into another, as a background job."""
+    what = f"“{plan.name}”" if plan.source_id else plan.name
     positions = {node.key: position for position, node in enumerate(plan.nodes, start=1)}
     steps = [
         jobs.StepPlan(
@@ -36,7 +39,7 @@ def start_copy(*, user, api_key, source_team: Team, target_team: Team, plan: Pla
     return jobs.start_job(
         user=user,
         kind=KIND,
-        title=f"“{plan.name}” from {source_team.label} to {target_team.label}",
+        title=title or f"{what} from {source_team.label} to {target_team.label}",
         api_key=api_key,
         source_team=source_team,
         target_team=target_team,

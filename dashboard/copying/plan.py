@@ -89,7 +89,10 @@ SINGULAR = {
 
 @dataclass
 class Plan:
-    """The nodes in the order they run (dependencies first), the root last."""
+    """The nodes in the order they run (dependencies first), each root after what it needs.
+
+    A plan copies one resource (``kind``, ``source_id``) or several (``roots``, from
+    ``build_plan_many``: ``kind`` is then the kind they share, or "")."""
 
     kind: str
     source_id: str
@@ -98,14 +101,12 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     follow_up: dict | None = None  # what to open once the copy is done (a prefilled form)
     missing: set[str] = field(default_factory=set)  # keys of what it refers to but cannot copy
-
-    @property
-    def root_key(self) -> str:
-        return f"{self.kind}:{self.source_id}"
+    roots: tuple[str, ...] = ()  # keys of what was asked to be copied (never mapped away)
 
     @property
     def possible(self) -> bool:
-        return self.kind in COPYABLE
+        """Something asked for can be copied (else only what a fine-tune needs is)."""
+        return bool(self.roots)
 
     @property
     def bytes(self) -> int:
@@ -136,7 +137,43 @@ def build_plan(source: Source, kind: str, resource_id: str) -> Plan:
     """Read the resource and everything it depends on from the source team."""
     item = source.retrieve(kind, resource_id)
     plan = Plan(kind, resource_id, _name(item, "filename", "experiment_name"))
+    if kind in COPYABLE:
+        plan.roots = (f"{kind}:{resource_id}",)
     _ADDERS.get(kind, _cannot)(plan, source, item)
+    return plan
+
+
+def build_plan_many(source: Source, wanted: Iterable[tuple[str, str]]) -> Plan:
+    """One plan copying several resources (``wanted``: kind, id), what they share copied once.
+    What cannot be copied, or is gone, is left out with a note."""
+    wanted = list(dict.fromkeys(wanted))
+    kinds = {kind for kind, _ in wanted}
+    kind = kinds.pop() if len(kinds) == 1 else ""
+    plan = Plan(kind, "", f"{len(wanted)} {SINGULAR.get(kind, 'resource')}s")
+    roots = []
+    for kind, resource_id in wanted:
+        if kind not in COPYABLE:
+            plan.notes.append(
+                f"The {SINGULAR.get(kind, kind)} {resource_id} is left out: the upstream cannot "
+                "move trained weights or served models between teams."
+            )
+            continue
+        key = f"{kind}:{resource_id}"
+        if plan.node(key) is None:
+            try:
+                item = source.retrieve(kind, resource_id)
+            except NotFoundError:
+                plan.notes.append(
+                    f"The {SINGULAR[kind]} {resource_id} is no longer in the team: left out."
+                )
+                continue
+            key = _ADDERS[kind](plan, source, item)
+        if key is not None:
+            roots.append(key)
+    plan.roots = tuple(roots)
+    if len(wanted) == 1 and roots:
+        only = plan.node(roots[0])
+        plan.name, plan.source_id = only.name, only.source_id
     return plan
 
 
@@ -313,16 +350,14 @@ def with_mapping(plan: Plan, mapping: dict[str, str]) -> Plan:
     node key → target id), and what only those needed left out."""
     nodes = [
         replace(n, action=MAP, mapped_to=mapping[n.key], depends_on=())
-        if n.mappable and n.key != plan.root_key and mapping.get(n.key)
+        if n.mappable and n.key not in plan.roots and mapping.get(n.key)
         else n
         for n in plan.nodes
     ]
     by_key = {n.key: n for n in nodes}
     needed: set[str] = set()
-    roots = [n.key for n in nodes if n.kind == plan.kind and n.source_id == plan.source_id]
-    if not plan.possible:  # what is copied instead: every node stands alone
-        roots = list(by_key)
-    _reach(roots, by_key, needed)
+    # With nothing copyable asked for (a fine-tune), what is copied instead stands alone.
+    _reach(plan.roots or list(by_key), by_key, needed)
     return replace(
         plan,
         nodes=[n for n in nodes if n.key in needed],

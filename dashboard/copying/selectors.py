@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import partial
 
-from dashboard.copying.plan import Plan, build_plan, with_mapping
+from dashboard.copying.plan import Plan, build_plan, build_plan_many, with_mapping
 from dashboard.copying.sources import UpstreamSource
 from dashboard.upstream import catalog
 from dashboard.upstream.client import UpstreamClient
@@ -28,15 +28,16 @@ def copy_options(
     *,
     source: UpstreamClient,
     target: UpstreamClient,
-    kind: str,
-    resource_id: str,
+    wanted: list[tuple[str, str]],
     mapping: dict[str, str] | None,
 ) -> CopyOptions:
-    """Read the plan from the source team, the target team's resources of each mappable kind
-    (side by side), and keep only the mapping choices that exist there. With no mapping yet
-    (the first look), each dependency is mapped to the one target resource of its kind and
-    name, if there is one."""
-    full = build_plan(UpstreamSource(source), kind, resource_id)
+    """Read the plan copying ``wanted`` (kind, id) from the source team, the target team's
+    resources of each mappable kind (side by side), and keep only the mapping choices that
+    exist there. With no mapping yet (the first look), each dependency is mapped to the one
+    target resource of its kind and name, if there is one. One resource asked for that is gone
+    raises ``NotFoundError``; of several, those gone are left out with a note."""
+    read = UpstreamSource(source)
+    full = build_plan(read, *wanted[0]) if len(wanted) == 1 else build_plan_many(read, wanted)
     kinds = sorted({node.kind for node in full.nodes if node.mappable})
     outcomes = fan_out(
         {slug: partial(target.resources.list_all, catalog.get(slug)) for slug in kinds}
@@ -52,7 +53,7 @@ def copy_options(
     choices = {
         n.key: offered.get(n.kind, [])
         for n in full.nodes
-        if n.mappable and n.key != full.root_key  # what is copied is copied, not swapped
+        if n.mappable and n.key not in full.roots  # what is copied is copied, not swapped
     }
     if mapping is None:
         mapping = _same_names(full, choices)

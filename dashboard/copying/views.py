@@ -41,19 +41,35 @@ def _mapping(data) -> dict[str, str] | None:
 @require_http_methods(["GET", "HEAD", "POST"])
 def copy_resource(request, kind: str, resource_id: str):
     resource_kind = team_kind_or_404(kind)
+    return copy_page(
+        request,
+        kind=resource_kind,
+        wanted=[(resource_kind.slug, resource_id)],
+        resource_id=resource_id,
+    )
+
+
+def copy_page(request, *, kind, wanted: list[tuple[str, str]], resource_id: str = "", hidden=()):
+    """The copy flow for what ``wanted`` names (kind, id) in the page's team: pick a team, see
+    the plan, start it. One resource comes from its detail page (``resource_id``: the forms
+    send themselves back there); many come from a list (``hidden``: the form fields that name
+    them again, sent back to the list's bulk action)."""
     workspace = request.workspace
     source_team = workspace.team
     data = request.POST if request.method == "POST" else request.GET
     others = [team for team in workspace.teams if team.key != source_team.key]
+    many = not resource_id
     context = {
-        "kind": resource_kind,
+        "kind": kind,
         "resource_id": resource_id,
+        "count": len(wanted),
+        "hidden": list(hidden),
         "others": others,
-        "page_title": f"Copy this {resource_kind.singular} to another team",
+        "page_title": f"Copy {_what(kind, wanted)} to another team",
     }
-    wanted = (data.get("to") or "").strip()
-    target = workspace.find(wanted) if wanted else None
-    if wanted and (target is None or target.key == source_team.key):
+    wanted_team = (data.get("to") or "").strip()
+    target = workspace.find(wanted_team) if wanted_team else None
+    if wanted_team and (target is None or target.key == source_team.key):
         context["problem"] = (
             "That is not another of your saved teams. Pick one below, or save the team on the "
             "Teams page first."
@@ -65,12 +81,11 @@ def copy_resource(request, kind: str, resource_id: str):
         options = selectors.copy_options(
             source=workspace.client,
             target=workspace.client_in(target),
-            kind=resource_kind.slug,
-            resource_id=resource_id,
+            wanted=wanted,
             mapping=_mapping(data),
         )
     except NotFoundError:
-        return not_found_response(request, resource_kind, resource_id)
+        return not_found_response(request, kind, resource_id)
     problem, status = "", 200
     starting = request.method == "POST" and "start" in data and bool(options.plan.nodes)
     if starting and data.get("plan") != fingerprint(options.plan):
@@ -89,6 +104,7 @@ def copy_resource(request, kind: str, resource_id: str):
         )
         messages.success(request, f"Copying into {target.label} has started.")
         return redirect("job-detail", job.pk)
+    name = options.plan.name if not many else _what(kind, wanted)
     context.update(
         target=target,
         options=options,
@@ -96,7 +112,14 @@ def copy_resource(request, kind: str, resource_id: str):
         rows=[(node, options.choices.get(node.key)) for node in options.plan.nodes],
         fingerprint=fingerprint(options.plan),
         problem=problem,
-        name=options.plan.name or display_name(resource_kind, {}),
-        page_title=f"Copy “{options.plan.name}” to {target.label}",
+        name=name or display_name(kind, {}),
+        page_title=f"Copy {name if many else f'“{name}”'} to {target.label}",
     )
     return render(request, "copying/plan.html", context, status=status)
+
+
+def _what(kind, wanted: list[tuple[str, str]]) -> str:
+    """The resources asked for, in words: "3 tools", "this agent"."""
+    if len(wanted) == 1:
+        return f"this {kind.singular}"
+    return f"{len(wanted)} {kind.label.lower()}"

@@ -4,6 +4,7 @@ keeps each one's last JSON in the action log."""
 from __future__ import annotations
 
 import json
+import re
 from html import unescape
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from dashboard.audit.models import ActionLog
 from dashboard.jobs.models import Job
 from dashboard.sandbox import factories
-from dashboard.sandbox.models import SandboxFile, SandboxTool
+from dashboard.sandbox.models import SandboxFile, SandboxTool, SandboxVectorDB
 from tests.conftest import team_url
 from tests.resources.helpers import bulk_files
 from tests.worker import work_off_the_queue
@@ -109,3 +110,55 @@ def test_nothing_ticked_or_a_hostile_id_says_so_and_deletes_nothing(org, alice_w
     assert "No files were selected." in unescape(nothing.text)
     assert "No files were selected." in unescape(hostile.text)
     assert SandboxFile.objects.count() == 1 and not Job.objects.exists()
+
+
+def test_rows_ticked_are_copied_together_what_they_share_once(org, bob_web, settings):
+    settings.SANDBOX_JOB_STEP_SECONDS = 0
+    alice = org.alice.sandbox_user
+    handbook = factories.create_file(org.team_a, alice, filename="hb.md", purpose="alignment")
+    vdb = factories.create_vector_db(org.team_a, alice, name="Handbook", files=[handbook])
+    config = {"file_search_index": vdb.pk}
+    one = factories.create_tool(org.team_a, alice, name="one", type="file_search", config=config)
+    two = factories.create_tool(org.team_a, alice, name="two", type="file_search", config=config)
+    factories.create_tool(org.team_a, alice, name="not ticked")
+    bulk = team_url(org.team_a, "r/tools/bulk/")
+    assert 'data-testid="bulk-copy"' in bob_web.get(team_url(org.team_a, "r/tools/")).text
+
+    choose = bob_web.post(bulk, {"id": [one.pk, two.pk], "do": "copy"})
+    assert "<strong>2</strong> tools selected" in choose.text
+    plan = bob_web.post(bulk, {"id": [one.pk, two.pk], "do": "copy", "to": org.team_b.pk})
+    assert "Copy 2 tools to Team B" in unescape(plan.text)
+    fingerprint = re.search(r'name="plan" value="([^"]+)"', plan.text).group(1)
+    rows = re.findall(r'<tr data-key="([^"]+)"', plan.text)
+    assert rows == [
+        f"files:{handbook.pk}",
+        f"vector-dbs:{vdb.pk}",
+        f"vector-dbs:{vdb.pk}:ingest",
+        f"tools:{one.pk}",
+        f"tools:{two.pk}",
+    ]
+    started = bob_web.post(
+        bulk,
+        {
+            "id": [one.pk, two.pk],
+            "do": "copy",
+            "to": org.team_b.pk,
+            "planned": "1",
+            "plan": fingerprint,
+            "start": "1",
+        },
+    )
+
+    job = Job.objects.get()
+    assert started.url.endswith(f"/jobs/{job.pk}/")
+    assert job.title == "2 tools from Team A to Team B"
+    work_off_the_queue()
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.error
+    copies = SandboxTool.objects.filter(team=org.team_b)
+    assert sorted(copies.values_list("name", flat=True)) == ["one", "two"]
+    (target_vdb,) = SandboxVectorDB.objects.filter(team=org.team_b)
+    assert {
+        {k.lower(): v for k, v in tool.config.items()}["file_search_index"] for tool in copies
+    } == {target_vdb.pk}
+    assert SandboxFile.objects.filter(team=org.team_b).count() == 1

@@ -3,7 +3,16 @@ mapping to existing target resources leaves out (``dashboard/copying/plan.py``).
 
 from __future__ import annotations
 
-from dashboard.copying.plan import ADD_FILES, CANNOT, COPY, INGEST, MAP, build_plan, with_mapping
+from dashboard.copying.plan import (
+    ADD_FILES,
+    CANNOT,
+    COPY,
+    INGEST,
+    MAP,
+    build_plan,
+    build_plan_many,
+    with_mapping,
+)
 from dashboard.upstream.errors import NotFoundError
 
 
@@ -198,3 +207,34 @@ def test_each_dependency_is_read_once():
     build_plan(source, "agents", "a-1")
 
     assert len(reads) == len(set(reads))
+
+
+def test_several_resources_share_one_plan_each_dependency_once():
+    plan = build_plan_many(
+        team(), [("tools", "t-docs"), ("agents", "a-1"), ("files", "f-1"), ("tools", "t-docs")]
+    )
+
+    assert plan.roots == ("tools:t-docs", "agents:a-1", "files:f-1")
+    assert len(keys(plan)) == len(set(keys(plan)))
+    assert keys(plan).index("tools:t-docs") < keys(plan).index("agents:a-1")
+    assert plan.name == "3 resources" and plan.possible
+
+
+def test_of_several_a_root_is_never_mapped_though_another_depends_on_it():
+    plan = build_plan_many(team(), [("vector-dbs", "v-1"), ("tools", "t-docs")])
+
+    mapped = with_mapping(plan, {"vector-dbs:v-1": "target-vdb", "vector-dbs:v-2": "other"})
+
+    assert [n.action for n in mapped.nodes if n.kind == "vector-dbs"] == [COPY, INGEST]
+    assert plan.name == "2 resources"
+
+
+def test_of_several_what_cannot_move_or_is_gone_is_left_out_with_a_note():
+    plan = build_plan_many(
+        team(), [("fine-tunes", "ft-1"), ("files", "gone"), ("projects", "p-none")]
+    )
+
+    assert keys(plan) == [] and not plan.possible
+    assert "left out" in plan.notes[0] and "trained weights" in plan.notes[0]
+    assert "gone is no longer in the team" in plan.notes[1]
+    assert not plan.missing
