@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from dashboard.converters import ResourceIdConverter
+from dashboard.copying import handover
 from dashboard.ownership import views as ownership_views
 from dashboard.teams import views as team_views
 
@@ -31,6 +32,7 @@ urlpatterns = [
     path("threads/", include("dashboard.threads.urls")),
     path("search/", include("dashboard.ownership.search_urls")),
     path("people/<rid:creator>/", ownership_views.person, name="person"),
+    path("people/<rid:creator>/handover/", handover.handover, name="person-handover"),
     path("jobs/", include("dashboard.jobs.urls")),
     path("audit/log/", include("dashboard.audit.urls")),
     path("audit/", include("dashboard.ownership.urls")),

@@ -89,8 +89,10 @@ def bulk_action(request, kind: str):
             user=request.user,
             api_key=workspace.key,
             team=workspace.team,
-            kind=resource_kind,
-            items=items,
+            targets=[
+                (resource_kind, resource_kind.item_id(i), display_name(resource_kind, i))
+                for i in items
+            ],
         )
         messages.success(request, f"Deleting {counted(len(items), resource_kind)} has started.")
         return redirect("job-detail", job.pk)
@@ -126,24 +128,50 @@ def _export(kind, team: Team, items: list[dict]) -> HttpResponse:
     return response
 
 
-def start_delete(*, user, api_key, team: Team, kind, items: list[dict]):
+# What goes first when several kinds are deleted together: what uses comes before what is used.
+DELETE_ORDER = (
+    "agents",
+    "tools",
+    "python-functions",
+    "data-jobs",
+    "vector-dbs",
+    "deployments",
+    "fine-tunes",
+    "projects",
+    "files",
+)
+
+
+def start_delete(*, user, api_key, team: Team, targets: list[tuple], title: str = ""):
+    """Delete ``targets`` (kind, id, name) in ``team`` as a background job, what uses before
+    what is used."""
+
+    def order(target) -> int:
+        slug = target[0].slug
+        return DELETE_ORDER.index(slug) if slug in DELETE_ORDER else len(DELETE_ORDER)
+
+    targets = sorted(targets, key=order)
     steps = [
         jobs.StepPlan(
-            label=f"Delete the {kind.singular} “{display_name(kind, item)}”",
+            label=f"Delete the {kind.singular} “{name}”",
             kind=kind.slug,
-            source_id=kind.item_id(item),
+            source_id=resource_id,
             action="delete",
         )
-        for item in items
+        for kind, resource_id, name in targets
     ]
+    kinds = {kind.slug: kind for kind, _, _ in targets}
+    what = (
+        counted(len(targets), *kinds.values()) if len(kinds) == 1 else f"{len(targets)} resources"
+    )
     return jobs.start_job(
         user=user,
         kind=DELETE_KIND,
-        title=f"Delete {counted(len(items), kind)} in {team.label}",
+        title=title or f"Delete {what} in {team.label}",
         api_key=api_key,
         source_team=team,
         target_team=None,
-        params={"kind": kind.slug},
+        params={},
         steps=steps,
     )
 
@@ -154,10 +182,10 @@ def run_delete(run: JobRun) -> None:
     if job.api_key is None:
         raise JobError("The API key this job acted with has been removed, so it cannot go on.")
     team = Team(None if job.source_team == PERSONAL else job.source_team, job.source_team_label)
-    kind = catalog.get(run.params["kind"])
     client = client_for_key(job.api_key, team.id)
     for step in run.pending():
         run.check()
+        kind = catalog.get(step.kind or run.params.get("kind", ""))
         with run.step(step.position, stop_on_failure=False) as current:
             try:
                 item = client.resources.retrieve(kind, step.source_id)

@@ -19,9 +19,7 @@ KIND = "copy"
 LABEL = "Copy to another team"
 
 
-def start_copy(
-    *, user, api_key, source_team: Team, target_team: Team, plan: Plan, title: str = ""
-):
+def start_copy(*, user, api_key, source_team: Team, target_team: Team, plan: Plan, title: str = ""):
     """Start copying ``plan`` (as mapped) from one team into another, as a background job."""
     what = f"“{plan.name}”" if plan.source_id else plan.name
     positions = {node.key: position for position, node in enumerate(plan.nodes, start=1)}
