@@ -77,6 +77,12 @@ def bulk_action(request, kind: str):
             kind=resource_kind,
             wanted=[(resource_kind.slug, i) for i in ids],
             hidden=[("do", "copy"), *(("id", i) for i in ids)],
+            names={
+                f"{resource_kind.slug}:{resource_kind.item_id(item)}": display_name(
+                    resource_kind, item
+                )
+                for item in items
+            },
         )
     if action not in ("delete", "confirm-delete"):
         messages.error(request, "That is not something this list can do.")

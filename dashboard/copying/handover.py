@@ -190,6 +190,7 @@ def _copy(request, context: dict, picked: list[TeamPart]):
                 target=workspace.client_in(target),
                 wanted=part.wanted,
                 mapping=_mapping(data, part.team),
+                names={f"{row.kind}:{row.resource_id}": row.name for row in part.rows},
             )
         except UpstreamError as error:
             part.error = error

@@ -143,33 +143,41 @@ def build_plan(source: Source, kind: str, resource_id: str) -> Plan:
     return plan
 
 
-def build_plan_many(source: Source, wanted: Iterable[tuple[str, str]]) -> Plan:
+def build_plan_many(
+    source: Source, wanted: Iterable[tuple[str, str]], names: dict[str, str] | None = None
+) -> Plan:
     """One plan copying several resources (``wanted``: kind, id), what they share copied once.
-    What cannot be copied, or is gone, is left out with a note."""
+    What cannot be copied, or is gone, is left out with a note naming it (``names``: plan key →
+    name, where the caller knows it)."""
     wanted = list(dict.fromkeys(wanted))
+    names = names or {}
     kinds = {kind for kind, _ in wanted}
     kind = kinds.pop() if len(kinds) == 1 else ""
     plan = Plan(kind, "", f"{len(wanted)} {SINGULAR.get(kind, 'resource')}s")
-    roots = []
+    roots, cannot = [], []
     for kind, resource_id in wanted:
-        if kind not in COPYABLE:
-            plan.notes.append(
-                f"The {SINGULAR.get(kind, kind)} {resource_id} is left out: the upstream cannot "
-                "move trained weights or served models between teams."
-            )
-            continue
         key = f"{kind}:{resource_id}"
+        named = f"the {SINGULAR.get(kind, kind)} “{names.get(key) or resource_id}”"
+        if kind not in COPYABLE:
+            cannot.append(named)
+            continue
         if plan.node(key) is None:
             try:
                 item = source.retrieve(kind, resource_id)
             except NotFoundError:
                 plan.notes.append(
-                    f"The {SINGULAR[kind]} {resource_id} is no longer in the team: left out."
+                    f"{named[0].upper()}{named[1:]} is no longer in the team: left out."
                 )
                 continue
             key = _ADDERS[kind](plan, source, item)
         if key is not None:
             roots.append(key)
+    if cannot:
+        plan.notes.insert(
+            0,
+            "Left out, as the upstream cannot move trained weights or served models between "
+            f"teams: {', '.join(cannot)}.",
+        )
     plan.roots = tuple(roots)
     if len(wanted) == 1 and roots:
         only = plan.node(roots[0])

@@ -49,7 +49,15 @@ def copy_resource(request, kind: str, resource_id: str):
     )
 
 
-def copy_page(request, *, kind, wanted: list[tuple[str, str]], resource_id: str = "", hidden=()):
+def copy_page(
+    request,
+    *,
+    kind,
+    wanted: list[tuple[str, str]],
+    resource_id: str = "",
+    hidden=(),
+    names: dict[str, str] | None = None,
+):
     """The copy flow for what ``wanted`` names (kind, id) in the page's team: pick a team, see
     the plan, start it. One resource comes from its detail page (``resource_id``: the forms
     send themselves back there); many come from a list (``hidden``: the form fields that name
@@ -83,6 +91,7 @@ def copy_page(request, *, kind, wanted: list[tuple[str, str]], resource_id: str 
             target=workspace.client_in(target),
             wanted=wanted,
             mapping=_mapping(data),
+            names=names,
         )
     except NotFoundError:
         return not_found_response(request, kind, resource_id)

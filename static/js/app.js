@@ -14,6 +14,27 @@
       select.dataset.bound = "1";
       select.addEventListener("change", function () { select.form.requestSubmit(); });
     });
+    // "Tick all" in a table's header: <input type="checkbox" data-check-all="<name>" hidden>
+    // ticks or unticks the table's checkboxes of that name (shown only where this runs).
+    root.querySelectorAll("input[data-check-all]").forEach(function (all) {
+      if (all.dataset.bound) return;
+      all.dataset.bound = "1";
+      all.hidden = false;
+      var boxes = function () {
+        return all.closest("table").querySelectorAll('input[type=checkbox][name="' + all.dataset.checkAll + '"]');
+      };
+      var sync = function () {
+        var list = Array.prototype.slice.call(boxes());
+        all.checked = list.length > 0 && list.every(function (box) { return box.checked; });
+      };
+      all.addEventListener("change", function () {
+        boxes().forEach(function (box) { box.checked = all.checked; });
+      });
+      all.closest("table").addEventListener("change", function (evt) {
+        if (evt.target !== all) sync();
+      });
+      sync();
+    });
     // Copy buttons: <button data-copy-target="#id">.
     root.querySelectorAll("[data-copy-target]").forEach(function (btn) {
       if (btn.dataset.bound) return;

@@ -231,10 +231,15 @@ def test_of_several_a_root_is_never_mapped_though_another_depends_on_it():
 
 def test_of_several_what_cannot_move_or_is_gone_is_left_out_with_a_note():
     plan = build_plan_many(
-        team(), [("fine-tunes", "ft-1"), ("files", "gone"), ("projects", "p-none")]
+        team(),
+        [("fine-tunes", "ft-1"), ("files", "gone"), ("deployments", "d-1")],
+        {"fine-tunes:ft-1": "tone"},
     )
 
     assert keys(plan) == [] and not plan.possible
-    assert "left out" in plan.notes[0] and "trained weights" in plan.notes[0]
-    assert "gone is no longer in the team" in plan.notes[1]
+    assert plan.notes[0] == (
+        "Left out, as the upstream cannot move trained weights or served models between teams: "
+        "the fine-tune “tone”, the deployment “d-1”."
+    )
+    assert plan.notes[1] == "The file “gone” is no longer in the team: left out."
     assert not plan.missing
