@@ -77,6 +77,15 @@ def owned(workspace, creator: str) -> tuple[list[TeamPart], dict]:
     return parts, audits
 
 
+def unread(audits: dict) -> list[tuple[Team, list[str]]]:
+    """Per team, the kinds that could not be read: what the person owns there is not known."""
+    return [
+        (audit.team, sorted(catalog.get(slug).label.lower() for slug in audit.failures))
+        for audit in audits.values()
+        if audit.failures
+    ]
+
+
 def chosen(parts: list[TeamPart], values: list[str]) -> list[TeamPart]:
     """The parts cut down to the rows the form ticked; anything else it names is ignored."""
     wanted = set(values)
@@ -102,8 +111,8 @@ def _mapping(data, team: Team) -> dict[str, str] | None:
     }
 
 
-def _fingerprint(parts: list[TeamPart]) -> str:
-    joined = "|".join(f"{part.team.key}>{fingerprint(part.options.plan)}" for part in parts)
+def _fingerprint(parts: list[TeamPart], target: Team) -> str:
+    joined = "|".join(f"{part.team.key}>{fingerprint(part.options.plan, target)}" for part in parts)
     return hashlib.sha256(joined.encode()).hexdigest()[:16]
 
 
@@ -121,6 +130,7 @@ def handover(request, creator: str):
         "total": sum(len(part.rows) for part in parts),
         "teams": workspace.teams,
         "collected_at": min((a.collected_at for a in audits.values()), default=None),
+        "unread": unread(audits),
         "page_title": f"Hand over what {person.export_name} owns",
     }
     data = request.POST
@@ -128,7 +138,9 @@ def handover(request, creator: str):
     if action is None:
         return render(request, "copying/handover.html", context)
     picked = chosen(parts, data.getlist("item"))
-    context.update(picked=picked, items=[item_value(r) for p in picked for r in p.rows])
+    context.update(
+        picked=picked, items=[item_value(r) for p in picked for r in p.rows], posted=True
+    )
     if not picked:
         context["problem"] = "Nothing was ticked: tick what to hand over, then choose again."
         return render(request, "copying/handover.html", context, status=400)
@@ -143,6 +155,29 @@ def handover(request, creator: str):
 def _delete(request, context: dict, picked: list[TeamPart], *, confirmed: bool):
     workspace = request.workspace
     person = context["person"]
+    kept = [
+        (part.team, row)
+        for part in picked
+        for row in part.rows
+        if not catalog.get(row.kind).deletable
+    ]
+    picked = [
+        TeamPart(part.team, [row for row in part.rows if catalog.get(row.kind).deletable])
+        for part in picked
+    ]
+    picked = [part for part in picked if part.rows]
+    context.update(
+        picked=picked,
+        kept=kept,
+        undeletable=_undeletable(),
+        items=[item_value(r) for p in picked for r in p.rows],
+    )
+    if not picked:
+        context["problem"] = (
+            f"None of what was ticked can be deleted: the upstream offers no way to delete "
+            f"{_undeletable()}."
+        )
+        return render(request, "copying/handover.html", context, status=400)
     if confirmed:
         for part in picked:
             start_delete(
@@ -179,7 +214,8 @@ def _copy(request, context: dict, picked: list[TeamPart]):
     workspace = request.workspace
     data = request.POST
     person = context["person"]
-    target = workspace.find(data.get("to"))
+    wanted_team = (data.get("to") or "").strip()
+    target = workspace.find(wanted_team) if wanted_team else None
     if target is None:
         context["problem"] = "Pick one of your teams to copy into."
         return render(request, "copying/handover.html", context, status=400)
@@ -195,10 +231,13 @@ def _copy(request, context: dict, picked: list[TeamPart]):
         except UpstreamError as error:
             part.error = error
     readable = [part for part in picked if part.options is not None]
-    shown = _fingerprint(readable)
+    shown = _fingerprint(readable, target)
     status = 200
     doing = [part for part in readable if part.options.plan.nodes]
-    if "start" in data and data.get("plan") == shown and doing:
+    if "start" in data and not doing:
+        status = 400
+        context["problem"] = "Nothing of what was ticked can be copied: see why below."
+    elif "start" in data and data.get("plan") == shown:
         for part in doing:
             copy_job.start_copy(
                 user=request.user,
@@ -211,7 +250,7 @@ def _copy(request, context: dict, picked: list[TeamPart]):
             )
         messages.success(request, _started(f"Copying into {target.label}", doing))
         return redirect("jobs")
-    if "start" in data:
+    elif "start" in data:
         status = 409
         context["problem"] = (
             "The plan changed since it was shown (in a team, or in what you picked): check it "
@@ -226,6 +265,10 @@ def _copy(request, context: dict, picked: list[TeamPart]):
         f"{target.label}",
     )
     return render(request, "copying/handover_copy.html", context, status=status)
+
+
+def _undeletable() -> str:
+    return ", ".join(kind.label.lower() for kind in catalog.team_kinds() if not kind.deletable)
 
 
 def _started(what: str, parts: list[TeamPart]) -> str:

@@ -161,6 +161,8 @@ def build_plan_many(
         if kind not in COPYABLE:
             cannot.append(named)
             continue
+        if key in plan.missing:  # gone, as a dependency of one before it has said
+            continue
         if plan.node(key) is None:
             try:
                 item = source.retrieve(kind, resource_id)

@@ -31,17 +31,20 @@ def copy_options(
     wanted: list[tuple[str, str]],
     mapping: dict[str, str] | None,
     names: dict[str, str] | None = None,
+    single: bool = False,
 ) -> CopyOptions:
     """Read the plan copying ``wanted`` (kind, id) from the source team, the target team's
     resources of each mappable kind (side by side), and keep only the mapping choices that
     exist there. With no mapping yet (the first look), each dependency is mapped to the one
-    target resource of its kind and name, if there is one. One resource asked for that is gone
-    raises ``NotFoundError``; of several, those gone are left out with a note (naming them
-    by ``names``, plan key → name)."""
+    target resource of its kind and name, if there is one. ``single``: one resource, from its
+    page (gone: ``NotFoundError``); else rows of a list or a handover, those gone or not
+    copyable left out with a note (naming them by ``names``, plan key → name)."""
     read = UpstreamSource(source)
-    full = (
-        build_plan(read, *wanted[0]) if len(wanted) == 1 else build_plan_many(read, wanted, names)
-    )
+    if single:  # one resource, from its page: a fine-tune's files are offered instead
+        full = build_plan(read, *wanted[0])
+    else:
+        read.prefetch(wanted)
+        full = build_plan_many(read, wanted, names)
     kinds = sorted({node.kind for node in full.nodes if node.mappable})
     outcomes = fan_out(
         {slug: partial(target.resources.list_all, catalog.get(slug)) for slug in kinds}

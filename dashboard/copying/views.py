@@ -19,9 +19,11 @@ from dashboard.upstream.errors import NotFoundError
 MAP_PREFIX = "map:"
 
 
-def fingerprint(plan) -> str:
-    """What the plan does, in short: a start is taken only for the plan that was shown."""
-    steps = "|".join(f"{node.key}>{node.action}>{node.mapped_to}" for node in plan.nodes)
+def fingerprint(plan, target) -> str:
+    """What the plan does, and where, in short: a start is taken only for the plan shown."""
+    steps = "|".join(
+        [target.key, *plan.roots, *(f"{n.key}>{n.action}>{n.mapped_to}" for n in plan.nodes)]
+    )
     return hashlib.sha256(steps.encode()).hexdigest()[:16]
 
 
@@ -92,12 +94,13 @@ def copy_page(
             wanted=wanted,
             mapping=_mapping(data),
             names=names,
+            single=not many,
         )
     except NotFoundError:
         return not_found_response(request, kind, resource_id)
     problem, status = "", 200
     starting = request.method == "POST" and "start" in data and bool(options.plan.nodes)
-    if starting and data.get("plan") != fingerprint(options.plan):
+    if starting and data.get("plan") != fingerprint(options.plan, target):
         starting, status = False, 409
         problem = (
             "The plan changed since it was shown (in the team, or in what you picked): check "
@@ -119,7 +122,7 @@ def copy_page(
         options=options,
         plan=options.plan,
         rows=[(node, options.choices.get(node.key)) for node in options.plan.nodes],
-        fingerprint=fingerprint(options.plan),
+        fingerprint=fingerprint(options.plan, target),
         problem=problem,
         name=name or display_name(kind, {}),
         page_title=f"Copy {name if many else f'“{name}”'} to {target.label}",

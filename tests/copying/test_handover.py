@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 
 from dashboard.jobs.models import Job
-from dashboard.sandbox import factories
+from dashboard.sandbox import factories, identity
 from dashboard.sandbox.models import SandboxAgent, SandboxFile, SandboxTool, SandboxVectorDB
 from tests.worker import work_off_the_queue
 
@@ -160,3 +160,62 @@ def test_someone_owning_nothing_has_nothing_to_hand_over(org, bob_web):
     assert (
         'data-testid="handover-link"' not in bob_web.get(f"/people/{org.alice.upstream_id}/").text
     )
+
+
+def test_work_in_two_teams_is_one_job_per_team_each_with_its_own_plan(
+    org, bob_web, leaver, settings
+):
+    settings.SANDBOX_JOB_STEP_SECONDS = 0
+    identity.add_member(org.team_b, org.alice.sandbox_user, "Creator")
+    notes = factories.create_file(org.team_b, org.alice.sandbox_user, filename="notes.md")
+    bob_web.get(handover_url(org))
+    items = [
+        f"{org.team_a.pk}|tools|{leaver['tool'].pk}",
+        f"{org.team_b.pk}|files|{notes.pk}",
+    ]
+    base = {"item": items, "do": "copy", "to": org.team_b.pk}
+    plan = bob_web.post(handover_url(org), base)
+    sections = re.findall(r'data-testid="handover-team" data-team="([^"]+)"', plan.text)
+    assert sections == [str(org.team_a.pk), str(org.team_b.pk)]
+    # Team A's database starts as a copy (Team B has none of that name), and can be mapped.
+    assert f'name="map:{org.team_a.pk}|vector-dbs:{leaver["vdb"].pk}"' in plan.text
+    fingerprint = re.search(r'name="plan" value="([^"]+)"', plan.text).group(1)
+    elsewhere = {**base, "to": "personal", "planned": "1", "plan": fingerprint, "start": "1"}
+    assert bob_web.post(handover_url(org), elsewhere).status_code == 409  # not the plan shown
+
+    bob_web.post(handover_url(org), {**base, "planned": "1", "plan": fingerprint, "start": "1"})
+
+    jobs = Job.objects.order_by("source_team")
+    assert sorted(j.source_team for j in jobs) == sorted([str(org.team_a.pk), str(org.team_b.pk)])
+    work_off_the_queue()
+    assert {j.status for j in Job.objects.all()} == {"succeeded"}
+    copies = SandboxFile.objects.filter(team=org.team_b, creator=org.bob.sandbox_user)
+    assert sorted(copies.values_list("filename", flat=True)) == ["doc.md", "notes.md"]
+
+
+def test_what_the_upstream_cannot_delete_is_named_and_kept(org, bob_web, leaver):
+    tune = factories.create_fine_tune(org.team_a, org.alice.sandbox_user, status="completed")
+    bob_web.get(handover_url(org))
+    items = [f"{org.team_a.pk}|fine-tunes|{tune.pk}", f"{org.team_a.pk}|files|{leaver['file'].pk}"]
+
+    asked = unescape(bob_web.post(handover_url(org), {"item": items, "do": "delete"}).text)
+    assert 'data-testid="handover-kept"' in asked and "Delete 1 of" in asked
+    only_tune = bob_web.post(handover_url(org), {"item": items[:1], "do": "confirm-delete"})
+    assert only_tune.status_code == 400
+    assert "offers no way to delete fine-tunes" in unescape(only_tune.text)
+    bob_web.post(handover_url(org), {"item": items, "do": "confirm-delete"})
+
+    (job,) = Job.objects.all()
+    assert [s.kind for s in job.steps.all()] == ["files"]
+
+
+def test_a_copy_needs_a_team_to_go_to(org, bob_web, leaver):
+    bob_web.get(handover_url(org))
+    item = f"{org.team_a.pk}|tools|{leaver['tool'].pk}"
+
+    for to in ("", "not-a-team"):
+        answer = bob_web.post(handover_url(org), {"item": [item], "do": "copy", "to": to})
+        assert answer.status_code == 400
+        assert "Pick one of your teams" in unescape(answer.text)
+        assert re.findall(r'name="item" value="([^"]+)" [^>]*checked', answer.text) == [item]
+    assert not Job.objects.exists()

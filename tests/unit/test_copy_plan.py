@@ -210,14 +210,33 @@ def test_each_dependency_is_read_once():
 
 
 def test_several_resources_share_one_plan_each_dependency_once():
+    source = team()
+    reads: list[tuple[str, str]] = []
+    retrieve = source.retrieve
+    source.retrieve = lambda kind, rid: reads.append((kind, rid)) or retrieve(kind, rid)
+
     plan = build_plan_many(
-        team(), [("tools", "t-docs"), ("agents", "a-1"), ("files", "f-1"), ("tools", "t-docs")]
+        source, [("agents", "a-1"), ("tools", "t-docs"), ("files", "f-1"), ("tools", "t-docs")]
     )
 
-    assert plan.roots == ("tools:t-docs", "agents:a-1", "files:f-1")
-    assert len(keys(plan)) == len(set(keys(plan)))
+    assert plan.roots == ("agents:a-1", "tools:t-docs", "files:f-1")
+    assert len(reads) == len(set(reads))  # the agent's tool, also asked for, read once
     assert keys(plan).index("tools:t-docs") < keys(plan).index("agents:a-1")
     assert plan.name == "3 resources" and plan.possible
+
+
+def test_of_several_one_gone_as_a_dependency_is_not_read_again():
+    source = team()
+    del source.items[("python-functions", "fn-1")]
+    reads: list[tuple[str, str]] = []
+    retrieve = source.retrieve
+    source.retrieve = lambda kind, rid: reads.append((kind, rid)) or retrieve(kind, rid)
+
+    plan = build_plan_many(source, [("tools", "t-py"), ("python-functions", "fn-1")])
+
+    assert reads.count(("python-functions", "fn-1")) == 1
+    assert sum("fn-1" in note for note in plan.notes) == 1
+    assert plan.roots == ("tools:t-py",)
 
 
 def test_of_several_a_root_is_never_mapped_though_another_depends_on_it():
