@@ -70,7 +70,9 @@ UPSTREAM_READ_TIMEOUT = env.float("UPSTREAM_READ_TIMEOUT", default=20.0)
 UPSTREAM_UPLOAD_TIMEOUT = env.float("UPSTREAM_UPLOAD_TIMEOUT", default=3600.0)
 UPSTREAM_RETRY_AFTER_MAX = env.float("UPSTREAM_RETRY_AFTER_MAX", default=5.0)
 UPSTREAM_RETRIES = env.int("UPSTREAM_RETRIES", default=2)
-UPSTREAM_FANOUT_WORKERS = env.int("UPSTREAM_FANOUT_WORKERS", default=8)
+UPSTREAM_FANOUT_WORKERS = env.int("UPSTREAM_FANOUT_WORKERS", default=16)
+# Threads for upstream calls shared by every page of a process (a page uses up to the above).
+UPSTREAM_POOL_SIZE = env.int("UPSTREAM_POOL_SIZE", default=64)
 # Every page's upstream calls together: none waits, nor is retried, past this many seconds.
 UPSTREAM_PAGE_DEADLINE = env.float("UPSTREAM_PAGE_DEADLINE", default=15.0)
 UPSTREAM_MAX_BODY_BYTES = env.int("UPSTREAM_MAX_BODY_BYTES", default=50 * 1024 * 1024)

@@ -2,11 +2,19 @@
 
 Tasks are plain callables over already-built clients: no ORM access happens in the workers.
 One failing task never hides the others' results.
+
+Every call shares one bounded pool of threads per process (``UPSTREAM_POOL_SIZE``), created on
+first use, instead of a pool per page. A call hands its tasks to at most ``max_workers`` - 1
+pool threads and works through them itself too, so it never waits for a thread that another
+call is holding: a fan-out inside a task, or a pool busy with other pages, slows a page down
+but cannot stall it.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections import deque
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -39,14 +47,60 @@ def run_one(task: Callable[[], Any]) -> Outcome:
         return Outcome(error=UpstreamError("This part could not be loaded because of an error."))
 
 
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def shared_pool() -> ThreadPoolExecutor:
+    """The process's pool of upstream workers (made on first use, so after a server forks)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(
+                max_workers=settings.UPSTREAM_POOL_SIZE, thread_name_prefix="upstream"
+            )
+        return _pool
+
+
+class _Batch:
+    """One call's tasks: taken one at a time by whoever is free (pool threads, the caller)."""
+
+    def __init__(self, tasks: Mapping[Hashable, Callable[[], Any]]):
+        self.pending = deque(tasks.items())
+        self.results: dict[Hashable, Outcome] = {}
+        self.left = len(self.pending)
+        self.changed = threading.Condition()
+
+    def work(self) -> None:
+        while True:
+            with self.changed:
+                if not self.pending:
+                    return
+                key, task = self.pending.popleft()
+            outcome = run_one(task)
+            with self.changed:
+                self.results[key] = outcome
+                self.left -= 1
+                self.changed.notify_all()
+
+    def wait(self) -> None:
+        """Until every task taken by a pool thread is done (none is left untaken)."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.left == 0)
+
+
 def fan_out(
     tasks: Mapping[Hashable, Callable[[], Any]], max_workers: int | None = None
 ) -> dict[Hashable, Outcome]:
+    """Run ``tasks`` at most ``max_workers`` at a time (``UPSTREAM_FANOUT_WORKERS``): each
+    key's outcome, in the order of ``tasks``."""
     if not tasks:
         return {}
     workers = min(len(tasks), max_workers or settings.UPSTREAM_FANOUT_WORKERS)
-    if workers <= 1:
-        return {key: run_one(task) for key, task in tasks.items()}
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="upstream") as pool:
-        futures = {key: pool.submit(run_one, task) for key, task in tasks.items()}
-        return {key: future.result() for key, future in futures.items()}
+    batch = _Batch(tasks)
+    helpers = [shared_pool().submit(batch.work) for _ in range(workers - 1)]
+    batch.work()
+    batch.wait()
+    for helper in helpers:
+        helper.cancel()  # one still queued behind other pages has nothing left to do
+    return {key: batch.results[key] for key in tasks}

@@ -57,7 +57,7 @@ def build_session() -> requests.Session:
     session.trust_env = False  # no proxy or .netrc credentials picked up from the environment
     session.cookies.set_policy(RejectAllCookies())
     # Room for several pages fanning out at once (audit sections load side by side).
-    pool = max(64, settings.UPSTREAM_FANOUT_WORKERS * 8)
+    pool = max(64, settings.UPSTREAM_POOL_SIZE * 2)
     adapter = HTTPAdapter(max_retries=build_retry(), pool_connections=4, pool_maxsize=pool)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
