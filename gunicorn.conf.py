@@ -19,3 +19,12 @@ accesslog = "-"
 errorlog = "-"
 # Only the local reverse proxy may set X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# Each instance its own control socket: by default every gunicorn of a user on a host shares
+# ~/.gunicorn/gunicorn.ctl, so one instance's commands (or its shutdown) would reach another.
+_run_dir = os.path.join(
+    os.environ.get("DASHBOARD_VAR_DIR", os.path.join(os.path.dirname(__file__), "var")), "run"
+)
+os.makedirs(_run_dir, exist_ok=True)
+control_socket = os.environ.get(
+    "GUNICORN_CONTROL_SOCKET", os.path.join(_run_dir, f"gunicorn-{os.getpid()}.ctl")
+)
