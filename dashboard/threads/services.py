@@ -19,6 +19,7 @@ from dashboard.audit.services import (
     recording,
 )
 from dashboard.teams.workspace import PERSONAL
+from dashboard.threads import titles
 from dashboard.upstream import errors
 from dashboard.upstream.catalog import AGENTS
 from dashboard.upstream.threads import Message, Run, RunStream, Thread, ThreadsApi
@@ -38,8 +39,11 @@ class NoActiveRun(errors.ConflictError):
 
 
 def create_thread(*, user, api: ThreadsApi, first_message: str = "") -> Thread:
+    """A new thread; its title, made from the first message, is kept by the upstream in the
+    thread's ``meta_data`` (see ``titles``)."""
+    title = titles.from_text(first_message)
     with recording(user, Action.THREAD_CREATED, kind=THREAD) as recorded:
-        thread = api.create_thread()
+        thread = api.create_thread({titles.META_KEY: title} if title else None)
         recorded.resource_id = thread.id
     if first_message.strip():
         post_message(user=user, api=api, thread_id=thread.id, text=first_message)
@@ -49,6 +53,7 @@ def create_thread(*, user, api: ThreadsApi, first_message: str = "") -> Thread:
 def delete_thread(*, user, api: ThreadsApi, thread_id: str) -> None:
     with recording(user, Action.THREAD_DELETED, kind=THREAD, resource_id=thread_id):
         api.delete_thread(thread_id)
+    titles.forget(user, thread_id)
 
 
 def post_message(*, user, api: ThreadsApi, thread_id: str, text: str) -> Message:

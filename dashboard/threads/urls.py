@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.threads, name="threads"),
     path("<rid:thread_id>/", views.thread_detail, name="thread-detail"),
     path("<rid:thread_id>/delete/", views.thread_delete, name="thread-delete"),
+    path("<rid:thread_id>/title/", views.thread_title, name="thread-title"),
     path("<rid:thread_id>/messages/", views.thread_messages, name="thread-messages"),
     path(
         "<rid:thread_id>/messages/<rid:message_id>/delete/",

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from dashboard.middleware import render_upstream_error
 from dashboard.teams.workspace import Team
-from dashboard.threads import selectors, services
+from dashboard.threads import selectors, services, titles
+from dashboard.threads.agents import agent_names
 from dashboard.upstream.errors import InvalidRequestError, UpstreamError
 from dashboard.upstream.fanout import run_one
 from dashboard.upstream.threads import DONE_MARKER, MAX_LIST_LIMIT, ThreadsApi, sse_frame
@@ -29,6 +30,7 @@ THREADS_PAGE = 20  # threads shown at first; "show more" adds as many again
 MESSAGES_PAGE = 50
 EVENT_STREAM = "text/event-stream"
 TEAM_FIELD = "team"  # the team whose agents a thread page offers, and a run form names
+THEN_RUN_FIELD = "then_run"  # "Send and run with <agent>": post the message, then run the agent
 
 
 def _limit(request, step: int) -> int:
@@ -85,7 +87,9 @@ def threads(request):
         return redirect("thread-detail", thread.id)
 
     limit = _limit(request, THREADS_PAGE)
-    listed = selectors.thread_list(request.workspace.client, limit=limit)
+    listed = selectors.thread_list(
+        request.workspace.client, limit=limit, given=partial(titles.chosen, request.user)
+    )
     context = {
         "limit": limit,
         "more_limit": min(limit + THREADS_PAGE, MAX_LIST_LIMIT),
@@ -94,7 +98,10 @@ def threads(request):
     }
     if listed.error is None:
         context["page"] = listed.page
-        context["rows"] = [(thread, listed.previews[thread.id]) for thread in listed.page.threads]
+        context["rows"] = [
+            (thread, listed.previews[thread.id], listed.titles[thread.id])
+            for thread in listed.page.threads
+        ]
     else:
         context["list_error"] = listed.error
     return render(request, "threads/threads.html", context)
@@ -119,30 +126,74 @@ def _runs_context(runs_outcome) -> dict:
     return {"runs": runs, "active_run": selectors.active_run(runs)}
 
 
+def _agent_names(request, context, *, shown_agents=(), shown_team=None) -> dict:
+    """The names of the agents the page's runs and messages name (see ``agents``)."""
+    ids = [run.agent_id for run in context.get("runs") or ()]
+    ids += [message.agent_id for message in context.get("conversation") or ()]
+    return agent_names(
+        request.workspace,
+        request.user.pk,
+        ids,
+        shown_agents=shown_agents,
+        shown_team=shown_team,
+    )
+
+
+def _default_agent(agents: list[dict], runs) -> dict | None:
+    """The agent "Send and run" offers: the one that ran last here, if the team has it."""
+    last = selectors.last_agent_id(runs or [])
+    return next((a for a in agents if str(a.get("id")) == last), agents[0] if agents else None)
+
+
 @login_required
 @require_safe
 def thread_detail(request, thread_id):
     workspace = request.workspace
     agents_team = _named_team(request, request.GET)
+    given_title = titles.chosen(request.user, [thread_id]).get(thread_id, "")
     data = selectors.thread_page(
         workspace.client,
         workspace.client_in(agents_team),
         thread_id,
         limit=_limit(request, MESSAGES_PAGE),
+        given_title=given_title,
     )
     context = {
         "thread": data.thread,
         "thread_id": thread_id,
+        "title": data.title,
+        "title_given": bool(given_title),
+        "title_max_length": titles.TITLE_MAX_LENGTH,
         "agents_team": agents_team,
-        "page_title": f"Thread {thread_id}",
+        "page_title": data.title,
     }
     context.update(_runs_context(data.runs))
     context.update(_conversation_context(data.conversation))
+    agents = data.agents.value if data.agents.ok else []
     if data.agents.ok:
-        context["agents"] = data.agents.value
+        context["agents"] = agents
+        context["default_agent"] = _default_agent(agents, context["runs"])
     else:
         context["agents_error"] = data.agents.error
+    context["agent_names"] = _agent_names(
+        request, context, shown_agents=agents, shown_team=agents_team
+    )
     return render(request, "threads/thread.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def thread_title(request, thread_id):
+    """Give the thread a title of one's own (kept by the dashboard: the upstream cannot change a
+    thread's metadata); an empty one names it after its first message again."""
+    if request.method == "POST":
+        _api(request).get_thread(thread_id)  # only one's own threads (404 for another's)
+        saved = titles.save(request.user, thread_id, request.POST.get("title", ""))
+        if saved:
+            messages.success(request, f"Thread renamed “{saved}”.")
+        else:
+            messages.success(request, "The thread is named after its first message again.")
+    return redirect("thread-detail", thread_id)
 
 
 @login_required
@@ -152,15 +203,21 @@ def thread_messages(request, thread_id):
     api = _api(request)
     if request.method == "POST":
         text = request.POST.get("text", "")
-        if text.strip():
-            try:
-                services.post_message(user=request.user, api=api, thread_id=thread_id, text=text)
-            except UpstreamError as exc:
-                return _kept(
-                    request, exc, "thread-messages", (thread_id,), "text", "Your message", text
-                )
-        else:
-            messages.error(request, "Write a message before posting it.")
+        if not text.strip():
+            if request.htmx:
+                raise InvalidRequestError("Write a message before sending it.")
+            messages.error(request, "Write a message before sending it.")
+            return redirect("thread-detail", thread_id)
+        try:
+            services.post_message(user=request.user, api=api, thread_id=thread_id, text=text)
+        except UpstreamError as exc:
+            return _kept(
+                request, exc, "thread-messages", (thread_id,), "text", "Your message", text
+            )
+        if request.htmx:  # the page's script sends the message, then streams the run itself
+            return HttpResponse(status=204)
+        if request.POST.get(THEN_RUN_FIELD):
+            return _run_to_the_end(request, thread_id)
         return redirect("thread-detail", thread_id)
     if not request.htmx:
         return redirect("thread-detail", thread_id)
@@ -173,6 +230,7 @@ def thread_messages(request, thread_id):
         )
     )
     context = {"thread_id": thread_id, **_conversation_context(shown)}
+    context["agent_names"] = _agent_names(request, context)
     return render(request, "threads/thread.html#conversation", context)
 
 
@@ -183,11 +241,9 @@ def thread_runs(request, thread_id):
     if not request.htmx:
         return redirect("thread-detail", thread_id)
     runs = run_one(partial(_api(request).list_runs, thread_id))
-    context = {
-        "thread_id": thread_id,
-        "agents_team": _named_team(request, request.GET),
-        **_runs_context(runs),
-    }
+    agents_team = _named_team(request, request.GET)
+    context = {"thread_id": thread_id, "agents_team": agents_team, **_runs_context(runs)}
+    context["agent_names"] = _agent_names(request, context, shown_team=agents_team)
     return render(request, "threads/thread.html#runs", context)
 
 
@@ -200,10 +256,16 @@ def thread_delete(request, thread_id):
         messages.success(request, f"Thread {thread_id} deleted.")
         return redirect("threads")
     thread = api.get_thread(thread_id)
+    given = titles.chosen(request.user, [thread_id]).get(thread_id, "")
+    name = titles.title_of(
+        thread, given=given, first=None if given else api.first_message(thread_id)
+    )
     context = {
         "thread_id": thread.id,
         "question": "Delete this thread?",
-        "consequence": f"The thread {thread.id} and all its messages are deleted on the upstream.",
+        "consequence": (
+            f"The thread “{name}” ({thread.id}) and all its messages are deleted on the upstream."
+        ),
         "message": api.latest_message(thread.id),
         "message_caption": "Its latest message:",
         "button": "Delete thread",
@@ -241,6 +303,18 @@ def run_agent(request, thread_id):
     """
     if request.method == "GET":
         return redirect("thread-detail", thread_id)
+    if _wants_event_stream(request):
+        _team, started = _start_run(request, thread_id)
+        frames = (sse_frame(event) for event in services.run_events(started))
+        response = StreamingHttpResponse(_then_done(frames), content_type=EVENT_STREAM)
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"  # a proxy in front must not hold the events back
+        return response
+    return _run_to_the_end(request, thread_id)
+
+
+def _start_run(request, thread_id):
+    """Start the agent the form names, in the team it names."""
     team = _named_team(request, request.POST)
     agent_id = request.POST.get("agent_id", "").strip()
     if not agent_id:
@@ -252,13 +326,13 @@ def run_agent(request, thread_id):
         thread_id=thread_id,
         agent_id=agent_id,
     )
+    return team, started
+
+
+def _run_to_the_end(request, thread_id):
+    """Run the agent and wait for its reply (a form posted without JavaScript)."""
+    team, started = _start_run(request, thread_id)
     events = services.run_events(started)
-    if _wants_event_stream(request):
-        frames = (sse_frame(event) for event in events)
-        response = StreamingHttpResponse(_then_done(frames), content_type=EVENT_STREAM)
-        response["Cache-Control"] = "no-cache"
-        response["X-Accel-Buffering"] = "no"  # a proxy in front must not hold the events back
-        return response
     reply = services.collect_reply(events)
     if started.stream.error_text:
         messages.error(request, f"The agent run did not finish: {started.stream.error_text}")

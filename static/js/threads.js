@@ -225,6 +225,7 @@
     var view = new RunView(panel);
     if (!view.form || !view.status || !view.cancelForm) return;
     panel.dataset.bound = "1";
+    panel.runView = view;
     view.form.addEventListener("submit", function (evt) {
       if (!window.fetch || !window.ReadableStream) return; // the plain form post still works
       evt.preventDefault();
@@ -236,6 +237,61 @@
     });
   }
 
+  // "Send and run with <agent>": the message is sent first (the dashboard answers 204), the
+  // conversation is reloaded so it shows it, then the run streams in as with "Run agent".
+  // Without this script the same button posts the form, and the page waits for the reply.
+  function bindSendAndRun(form, panel) {
+    var button = form.querySelector("[data-send-run]");
+    var view = panel && panel.runView;
+    if (!button || !view) return;
+    var agentField = form.querySelector("[data-send-run-agent]");
+    var nameSpan = button.querySelector("[data-send-run-name]");
+    var select = view.form.querySelector("select[name=agent_id]");
+    if (select) {
+      select.addEventListener("change", function () {
+        var option = select.selectedOptions[0];
+        if (!option) return;
+        agentField.value = option.value;
+        nameSpan.textContent = option.dataset.name || option.textContent;
+      });
+    }
+    form.addEventListener("submit", async function (evt) {
+      if (evt.submitter !== button || !window.fetch || !window.ReadableStream) return;
+      evt.preventDefault();
+      if (select) select.value = agentField.value;
+      var text = form.querySelector("textarea[name=text]");
+      button.disabled = true;
+      view.setStatus("Sending your message…");
+      var response;
+      try {
+        response = await fetch(form.action, {
+          method: "POST",
+          body: new FormData(form),
+          headers: { "HX-Request": "true" },
+          credentials: "same-origin",
+        });
+      } catch (err) {
+        button.disabled = false;
+        view.setStatus("The dashboard could not be reached. Check your connection and try again.", "bad");
+        return;
+      }
+      button.disabled = false;
+      if (response.status !== 204) {
+        await view.explainFailure(response, "Sending the message");
+        return;
+      }
+      text.value = "";
+      var conversation = document.getElementById("conversation");
+      if (window.htmx && conversation) {
+        await window.htmx.ajax("GET", conversation.getAttribute("hx-get"), {
+          target: "#conversation",
+          swap: "outerHTML",
+        });
+      }
+      view.run();
+    });
+  }
+
   function onReady(fn) {
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
@@ -243,5 +299,7 @@
 
   onReady(function () {
     document.querySelectorAll("[data-run-panel]").forEach(bind);
+    var messageForm = document.querySelector("[data-testid=message-form]");
+    if (messageForm) bindSendAndRun(messageForm, document.querySelector("[data-run-panel]"));
   });
 })();

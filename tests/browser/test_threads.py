@@ -105,3 +105,39 @@ def test_a_run_started_after_another_tab_moved_on_runs_in_the_pages_team(
     assert [r.team_header for r in started] == [str(org.team_a.pk)]
     assert page.inner_text("[data-testid=agents-team-label]") == "Team A"
     assert page.js_errors == []
+
+
+def test_a_thread_reads_like_a_conversation_and_send_and_run_streams(
+    page, live_server, org, alice_web, settings
+):
+    """A title instead of an id, named agents, and "Send and run with <agent>" in one click."""
+    settings.SANDBOX_STREAM_DELAY_MS = 60
+    factories.create_agent(org.team_a, org.alice.sandbox_user, name="Helper")
+    factories.create_agent(org.team_a, org.alice.sandbox_user, name="Critic")
+    sign_in(page, live_server.url, "alice", PASSWORD)
+    page.goto(live_server.url + team_url(org.team_a))
+    page.goto(f"{live_server.url}/threads/")
+    page.fill("#new-thread-message", "Draft the release notes for 2.0")
+    page.get_by_role("button", name="Create thread").click()
+    expect(page.get_by_test_id("thread-title")).to_have_text("Draft the release notes for 2.0")
+    assert "thread-" not in page.locator("h1").inner_text()
+
+    page.select_option("#run-agent", label="Critic (Active)")
+    send_and_run = page.get_by_test_id("send-and-run")
+    expect(send_and_run).to_have_text("Send and run with Critic")
+    page.fill("#message-text", "Keep it short")
+    send_and_run.click()
+    expect(page.locator("[data-testid=run-status]")).to_have_text("Completed.", timeout=30_000)
+    page.wait_for_selector("[data-testid=conversation] .msg-assistant[data-message-id]")
+    conversation = page.inner_text("[data-testid=conversation]")
+    assert conversation.index("Keep it short") < conversation.index("Critic here.")
+    expect(page.locator("[data-testid=runs] [data-testid=agent-name]")).to_have_text(["Critic"])
+    assert page.input_value("#message-text") == ""
+
+    page.locator("[data-testid=thread-rename] summary").click()
+    page.fill("#thread-title-input", "Release notes")
+    page.get_by_role("button", name="Save title").click()
+    expect(page.get_by_test_id("thread-title")).to_have_text("Release notes")
+    page.goto(f"{live_server.url}/threads/")
+    expect(page.get_by_test_id("thread-link")).to_have_text(["Release notes"])
+    assert page.js_errors == []

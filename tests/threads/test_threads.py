@@ -109,8 +109,11 @@ def test_the_list_is_the_same_under_every_team_and_sent_without_a_team(org, bob_
         assert "Threads are personal" in page.text
         pages[team.pk if team else "personal"] = page.text.split('data-testid="threads-table"')[1]
         calls = thread_calls()
-        previews = [r.query for r in calls if r.path.endswith("/messages")]
+        asked = [r.query for r in calls if r.path.endswith("/messages")]
+        previews = [q for q in asked if q["order"] == "desc"]
         assert previews == [{"limit": "1", "order": "desc"}] * 2  # one per thread listed
+        # Neither thread has a title, so each is named after its first message, asked too.
+        assert [q for q in asked if q["order"] == "asc"] == [{"limit": "1", "order": "asc"}] * 2
         assert {r.team_header for r in calls} == {None}
     assert listed_threads(pages["personal"]) == [newer.pk, older.pk]  # newest first
     assert pages["personal"] == pages[org.team_a.pk] == pages[org.team_b.pk]

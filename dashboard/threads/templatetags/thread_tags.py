@@ -2,6 +2,7 @@ from django import template
 
 from dashboard import text
 from dashboard.resources.presentation import badge_class
+from dashboard.threads.agents import AgentName
 
 register = template.Library()
 
@@ -16,3 +17,9 @@ def status_badge(status: str) -> str:
 def pretty_json(value) -> str:
     """A part of a message the dashboard has no special view for, as readable JSON."""
     return text.pretty_json(value)
+
+
+@register.filter
+def agent_named(names: dict | None, agent_id: str) -> AgentName:
+    """The agent an id names, from the page's ``agent_names`` (its id alone when unknown)."""
+    return (names or {}).get(str(agent_id)) or AgentName(str(agent_id))

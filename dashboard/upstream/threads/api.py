@@ -123,6 +123,11 @@ class ThreadsApi:
         messages = self.list_messages(thread_id, limit=1)
         return messages[0] if messages else None
 
+    def first_message(self, thread_id: str) -> Message | None:
+        """The thread's oldest message (its title is made from it when it has none)."""
+        messages = self.list_messages(thread_id, limit=1, order="asc")
+        return messages[0] if messages else None
+
     def latest_messages(self, threads: list[Thread]) -> dict[str, Outcome]:
         """Each thread's latest message, asked for in parallel; one failure hides no other."""
         return fan_out({t.id: partial(self.latest_message, t.id) for t in threads})
