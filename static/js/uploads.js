@@ -5,6 +5,12 @@
   "use strict";
 
   var UNITS = ["KB", "MB", "GB", "TB", "PB"];
+  // JSON Lines files up to this size are read here and checked line by line before the click,
+  // with the server's rules (dashboard/uploads/checks.py); larger ones are checked as they are sent.
+  var READ_HERE_MAX_BYTES = 20 * 1024 * 1024;
+  var MAX_LINE_BYTES = 16 * 1024 * 1024;
+  var REPORTED_LINE_PROBLEMS = 5;
+  var PENDING = ["ready", "blocked", "checking"]; // chosen, not sent yet
 
   // The same wording as Django's filesizeformat, so sizes read alike before and after.
   function sizeText(bytes) {
@@ -27,6 +33,75 @@
     if (className) node.className = className;
     if (text !== undefined) node.textContent = text;
     return node;
+  }
+
+  function jsonKind(value) {
+    if (Array.isArray(value)) return "list";
+    if (typeof value === "string") return "string";
+    if (typeof value === "number") return "number";
+    return "true/false/null value";
+  }
+
+  // The problems of a JSON Lines file's bytes, worded as the server words them: every line one
+  // JSON object in UTF-8 (no byte-order mark), blank lines allowed only at the end.
+  function jsonLinesProblems(bytes) {
+    var problems = [];
+    var unlisted = 0;
+    var note = function (text) {
+      if (problems.length < REPORTED_LINE_PROBLEMS) problems.push(text); else unlisted += 1;
+    };
+    var decoder = new TextDecoder("utf-8", { fatal: true });
+    var blanks = [];
+    var contentLines = 0;
+    var start = 0;
+    var lineNo = 0;
+    while (start <= bytes.length) {
+      var end = bytes.indexOf(10, start);
+      if (end === -1) end = bytes.length;
+      var line = bytes.subarray(start, end);
+      start = end + 1;
+      lineNo += 1;
+      if (end === bytes.length && line.length === 0) break; // after the last line break
+      if (line.length > MAX_LINE_BYTES) {
+        note("Line " + lineNo + " is longer than " + sizeText(MAX_LINE_BYTES) + ", more than the " +
+          "dashboard checks in one line. Split the example, or check that lines end with a line break.");
+        continue;
+      }
+      var text;
+      try {
+        text = decoder.decode(line);
+      } catch (err) {
+        text = null;
+      }
+      if (text !== null && /^\s*$/.test(text)) { blanks.push(lineNo); continue; }
+      blanks.forEach(function (blank) {
+        note("Line " + blank + " is blank; every line must hold one JSON object.");
+      });
+      blanks = [];
+      contentLines += 1;
+      if (lineNo === 1 && line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf) {
+        note("Line 1 starts with an invisible byte-order mark (BOM). Save the file as UTF-8 without BOM.");
+        continue;
+      }
+      if (text === null) {
+        note("Line " + lineNo + " is not valid UTF-8 text. Save the file as UTF-8.");
+        continue;
+      }
+      var value;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        note("Line " + lineNo + " is not valid JSON.");
+        continue;
+      }
+      if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        note("Line " + lineNo + " holds a JSON " + jsonKind(value) + ", not an object; every line " +
+          "must be one {…} object.");
+      }
+    }
+    if (contentLines === 0 && !problems.length) problems.push("This file has no lines with content; it is blank.");
+    if (unlisted) problems.push("…and " + unlisted + " more problem" + (unlisted === 1 ? "" : "s") + " of this kind.");
+    return problems;
   }
 
   function fragment(html) {
@@ -53,20 +128,41 @@
       return form.querySelector("input[name=purpose]:checked");
     }
 
-    function problemFor(file) {
+    function problemFor(item) {
+      var file = item.file;
       if (file.size === 0) return "This file is empty (0 bytes), so there is nothing to send.";
       if (file.size > maxBytes) {
         return "This file is " + sizeText(file.size) + ", over the limit of " + sizeText(maxBytes) + " per file.";
       }
       var chosen = purpose();
-      if (!chosen) return "";
+      if (!chosen) return item.lineProblems.join(" ");
       var type = fileType(file.name);
       if (chosen.dataset.types.split(" ").indexOf(type) === -1) {
         var found = type ? "a ." + type + " file" : "a file without an extension";
         return "For " + chosen.dataset.label.toLowerCase() + ", a file must be one of: " +
           chosen.dataset.typesText + ". This is " + found + ".";
       }
-      return "";
+      return item.lineProblems.join(" ");
+    }
+
+    // Reads a small JSON Lines file here and keeps its problems; ``item.checked`` settles once done.
+    function checkLines(item) {
+      item.lineProblems = [];
+      var file = item.file;
+      if (fileType(file.name) !== "jsonl" || file.size === 0 || file.size > READ_HERE_MAX_BYTES ||
+          !window.TextDecoder || !file.arrayBuffer) {
+        item.checked = Promise.resolve();
+        return;
+      }
+      setState(item, "checking", "Checking…", "", "Checking every line…");
+      item.checked = file.arrayBuffer().then(function (buffer) {
+        item.lineProblems = jsonLinesProblems(new Uint8Array(buffer));
+      }, function () {
+        item.lineProblems = []; // unreadable here: the server checks it as it arrives
+      }).then(function () {
+        if (item.state === "checking") item.state = "ready";
+        refreshChecks();
+      });
     }
 
     function setState(item, state, badgeText, badgeClass, note) {
@@ -80,16 +176,18 @@
     function refreshChecks() {
       items.forEach(function (item) {
         if (item.state !== "ready" && item.state !== "blocked") return;
-        var problem = problemFor(item.file);
+        var problem = problemFor(item);
         if (problem) setState(item, "blocked", "Will not be sent", "badge-warn", problem);
-        else setState(item, "ready", "Ready", "", "");
+        else if (!purpose()) {
+          setState(item, "ready", "Choose a purpose", "", "Choose what the files are for (step 1); its file types are then checked.");
+        } else setState(item, "ready", "Ready", "", "");
       });
     }
 
     function addFiles(files) {
       Array.prototype.forEach.call(files, function (file) {
         var known = items.some(function (item) {
-          return (item.state === "ready" || item.state === "blocked") && item.file.name === file.name &&
+          return PENDING.indexOf(item.state) !== -1 && item.file.name === file.name &&
             item.file.size === file.size && item.file.lastModified === file.lastModified;
         });
         if (known) return;
@@ -114,6 +212,7 @@
         item.row.append(head, item.note, item.bar);
         list.appendChild(item.row);
         items.push(item);
+        checkLines(item);
       });
       summary.textContent = "";
       refreshChecks();
@@ -122,7 +221,7 @@
     function cancel(item) {
       if (item.state === "sending" && item.xhr) {
         item.xhr.abort();
-      } else if (item.state === "ready" || item.state === "blocked") {
+      } else if (PENDING.indexOf(item.state) !== -1) {
         item.row.remove();
         items.splice(items.indexOf(item), 1);
       } else if (item.state === "waiting") {
@@ -224,13 +323,22 @@
       }
     }
 
+    // Why nothing can be sent, when nothing can.
+    function nothingToSend() {
+      var pending = items.filter(function (item) { return PENDING.indexOf(item.state) !== -1; });
+      if (pending.length) return "None of the chosen files can be sent; see why above.";
+      if (!items.length) return "Choose a file to upload.";
+      var uploaded = items.every(function (item) { return item.state === "uploaded"; });
+      return uploaded ? "All chosen files are uploaded — choose more." :
+        "Every chosen file has been sent or tried; see above. Choose more files to upload.";
+    }
+
     function run() {
       var chosen = purpose();
       refreshChecks();
       var queue = items.filter(function (item) { return item.state === "ready"; });
       if (!queue.length) {
-        summary.textContent = items.length ? "None of the chosen files can be sent; see why above." :
-          "Choose a file to upload.";
+        summary.textContent = nothingToSend();
         return;
       }
       running = true;
@@ -263,7 +371,15 @@
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      if (!running) run();
+      if (running) return;
+      var checking = items.filter(function (item) { return item.state === "checking"; });
+      if (!checking.length) { run(); return; }
+      running = true;
+      summary.textContent = "Checking the chosen files first…";
+      Promise.all(checking.map(function (item) { return item.checked; })).then(function () {
+        running = false;
+        run();
+      });
     });
 
     ["dragenter", "dragover"].forEach(function (name) {

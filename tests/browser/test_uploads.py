@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from dashboard.sandbox import recorder
 from dashboard.sandbox.models import SandboxFile
@@ -217,3 +218,51 @@ def test_without_javascript_the_form_uploads_and_lists_every_outcome(
         page.screenshot(path=str(ARTIFACTS / "uploads-without-javascript.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_bad_json_lines_file_is_marked_before_the_click(alice_page, org):
+    """Small JSON Lines files are read in the browser and checked with the server's rules, so
+    a bad one is marked as soon as it is chosen; nothing reads "Ready" before a purpose."""
+    page = alice_page
+    page.set_input_files(
+        "#upload-files",
+        [
+            {"name": "good.jsonl", "mimeType": "application/octet-stream", "buffer": LINE * 3},
+            {
+                "name": "bad.jsonl",
+                "mimeType": "application/octet-stream",
+                "buffer": LINE + b"not json\n\n[1, 2]\n" + LINE + b"\n\n",
+            },
+        ],
+    )
+    items = page.get_by_test_id("upload-item")
+    expect(items.nth(1)).to_contain_text("Line 2 is not valid JSON.")
+    bad = items.nth(1).inner_text()
+    assert "Line 3 is blank; every line must hold one JSON object." in bad
+    assert "Line 4 holds a JSON list, not an object" in bad
+    assert "Line 6" not in bad and "Line 7" not in bad  # blank lines at the end are allowed
+    assert "Will not be sent" in bad
+    good = items.nth(0).inner_text()
+    assert "Ready" not in good and "Choose a purpose" in good  # no purpose chosen yet
+
+    page.get_by_text("Fine-tuning", exact=True).click()
+    expect(items.nth(0)).to_contain_text("Ready")
+    expect(items.nth(1)).to_contain_text("Will not be sent")
+    assert not page.js_errors, page.js_errors
+
+
+def test_clicking_again_after_an_upload_says_to_choose_more(alice_page, org):
+    page = alice_page
+    page.get_by_text("Fine-tuning", exact=True).click()
+    page.set_input_files(
+        "#upload-files",
+        [{"name": "once.jsonl", "mimeType": "application/octet-stream", "buffer": LINE}],
+    )
+    button = page.get_by_role("button", name="Upload to Team A")
+    button.click()
+    summary = page.get_by_test_id("upload-summary")
+    expect(summary).to_contain_text("Done: 1 uploaded.", timeout=30_000)
+    button.click()
+    expect(summary).to_have_text("All chosen files are uploaded — choose more.")
+    assert files_of(org.team_a) == ["once.jsonl"]  # not sent twice
+    assert not page.js_errors, page.js_errors
