@@ -2,6 +2,10 @@
 
 Rows are gathered into chunks of about 64 KB before being handed to the server, so a large
 export is neither one huge string nor tens of thousands of tiny writes.
+
+A CSV file starts with a UTF-8 byte-order mark: without it, a spreadsheet opened by a
+double-click (Excel above all) reads the file in the computer's legacy code page and garbles
+every name with an accent or a non-Latin letter ("ZoÃ«" for "Zoë").
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from django.utils import timezone
 
 CHUNK_CHARS = 64 * 1024
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+UTF8_BOM = "\ufeff"  # tells a spreadsheet the file is UTF-8
 
 
 class Echo:
@@ -45,7 +50,7 @@ def chunked(pieces: Iterable[str], size: int = CHUNK_CHARS) -> Iterator[str]:
 
 def csv_lines(header: Sequence[str], records: Iterable[Sequence]) -> Iterator[str]:
     writer = csv.writer(Echo())
-    yield writer.writerow(header)
+    yield UTF8_BOM + writer.writerow(header)
     for record in records:
         yield writer.writerow([spreadsheet_safe(value) for value in record])
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from dashboard import exports
 from dashboard.audit import selectors
 from dashboard.audit.forms import ActionLogFilterForm
+from dashboard.audit.links import with_links
 from dashboard.paging import invalid_filters, page_links, query_with
 
 ENTRIES_PER_PAGE = 50
@@ -34,6 +35,7 @@ def action_log(request):
     context = {
         "form": form,
         "page": page,
+        "entries": with_links(page, request.workspace),
         "page_links": page_links(request, page, "audit-log"),
         "export_query": query_with(request),
         "is_staff": request.user.is_staff,

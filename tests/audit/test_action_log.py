@@ -132,7 +132,9 @@ def test_staff_see_everyones_entries_others_their_own(live_server, org, alice_we
     assert {row.cells[1] for row in everyone} == {"alice", "bob"}
     only_alice = table_rows(sam.get("/audit/log/?user=alice").text, "log-table")
     assert {row.cells[1] for row in only_alice} == {"alice"}
-    exported = list(csv.reader(io.StringIO(bob_web.get("/audit/log/export.csv").text)))
+    exported = list(
+        csv.reader(io.StringIO(bob_web.get("/audit/log/export.csv").content.decode("utf-8-sig")))
+    )
     assert {row[1] for row in exported[1:]} == {"bob"}
 
 
@@ -160,7 +162,7 @@ def test_filters_narrow_the_log_and_its_export(org, bob_web):
 
     export = bob_web.get("/audit/log/export.csv?outcome=failure")
     assert export.headers["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(export.text)))
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert rows[0] == [
         "when",
         "user",

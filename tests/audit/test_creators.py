@@ -40,7 +40,9 @@ def test_staff_name_a_creator_and_everyone_sees_it(holdings, staff_web, bob_web)
     section = section_of(bob_web.get("/audit/?wait=1").text, team_a)
     creators = [row.cells[0] for row in table_rows(section, "team-creators")]
     assert f"Alice L. {alice}" in creators
-    exported = list(csv.DictReader(io.StringIO(bob_web.get("/audit/export.csv").text)))
+    exported = list(
+        csv.DictReader(io.StringIO(bob_web.get("/audit/export.csv").content.decode("utf-8-sig")))
+    )
     assert {r["creator_name"] for r in exported if r["creator_id"] == alice} == {"Alice L."}
     # Sam uses Alice's key: their own resources still say "you".
     mine = table_rows(section_of(staff_web.get("/audit/").text, team_a), "team-creators")

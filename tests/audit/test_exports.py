@@ -23,7 +23,7 @@ def read_csv(response) -> list[dict]:
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
     assert "attachment;" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.text)))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == HEADER
     return [dict(zip(HEADER, row, strict=True)) for row in rows[1:]]
 

@@ -119,7 +119,7 @@ def test_the_widest_range_filters_in_any_time_zone(holdings, bob_web, settings, 
     assert count_shown(page.text, ACTION_LOG[0]) == logged
     export = bob_web.get(ACTION_LOG[1], params=widest)
     assert export.status_code == 200
-    assert len(list(csv.reader(io.StringIO(export.text)))) == logged + 1
+    assert len(list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))) == logged + 1
 
     every_row = table_rows(bob_web.get(OWNERSHIP[0]).text, "audit-table")
     dated = [row for row in every_row if row.cells[-1] != "—"]  # a date filter needs a date

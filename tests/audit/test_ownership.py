@@ -256,7 +256,9 @@ def test_a_renamed_team_shows_its_new_label_from_the_snapshot(holdings, bob_web)
     assert matrix[team_a][0] == "Research"
     lines = [r for r in table_rows(page, "audit-table") if r.attrs["data-team"] == team_a]
     assert lines and {r.cells[3] for r in lines} == {"Research"}
-    exported = csv.DictReader(io.StringIO(bob_web.get(f"/audit/export.csv?in_team={team_a}").text))
+    exported = csv.DictReader(
+        io.StringIO(bob_web.get(f"/audit/export.csv?in_team={team_a}").content.decode("utf-8-sig"))
+    )
     assert {row["team"] for row in exported} == {"Research"}
     assert "Team A" not in page
 

@@ -61,7 +61,7 @@ def test_the_audit_fills_in_and_exports_what_is_filtered(
     with page.expect_download() as download:
         page.get_by_test_id("export-csv").click()
     path = download.value.path()
-    with open(path, newline="", encoding="utf-8") as exported:
+    with open(path, newline="", encoding="utf-8-sig") as exported:
         records = list(csv.DictReader(exported))
     assert sorted(r["name"] for r in records) == ["Sales agent", "Support agent"]
     # Exports name people: bob (the viewer) by his name, alice (no dashboard account) as unknown.
