@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -34,6 +35,8 @@ def keys(request):
             form.add_error(None, f"The key could not be checked: {exc.message}")
         else:
             messages.success(request, f"Key “{key.label}” (…{key.last4}) saved. {acting_as(key)}")
+            if not ApiKey.objects.filter(user=request.user).exclude(pk=key.pk).exists():
+                return redirect(f"{reverse('teams')}?first=1")  # what to do next
             return redirect("keys")
     context = {
         "form": form,

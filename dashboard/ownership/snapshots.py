@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.cache import cache
 
+from dashboard.audit.models import ActionLog
+from dashboard.audit.services import Action, Outcome
 from dashboard.ownership.collect import AuditRow, TeamAudit, collect
 from dashboard.people import identity
 from dashboard.people.directory import CreatorDirectory
@@ -43,11 +45,49 @@ def _labelled(audit: TeamAudit, team: Team) -> TeamAudit:
 
 
 def cached(*, workspace: Workspace, teams: Sequence[Team] | None = None) -> dict[str, TeamAudit]:
-    """The audits already collected for these teams (all by default; missing ones left out)."""
+    """The audits already collected for these teams (all by default; missing ones left out),
+    except those of a team the user has changed something in through the dashboard since: a
+    file uploaded or deleted a moment ago is counted at once, as the team's list counts it."""
     teams = workspace.teams if teams is None else teams
     keys = {_cache_key(workspace, team): team for team in teams}
-    found = cache.get_many(list(keys))
-    return {keys[k].key: _labelled(audit, keys[k]) for k, audit in found.items()}
+    stored = cache.get_many(list(keys))
+    found = {keys[k].key: _labelled(audit, keys[k]) for k, audit in stored.items()}
+    changed = _changed_since(workspace, found)
+    return {key: audit for key, audit in found.items() if key not in changed}
+
+
+# Entries of the action log that are not changes of a team's resources.
+NOT_RESOURCE_CHANGES = {
+    Action.KEY_ADDED,
+    Action.KEY_REMOVED,
+    Action.KEY_ACTIVATED,
+    Action.TEAM_ADDED,
+    Action.TEAM_RENAMED,
+    Action.TEAM_REMOVED,
+    Action.TEAM_SWITCHED,
+    Action.CREATOR_NAMED,
+}
+
+
+def _changed_since(workspace: Workspace, audits: dict[str, TeamAudit]) -> set[str]:
+    """Keys of the teams whose audit was collected before the user's latest change in them."""
+    if not audits:
+        return set()
+    oldest = min(audit.collected_at for audit in audits.values())
+    latest: dict[str, object] = {}
+    entries = (
+        ActionLog.objects.filter(user=workspace.user, created_at__gte=oldest)
+        .exclude(action__in=NOT_RESOURCE_CHANGES)
+        .exclude(outcome=Outcome.REFUSED)
+        .values_list("team_id", "created_at")
+    )
+    for team_id, at in entries:
+        latest[team_id] = max(at, latest.get(team_id, at))
+    return {
+        key
+        for key, audit in audits.items()
+        if (at := latest.get(audit.team.id or "")) is not None and at >= audit.collected_at
+    }
 
 
 def gather(*, workspace: Workspace, teams: Sequence[Team] | None = None) -> dict[str, TeamAudit]:

@@ -52,42 +52,70 @@ def relation_ids(value: Any, id_key: str | None) -> list[str]:
     return ids
 
 
-def relation_links(kind: ResourceKind, item: dict) -> dict[str, list[Link]]:
-    """Links to the related resources each relation field names, keyed by field."""
+def relation_links(
+    kind: ResourceKind, item: dict, names: dict[tuple[str, str], str | None] | None = None
+) -> dict[str, list[Link]]:
+    """Links to the related resources each relation field names, keyed by field, each by its
+    name: carried in the field (an agent's tools) or looked up (``names``, by kind and id; a
+    resource looked up and not found in the team is shown by id, without a link)."""
+    names = names or {}
     links: dict[str, list[Link]] = {}
     for relation in kind.relations:
+        if not relation.applies(item):
+            continue
         value = item.get(relation.field)
-        names = {}
+        carried = {}
         if isinstance(value, list):  # objects (an agent's tools) carry their names
             for entry in value:
                 if isinstance(entry, dict):
-                    names[str(entry.get(relation.id_key or "id"))] = entry.get("name") or ""
+                    carried[str(entry.get(relation.id_key or "id"))] = entry.get("name") or ""
         known_kind = catalog.get(relation.kind) is not None
-        links[relation.field] = [
-            Link(
-                relation.kind if known_kind and linkable_id(rid) else "",
-                rid,
-                reveal(str(names.get(rid) or rid)),
-            )
-            for rid in relation_ids(value, relation.id_key)
-        ]
+        field_links = []
+        for rid in relation_ids(value, relation.id_key):
+            looked_up = names.get((relation.kind, rid), "")
+            here = known_kind and linkable_id(rid) and looked_up is not None
+            name = carried.get(rid) or looked_up or rid
+            field_links.append(Link(relation.kind if here else "", rid, reveal(str(name))))
+        links[relation.field] = field_links
     return links
 
 
+def field_label(kind: ResourceKind, key: str) -> str:
+    """A field's label on a detail page: the kind's column or own label, the catalog's word
+    for it, else its name made readable."""
+    for column in kind.columns:
+        if column.key == key:
+            return column.label
+    for relation in kind.relations:
+        if relation.field == key:
+            return relation.label
+    return kind.field_labels.get(key) or catalog.FIELD_LABELS.get(key) or humanise_key(key)
+
+
 def detail_fields(
-    kind: ResourceKind, item: dict, creators: CreatorDirectory, teams: TeamNames
+    kind: ResourceKind,
+    item: dict,
+    creators: CreatorDirectory,
+    teams: TeamNames,
+    related: dict[tuple[str, str], str | None] | None = None,
 ) -> list[Field]:
     """Every field of an item, labelled and formatted: the catalog's columns first, in their
-    order, then the rest in the upstream's order."""
-    labels = {column.key: column.label for column in kind.columns}
-    links = relation_links(kind, item)
-    keys = [key for key in labels if key in item] + [key for key in item if key not in labels]
-    keys = [key for key in keys if key != kind.code_field]  # shown as code, apart
+    order, then the rest in the upstream's order. Who owns it and when it was made are the
+    Ownership section's, so they are not repeated here."""
+    shown_apart = {
+        kind.code_field,  # shown as code
+        kind.owner_field,
+        kind.team_field,
+        kind.created_field,
+        "updated_at",
+    }
+    links = relation_links(kind, item, related)
+    ordered = [column.key for column in kind.columns if column.key in item]
+    keys = ordered + [key for key in item if key not in ordered]
     return [
-        detail_field(
-            kind, key, labels.get(key) or humanise_key(key), item[key], links, creators, teams
-        )
+        detail_field(kind, key, field_label(kind, key), item[key], links, creators, teams)
         for key in keys
+        if key not in shown_apart
     ]
 
 

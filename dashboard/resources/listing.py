@@ -89,6 +89,7 @@ class ListResult:
     page: int
     has_more: bool
     total: int | None  # rows of the (filtered) list, when known
+    at_least: int = 0  # when the total is not known: how many rows there are at least
 
     @property
     def first_row(self) -> int:

@@ -39,7 +39,6 @@ STATUS_BADGES: dict[str, str] = {
     "success": BADGE_OK,
     "active": BADGE_OK,
     "available": BADGE_OK,
-    "ready_to_start": BADGE_OK,
     # under way
     "pending": BADGE_RUNNING,
     "queued": BADGE_RUNNING,
@@ -51,6 +50,7 @@ STATUS_BADGES: dict[str, str] = {
     "in_progress": BADGE_RUNNING,
     "locked": BADGE_RUNNING,
     # stopped, or waiting for a person
+    "ready_to_start": BADGE_WARN,
     "cancelled": BADGE_WARN,
     "stopped": BADGE_WARN,
     "inactive": BADGE_WARN,
@@ -95,9 +95,44 @@ class TeamNames:
         return TeamName(team_id, self.labels.get(team_id, ""))
 
 
+# Words that read as initials wherever a field name is turned into a label.
+INITIALISMS = {"id": "ID", "ids": "IDs", "api": "API", "url": "URL", "urls": "URLs", "mcp": "MCP",
+               "json": "JSON", "jsonl": "JSON Lines", "csv": "CSV", "gpu": "GPU", "llm": "LLM"}
+
+
 def humanise_key(key: str) -> str:
-    text = key.replace("_", " ").replace("-", " ").strip()
-    return text[:1].upper() + text[1:] if text else key
+    """A field name the catalog has no label for, as words: ``api_key`` is "API key"."""
+    words = [INITIALISMS.get(w.lower(), w) for w in key.replace("-", "_").split("_") if w]
+    if not words:
+        return key
+    if words[0] == "n" and len(words) > 1:  # n_things: how many things
+        words = ["Number", "of", *words[1:]]
+    first = words[0]
+    return " ".join([first[:1].upper() + first[1:], *words[1:]])
+
+
+# --- Status words: the one place upstream statuses become words a person reads ------------
+STATUS_WORDS: dict[str, str] = {
+    "ready_to_start": "Ready to start",
+    "needs_review": "Needs review",
+    "pending_authorization": "Waiting for authorization",
+    "file_processing": "Processing files",
+    "in_progress": "In progress",
+    "success": "Succeeded",
+}
+
+
+def status_label(status: str) -> str:
+    """A status as every page words it, whatever the kind's spelling (``ready_to_start``,
+    ``RUNNING``, ``Active``): "Ready to start", "Running", "Active"."""
+    text = (status or "").strip()
+    if not text:
+        return ""
+    known = STATUS_WORDS.get(text.lower())
+    if known:
+        return known
+    words = text.replace("_", " ").replace("-", " ").split()
+    return " ".join(words).capitalize()
 
 
 def code_of(kind: ResourceKind, item: dict) -> str | None:

@@ -25,27 +25,49 @@ from dashboard.upstream.catalog.forms import Choices, FormSpec
 from dashboard.upstream.client import UpstreamClient
 from dashboard.upstream.errors import NotFoundError, UpstreamError
 from dashboard.upstream.fanout import Outcome, fan_out
+from dashboard.upstream.resources import LIST_ALL_LIMIT
 
 OVERVIEW_LATEST = 5
+# How far a list with no upstream total is read to count it (10 upstream pages of 100, four
+# at a time); a longer one is shown as "at least" this many.
+COUNT_LIMIT = 1_000
 
 
 def fetch_list(
     client: UpstreamClient, kind: ResourceKind, query: ListQuery, my_id: str = ""
 ) -> ListResult:
-    """One page of a list, asking the upstream for just that page whenever it can do what was
-    asked; otherwise the whole list is fetched and searched, filtered, sorted and paged here."""
+    """One page of a list, with the list's total.
+
+    The upstream is asked for just that page whenever it can do what was asked. When it then
+    gives no total (files), the list is counted by reading it with the largest pages, up to
+    ``COUNT_LIMIT`` items: the same count the overview, search and sort give. Otherwise the
+    whole list is fetched and searched, filtered, sorted and paged here."""
     server_sort = server_sort_params(kind, query)
     upstream_pages = kind.pagination in (Pagination.LIMIT_OFFSET, Pagination.SKIP_LIMIT)
     filters = dict(query.filters)  # the upstream narrows the list by these itself
     if upstream_pages and server_sort is not None and not (query.search or query.mine):
+        params = {**server_sort, **filters}
         page = client.resources.list_page(
-            kind, offset=query.offset, limit=PAGE_SIZE, params={**server_sort, **filters}
+            kind, offset=query.offset, limit=PAGE_SIZE, params=params
         )
-        return ListResult(page.items, query.page, page.has_more, page.total)
+        if page.total is not None or not (page.has_more or query.page > 1):
+            total = page.total if page.total is not None else query.offset + len(page.items)
+            return ListResult(page.items, query.page, page.has_more, total)
+        counted = client.resources.list_upto(kind, limit=COUNT_LIMIT, params=params)
+        if counted.total is not None:
+            return ListResult(page.items, query.page, page.has_more, counted.total)
+        seen = max(len(counted.items), query.offset + len(page.items))
+        return ListResult(page.items, query.page, page.has_more, None, at_least=seen)
 
-    items = matching_items(client, kind, query, my_id)
+    listed = client.resources.list_upto(
+        kind, limit=LIST_ALL_LIMIT, params=dict(query.filters) or None
+    )
+    items = matching(kind, listed.items, query, my_id)
     window = items[query.offset : query.offset + PAGE_SIZE]
-    return ListResult(window, query.page, query.offset + PAGE_SIZE < len(items), len(items))
+    more = query.offset + PAGE_SIZE < len(items)
+    if listed.has_more:  # past the safety stop: what matched so far is a lower bound
+        return ListResult(window, query.page, more, None, at_least=len(items))
+    return ListResult(window, query.page, more, len(items))
 
 
 def matching_items(
@@ -53,6 +75,11 @@ def matching_items(
 ) -> list[dict]:
     """Every item of the list that the query matches (all pages), in the list's order."""
     items = client.resources.list_all(kind, params=dict(query.filters) or None)
+    return matching(kind, items, query, my_id)
+
+
+def matching(kind: ResourceKind, items: list[dict], query: ListQuery, my_id: str) -> list[dict]:
+    """The items the query's search and "mine" match, in its sort order."""
     if query.search:
         needle = query.search.casefold()
         items = [
@@ -72,7 +99,7 @@ class Panel:
     kind: ResourceKind
     latest: list[dict] = field(default_factory=list)
     count: int | None = None
-    count_is_lower_bound: bool = False  # the upstream has more than one page and no total
+    count_is_lower_bound: bool = False  # more than COUNT_LIMIT items and no upstream total
     error: UpstreamError | None = None
     items: list[dict] = field(default_factory=list)  # all items fetched for the panel
 
@@ -83,23 +110,22 @@ def newest_first_params(kind: ResourceKind) -> dict[str, str]:
 
 
 def overview_panel_call(client: UpstreamClient, kind: ResourceKind) -> Callable[[], Panel]:
-    """One upstream call that gives a kind's count and newest items (runs in a worker)."""
+    """The upstream calls that give a kind's count and newest items (runs in a worker).
+
+    The list is read up to ``COUNT_LIMIT`` items, so the count is the one its list page
+    gives; only a longer list with no upstream total is "at least" so many."""
 
     def call() -> Panel:
-        if kind.pagination is Pagination.NONE:
-            items, has_more = client.resources.list_all(kind), False
-            total: int | None = len(items)
-        else:
-            page = client.resources.list_page(
-                kind, limit=kind.max_page_size, params=newest_first_params(kind)
-            )
-            items, has_more, total = page.items, page.has_more, page.total
+        page = client.resources.list_upto(
+            kind, limit=COUNT_LIMIT, params=newest_first_params(kind) or None
+        )
+        items = page.items
         newest = sort_items(items, Column(kind.created_field, "", Format.DATETIME), descending=True)
         return Panel(
             kind,
             latest=newest[:OVERVIEW_LATEST],
-            count=total if total is not None else len(items),
-            count_is_lower_bound=total is None and has_more,
+            count=page.total if page.total is not None else len(items),
+            count_is_lower_bound=page.total is None,
             items=items,
         )
 
@@ -151,14 +177,20 @@ def find_in_teams(
 
 @dataclass
 class Detail:
-    """One resource, and each of its kind's sub-lists (each may have failed on its own)."""
+    """One resource, each of its kind's sub-lists (each may have failed on its own), and the
+    names of the resources its relation fields name by id alone."""
 
     item: dict
     sub_lists: list[Outcome]
+    related: dict[tuple[str, str], str | None] = field(default_factory=dict)  # None: not here
+
+
+RELATED_NAMES_LIMIT = 20  # ids looked up per page; more are shown as ids
 
 
 def resource_detail(client: UpstreamClient, kind: ResourceKind, resource_id: str) -> Detail:
-    """The resource and its sub-lists, asked at once; the resource's own failure is raised."""
+    """The resource and its sub-lists, asked at once; the resource's own failure is raised.
+    Then the resources its relations name by id alone (a fine-tune's files), asked at once."""
     tasks: dict[Any, Callable[[], Any]] = {
         "item": partial(client.resources.retrieve, kind, resource_id)
     }
@@ -167,7 +199,37 @@ def resource_detail(client: UpstreamClient, kind: ResourceKind, resource_id: str
     outcomes = fan_out(tasks)
     if outcomes["item"].error is not None:
         raise outcomes["item"].error
-    return Detail(outcomes["item"].value, [outcomes[i] for i in range(len(kind.sub_lists))])
+    item = outcomes["item"].value
+    return Detail(
+        item,
+        [outcomes[i] for i in range(len(kind.sub_lists))],
+        related_names(client, kind, item),
+    )
+
+
+def related_names(
+    client: UpstreamClient, kind: ResourceKind, item: dict
+) -> dict[tuple[str, str], str | None]:
+    """The names of the team's resources the item's relations name by id alone, by (kind, id);
+    None for one the team does not have (or could not be read: it is then shown by id)."""
+    wanted: dict[tuple[str, str], ResourceKind] = {}
+    for relation in kind.relations:
+        related_kind = catalog.get(relation.kind)
+        value = item.get(relation.field)
+        if related_kind is None or not relation.applies(item):
+            continue
+        entries = value if isinstance(value, list) else [value]
+        for entry in entries:
+            if isinstance(entry, str | int) and not isinstance(entry, bool) and entry != "":
+                wanted.setdefault((relation.kind, str(entry)), related_kind)
+    wanted = dict(list(wanted.items())[:RELATED_NAMES_LIMIT])
+    outcomes = fan_out(
+        {key: partial(client.resources.retrieve, k, key[1]) for key, k in wanted.items()}
+    )
+    return {
+        key: (wanted[key].item_name(outcome.value) if outcome.ok else None)
+        for key, outcome in outcomes.items()
+    }
 
 
 @dataclass

@@ -18,11 +18,11 @@ def explain_failure(exc: UpstreamError, team: Team, doing: str) -> str:
     """What to tell a person whose change the upstream refused, naming the team."""
     if isinstance(exc, ForbiddenError):
         return (
-            f"Your role in {team.label} ({team.display_id}) does not allow {doing}: the upstream "
+            f"Your role in {team} does not allow {doing}: the upstream "
             f"refused it (403). Ask an Admin of {team.label}, or switch to a team where you may."
         )
     if isinstance(exc, NotFoundError):
-        return f"{team.label} ({team.display_id}) no longer has it (404): nothing to do."
+        return f"{team} no longer has it (404): nothing to do."
     return f"{doing[:1].upper()}{doing[1:]} in {team.label} failed. {exc.message}"
 
 

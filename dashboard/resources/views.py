@@ -145,7 +145,7 @@ def resource_detail(request, kind: str, resource_id: str):
         "name": presentation.display_name(resource_kind, item),
         "status": status,
         "status_badge": presentation.badge_class(status),
-        "fields": detail_fields(resource_kind, item, creators, teams),
+        "fields": detail_fields(resource_kind, item, creators, teams, detail.related),
         "raw_json": text.pretty_json(item),
         "team": teams.name(team_id) if team_id else None,
         "creator": creators.resolve(resource_kind.item_owner(item)),

@@ -4,6 +4,8 @@ worked in; and teams the key can see that are not saved yet."""
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from functools import partial
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -11,8 +13,10 @@ from django.db import IntegrityError, transaction
 from dashboard.audit.services import Action, Outcome, record_action
 from dashboard.teams.models import LastTeam, SavedTeam
 from dashboard.teams.workspace import Team, Workspace
+from dashboard.upstream import catalog
 from dashboard.upstream.client import UpstreamClient
 from dashboard.upstream.errors import ForbiddenError
+from dashboard.upstream.fanout import fan_out
 
 SEEN_KEY = "seen_team_ids"
 VISIBLE_SECONDS = 300  # how long an unsaved team's membership check is trusted
@@ -124,6 +128,31 @@ def note_seen_teams(*, session, workspace: Workspace, team_ids) -> None:
         seen = set(session.get(SEEN_KEY, []))
         if not fresh <= seen:
             session[SEEN_KEY] = sorted(seen | fresh)[:50]
+
+
+def look_for_teams(*, session, workspace: Workspace) -> None:
+    """Read what the active key sees without a team (its personal workspace: one page of each
+    kind, all at once) and remember the team ids its resources carry that are not saved.
+
+    The upstream has no list of a user's teams; ``team_id`` on resources is the only place
+    ids show up. Without a team header only the personal workspace is read, so this finds a
+    team only where a resource there names one; a kind that fails is simply not looked at.
+    """
+    kinds = [kind for kind in catalog.team_kinds() if kind.team_field]
+    client = workspace.client
+    outcomes = fan_out(
+        {kind.slug: partial(client.resources.list_page, kind, limit=50) for kind in kinds}
+    )
+    found = Counter(
+        kind.item_team(item)
+        for kind in kinds
+        if outcomes[kind.slug].ok
+        for item in outcomes[kind.slug].value.items
+        if kind.item_team(item)
+    )
+    # The personal team's id, when the key has not told it yet: the one most items carry.
+    personal_id = workspace.personal_team_id or next(iter(found.most_common(1)), ("",))[0]
+    note_seen_teams(session=session, workspace=workspace, team_ids=set(found) - {personal_id})
 
 
 def unsaved_seen_teams(*, session, workspace: Workspace) -> list[str]:

@@ -48,9 +48,14 @@ def teams(request):
         else:
             messages.success(request, f"Team “{saved.label}” saved.")
             return redirect(_next_or(request, reverse("teams")))
+    # Right after the first key is added: say what comes next, with the teams it can find.
+    first_day = request.method != "POST" and "first" in request.GET and workspace.key is not None
+    if first_day:
+        services.look_for_teams(session=request.session, workspace=workspace)
     context = {
         "form": form,
         "teams": workspace.saved,
+        "first_day": first_day,
         "suggestions": services.unsaved_seen_teams(session=request.session, workspace=workspace),
         "page_title": "Teams",
     }

@@ -41,12 +41,12 @@ class Team:
 
     @property
     def display_id(self) -> str:
-        if self.id:
-            return self.id
-        return self.upstream_id or "no team header"
+        """The team's upstream id as pages show it: the personal workspace's own id once it is
+        learnt, else nothing (its label says what it is)."""
+        return self.id or self.upstream_id
 
     def __str__(self) -> str:
-        return f"{self.label} ({self.display_id})"
+        return f"{self.label} ({self.display_id})" if self.display_id else self.label
 
 
 def personal(upstream_id: str = "") -> Team:

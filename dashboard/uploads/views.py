@@ -54,6 +54,8 @@ MAX_NAME_CHARS = 255
 @login_required
 def upload(request):
     if request.method != "POST":
+        if request.workspace.key is None:  # as every other team page: first, a key
+            return redirect("welcome")
         return _upload_page(request)
     body = ClientBody(request)
     try:

@@ -96,16 +96,26 @@ class ResourcesApi:
         return self.client.request("GET", kind.list_path, scope=kind.scope, params=query or None)
 
     def list_all(self, kind: ResourceKind, *, params: dict | None = None) -> list[dict]:
-        """The whole list of a kind, paging through the upstream with its largest page.
+        """The whole list of a kind (up to ``LIST_ALL_LIMIT`` items), paging through the
+        upstream with its largest page."""
+        return self.list_upto(kind, limit=LIST_ALL_LIMIT, params=params).items
+
+    def list_upto(
+        self, kind: ResourceKind, *, limit: int, params: dict | None = None
+    ) -> Page:
+        """The first ``limit`` items of a kind's list, paging through the upstream with its
+        largest page; ``has_more`` says the list goes on past them, ``total`` is exact
+        whenever the upstream said it or the whole list was read.
 
         After the first page, the next ones are asked side by side (all that are left when the
         upstream gives a total, else ``LIST_ALL_WINDOW`` at a time, stopping at a short page).
         """
         if kind.pagination in (Pagination.NONE, Pagination.LIMIT_ORDER):
             size = LIST_ALL_LIMIT if kind.pagination is Pagination.NONE else kind.max_page_size
-            return self.list_page(kind, limit=size, params=params).items
+            page = self.list_page(kind, limit=min(size, limit), params=params)
+            return self._counted(page.items, page.has_more, page.total)
         size = kind.max_page_size
-        last_page = math.ceil(LIST_ALL_LIMIT / size)
+        last_page = math.ceil(limit / size)
         first = self.list_page(kind, limit=size, params=params)
         items = list(first.items)
         more, page_no = first.has_more and bool(first.items), 1
@@ -131,7 +141,14 @@ class ResourcesApi:
                 if not more:
                     break
             page_no = window.stop
-        return items
+        return self._counted(items[:limit], more or len(items) > limit, first.total)
+
+    @staticmethod
+    def _counted(items: list[dict], has_more: bool, total: int | None) -> Page:
+        """A read of a list's start: its total is the upstream's, or its length if it ended."""
+        if total is None and not has_more:
+            total = len(items)
+        return Page(items, has_more, total)
 
     def _on(
         self, method: str, kind: ResourceKind, template: str, resource_id: str, **kwargs

@@ -47,8 +47,12 @@ def test_first_run_lands_on_a_friendly_page_that_links_to_keys(org, live_server)
 def test_a_key_is_checked_saved_masked_and_becomes_active(org, live_server):
     web = signed_in_without_key(live_server)
     saved = web.post("/keys/", {"label": "Laptop", "api_key": org.alice.api_key})
-    assert saved.status_code == 200 and saved.url.endswith("/keys/")
-    assert "Laptop" in saved.text and org.alice.api_key[-4:] in saved.text
+    # The first key leads on to what comes next: the Teams page (see test_first_day).
+    assert saved.status_code == 200 and saved.url.endswith("/teams/?first=1")
+    assert "Laptop" in saved.text
+    keys_page = web.get("/keys/")
+    assert "Laptop" in keys_page.text and org.alice.api_key[-4:] in keys_page.text
+    assert "just now" in keys_page.text and "0 minutes ago" not in keys_page.text
     assert org.alice.api_key not in saved.text
     key = ApiKey.objects.get(label="Laptop")
     assert key.is_active and key.last4 == org.alice.api_key[-4:]

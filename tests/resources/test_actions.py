@@ -144,7 +144,7 @@ def test_cancelling_a_running_fine_tune(org, alice_web):
     assert done.url.endswith(team_url(org.team_a, "r/fine-tunes/"))
     assert "Cancel job: done for “long run”" in done.text
     assert SandboxFineTune.objects.get(pk=job.pk).status == "cancelled"
-    assert 'data-status="cancelled">cancelled</span>' in done.text
+    assert 'data-status="cancelled">Cancelled</span>' in done.text
     (entry,) = log_entries("resource.action")
     assert (entry.outcome, entry.kind, entry.resource_id) == ("success", "fine-tunes", job.pk)
 

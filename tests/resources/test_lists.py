@@ -86,9 +86,13 @@ def test_paging_through_more_than_a_thousand_files_follows_the_upstream(org, ali
 
     first = alice_web.get(files)
     assert len(row_ids(first.text)) == 50 and 'rel="next"' in first.text
-    # One upstream page of 51 (one more than shown, to know whether there is a next page).
+    # One upstream page of 51 (one more than shown, to know whether there is a next page),
+    # then the list counted with pages of 100, up to the count limit: past it, "at least".
     calls = [r for r in recorder.recorded() if r.path == "v1/flow/files"]
-    assert [(c.query.get("offset"), c.query.get("limit")) for c in calls] == [("0", "51")]
+    assert (calls[0].query.get("offset"), calls[0].query.get("limit")) == ("0", "51")
+    counted = sorted(int(c.query["offset"]) for c in calls[1:])
+    assert counted == list(range(0, 1000, 100))
+    assert "Rows 1–50 of at least 1000 · Page 1<" in first.text and ">Last<" not in first.text
 
     last = alice_web.get(files + "?page=21")  # rows 1,001 to 1,001
     assert len(row_ids(last.text)) == 1 and 'rel="next"' not in last.text
@@ -114,7 +118,7 @@ def test_a_list_the_upstream_does_not_page_is_paged_here_with_its_total(org, ali
     last = alice_web.get(fine_tunes + "?page=3")
     assert len(row_ids(last.text)) == 20 and 'rel="next"' not in last.text
     beyond = alice_web.get(fine_tunes + "?page=9")
-    assert "past the end of this list (120 items)" in beyond.text
+    assert "past the end of this list: it has 120 items on 3 pages." in beyond.text
     assert f'href="{fine_tunes}?page=3">Go to the last page' in beyond.text
 
 
@@ -187,8 +191,8 @@ def test_running_jobs_refresh_the_table_until_they_are_final(org, alice_web):
 
     page = alice_web.get(fine_tunes)
     assert 'hx-trigger="every 4s"' in page.text and "data-poll-toggle" in page.text
-    assert 'data-status="running">running</span>' in page.text
-    assert 'data-status="completed">completed</span>' in page.text
+    assert 'data-status="running">Running</span>' in page.text
+    assert 'data-status="completed">Completed</span>' in page.text
 
     fragment = alice_web.get(fine_tunes, headers=HTMX)
     assert fragment.text.lstrip().startswith('<div id="resource-table"')

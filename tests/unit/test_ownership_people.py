@@ -254,5 +254,5 @@ def test_a_personal_workspace_whose_id_is_not_known_yet_says_so():
     table = people_by_team([row(personal(), FILES, "f", ME, size=3)], teams, presenter())
 
     assert list(people_records(table, teams)) == [
-        (ME, "Mia Park", "Personal workspace", "no team header", 1, 3)
+        (ME, "Mia Park", "Personal workspace", "", 1, 3)
     ]

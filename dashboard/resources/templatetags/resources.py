@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.people.directory import Creator
-from dashboard.resources.presentation import Cell, Row, TeamName
+from dashboard.resources.presentation import Cell, Row, TeamName, status_label
 from dashboard.text import reveal
 from dashboard.upstream.catalog import Format
 
@@ -97,7 +97,12 @@ def team(name: TeamName | None) -> SafeString:
 def status(text: str, badge: str) -> SafeString:
     if not text:
         return NOTHING
-    return format_html('<span class="badge {}" data-status="{}">{}</span>', badge, text, text)
+    return format_html(
+        '<span class="badge {}" data-status="{}">{}</span>', badge, text, status_label(text)
+    )
+
+
+register.filter("status_word", status_label)  # "ready_to_start" as "Ready to start"
 
 
 def cell_content(cell: Cell) -> SafeString:

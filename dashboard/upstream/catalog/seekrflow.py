@@ -31,6 +31,59 @@ CREATED = Column("created_at", "Created", Format.DATETIME)
 TEAM = Column("team_id", "Team", Format.TEAM)
 CREATOR = Column("user_id", "Creator", Format.OWNER)
 
+# How the fields of every kind read on a detail page, where the kind's columns and its own
+# ``field_labels`` do not say: the words a person uses, not the upstream's field names.
+FIELD_LABELS: dict[str, str] = {
+    "id": "ID",
+    "object": "Object type",
+    "n_epochs": "Epochs",
+    "n_accel": "Accelerators",
+    "n_instances": "Instances",
+    "n_checkpoints": "Checkpoints",
+    "n_evals": "Evaluations",
+    "accel_type": "Accelerator",
+    "batch_size": "Batch size",
+    "learning_rate": "Learning rate",
+    "project_id": "Project",
+    "model_id": "Model",
+    "agent_id": "Agent",
+    "thread_id": "Thread",
+    "run_id": "Run",
+    "file_id": "File",
+    "file_ids": "Files",
+    "vector_database_id": "Vector database",
+    "alignment_job_id": "Alignment job",
+    "fine_tuning_job_ids": "Fine-tuning jobs",
+    "additional_alignment_file_ids": "More alignment files",
+    "origin_data_job_id": "Copied from data job",
+    "metaflow_run_id": "Metaflow run",
+    "metaflow_job_id": "Metaflow job",
+    "active_run_id": "Active run",
+    "api_key": "API key",
+    "url": "URL",
+    "bytes": "Size",
+    "size_in_bytes": "Size",
+    "file_count": "Files",
+    "filename": "Name",
+    "experiment_name": "Name",
+    "inference_available": "Ready for inference",
+    "is_active": "Active",
+    "total_input_tokens": "Input tokens",
+    "total_output_tokens": "Output tokens",
+    "top_p": "Top P",
+    "meta_data": "Metadata",
+    "error_message": "Problem",
+    "last_deployed_at": "Last deployed",
+    "last_modified": "Last changed",
+    "completed_at": "Completed",
+    "started_at": "Started",
+    "stopped_at": "Stopped",
+    "failed_at": "Failed",
+    "cancelled_at": "Cancelled",
+    "queue_position": "Place in queue",
+    "runs_deployed": "Deployed runs",
+}
+
 JOB_FINAL = frozenset({"cancelled", "failed", "completed", "deleted", "stopped"})
 AGENT_FINAL = frozenset({"Inactive", "Active", "Failed"})
 DEPLOYMENT_FINAL = frozenset({"Inactive", "Active", "Failed", "Success"})
@@ -219,6 +272,10 @@ DEPLOYMENTS = register(
             TEAM,
             CREATOR,
             CREATED,
+        ),
+        # A fine-tuned run's model is one of the team's fine-tunes; a base model is a name.
+        relations=(
+            Relation("model_id", "fine-tunes", "Model", when=("model_type", "Fine-tuned Run")),
         ),
         actions=promote_and_demote(
             "v1/flow/deployments/{id}",

@@ -65,6 +65,10 @@ class Relation:
     kind: str
     label: str
     id_key: str | None = None  # for lists of objects: the key holding the id
+    when: tuple[str, str] | None = None  # (field, value): only items with it name that kind
+
+    def applies(self, item: dict) -> bool:
+        return self.when is None or str(item.get(self.when[0])) == self.when[1]
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,7 @@ class ResourceKind:
     forms: tuple[FormSpec, ...] = ()  # create, edit and operations on a resource
     filters: tuple[ListFilter, ...] = ()
     code_field: str | None = None  # a field holding source code, shown as such
+    field_labels: dict[str, str] = field(default_factory=dict)  # detail labels of this kind
 
     @property
     def deletable(self) -> bool:
