@@ -19,7 +19,8 @@ from dashboard.people.directory import Creator, CreatorDirectory
 from dashboard.resources.listing import ListQuery, ListResult
 from dashboard.teams.workspace import PERSONAL_LABEL, Team, Workspace
 from dashboard.text import reveal
-from dashboard.upstream.catalog import Column, Format, ResourceKind
+from dashboard.upstream import catalog
+from dashboard.upstream.catalog import Column, Format, ResourceKind, SubList
 from dashboard.upstream.paths import can_name_a_resource
 from dashboard.upstream.values import parse_timestamp
 
@@ -151,6 +152,28 @@ def linkable_id(resource_id: str) -> bool:
     return "/" not in str(resource_id) and can_name_a_resource(resource_id)
 
 
+def reading_order(columns: tuple[Column, ...], name_key: str | None) -> tuple[Column, ...]:
+    """Columns as a table shows them: the name first (what people look for), the others as the
+    catalog orders them, the ID last (shown short, to hover or copy); with no name, the ID
+    first. No team column: a table is one team's, so it would repeat the page's team on every
+    row."""
+    shown = [column for column in columns if column.format is not Format.TEAM]
+    name = [column for column in shown if column.key == name_key]
+    ids = [column for column in shown if column.format is Format.ID]
+    others = [column for column in shown if column not in name and column not in ids]
+    return tuple(name + others + ids) if name else tuple(ids + others)
+
+
+def list_columns(kind: ResourceKind) -> tuple[Column, ...]:
+    return reading_order(kind.columns, kind.name_field)
+
+
+def sub_list_columns(sub: SubList) -> tuple[Column, ...]:
+    """A sub-list's columns; its items are named as the kind they open names them."""
+    linked = catalog.get(sub.link_kind) if sub.link_kind else None
+    return reading_order(sub.columns, linked.name_field if linked else None)
+
+
 def summary_columns(kind: ResourceKind) -> tuple[Column, ...]:
     """The short columns of an overview panel: name, status where there is one, created."""
     columns = [Column(kind.name_field, "Name")]
@@ -168,6 +191,7 @@ class Cell:
     fallback: str = ""  # what the upstream sent, when it could not be read as the format
     badge: str = ""  # for statuses
     link: bool = False  # the cell opens the row's detail page
+    label: str = ""  # its column's, for a row shown as a card (on a phone)
 
 
 @dataclass
@@ -204,6 +228,7 @@ class RowBuilder:
     def cell(self, column: Column, item: dict) -> Cell:
         cell = self.formatted(column, item)
         cell.link = column.format is Format.ID or column.key == self.kind.name_field
+        cell.label = column.label
         return cell
 
     def formatted(self, column: Column, item: dict) -> Cell:
@@ -281,7 +306,7 @@ class Header:
 def headers_for(team: Team, kind: ResourceKind, query: ListQuery) -> list[Header]:
     """The list's column headers, each a link that sorts by it (the other way when it does)."""
     headers = []
-    for column in kind.columns:
+    for column in list_columns(kind):
         state = ""
         if query.sort == column.key:
             state = "descending" if query.descending else "ascending"
@@ -311,16 +336,15 @@ def sub_list_sections(
     """The sub-lists of a detail page (a vector database's files), each failing on its own."""
     sections = []
     for index, (sub, outcome) in enumerate(zip(kind.sub_lists, detail.sub_lists, strict=True)):
-        rows, changing = [], False
+        rows, changing, columns = [], False, sub_list_columns(sub)
         if outcome.ok:
-            builder = RowBuilder(
-                kind, creators, teams, columns=sub.columns, id_field=sub.link_field
-            )
+            builder = RowBuilder(kind, creators, teams, columns=columns, id_field=sub.link_field)
             rows = [builder.row(entry) for entry in outcome.value]
             changing = not all(sub.is_final(entry) for entry in outcome.value)
         sections.append(
             {
                 "sub": sub,
+                "columns": columns,
                 "index": index if sub.remove_path else None,
                 "rows": rows,
                 "error": outcome.error,

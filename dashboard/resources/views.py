@@ -69,7 +69,12 @@ def overview(request):
             panel.kind, creators, teams, columns=presentation.summary_columns(panel.kind)
         )
         cards.append({"panel": panel, "rows": [builder.row(item) for item in panel.latest]})
-    return render(request, "resources/overview.html", {"cards": cards, "page_title": "Overview"})
+    context = {
+        "cards": cards,
+        "mine_shown": any(row.is_mine for card in cards for row in card["rows"]),
+        "page_title": "Overview",
+    }
+    return render(request, "resources/overview.html", context)
 
 
 # --- Lists ----------------------------------------------------------------------------------
@@ -88,7 +93,10 @@ def resource_list(request, kind: str):
     my_id = _learnt(request, [(resource_kind, result.items)])
 
     builder = presentation.RowBuilder(
-        resource_kind, CreatorDirectory(my_id), presentation.TeamNames(workspace)
+        resource_kind,
+        CreatorDirectory(my_id),
+        presentation.TeamNames(workspace),
+        columns=presentation.list_columns(resource_kind),
     )
     rows = [builder.row(item) for item in result.items]
     team = workspace.team
@@ -100,6 +108,7 @@ def resource_list(request, kind: str):
         "headers": presentation.headers_for(team, resource_kind, query),
         "pager": presentation.pager_for(team, resource_kind, query, result),
         "polling": any(not row.is_final for row in rows),
+        "mine_shown": any(row.is_mine for row in rows),
         "poll_url": presentation.list_url(team, resource_kind, query.params()),
         "identity_unknown": identity_unknown and not team.is_personal,
         "clear_url": presentation.list_url(

@@ -54,6 +54,28 @@
     });
   }
 
+  // Copy buttons holding their text: <button class="copy-btn" data-copy="…">. CSS shows them
+  // only under html.js, as they need this script; one listener serves rows htmx swaps in.
+  document.documentElement.classList.add("js");
+  document.addEventListener("click", function (evt) {
+    var btn = evt.target.closest && evt.target.closest("button[data-copy]");
+    if (!btn) return;
+    var text = btn.dataset.copy;
+    var done = function () {
+      btn.classList.add("copied");
+      setTimeout(function () { btn.classList.remove("copied"); }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { /* no permission: nothing copied */ });
+    } else {
+      var box = document.createElement("textarea");
+      box.value = text; box.setAttribute("readonly", ""); box.className = "visually-hidden";
+      document.body.appendChild(box); box.select();
+      try { if (document.execCommand("copy")) done(); } catch (e) { /* the title still shows it */ }
+      box.remove();
+    }
+  });
+
   window.Dashboard = { enhance: enhance, onReady: onReady };
   onReady(function () { enhance(document); });
   document.addEventListener("htmx:afterSwap", function (evt) { enhance(evt.target); });

@@ -22,6 +22,7 @@ from dashboard.resources.presentation import (
     badge_class,
     cell_text,
     headers_for,
+    list_columns,
     pager_for,
     safe_filename,
     summary_columns,
@@ -337,6 +338,16 @@ def test_summary_columns_are_name_status_and_created():
     ]
 
 
+def test_list_columns_put_the_name_first_the_id_last_and_leave_out_the_team():
+    labels = [c.label for c in list_columns(FINE_TUNES)]
+
+    assert labels[0] == "Name" and labels[-1] == "ID"
+    assert "Team" not in labels
+    assert labels[1:-1] == [
+        c.label for c in FINE_TUNES.columns if c.label not in ("Name", "ID", "Team")
+    ]
+
+
 def test_summary_columns_of_a_kind_without_status_skip_it():
     assert [c.key for c in summary_columns(FILES)] == ["filename", "created_at"]
 
@@ -354,7 +365,7 @@ def test_headers_link_to_sorting_by_each_column_keeping_the_search():
 
     headers = headers_for(personal(), FILES, query)
 
-    assert [h.label for h in headers] == [c.label for c in FILES.columns]
+    assert [h.label for h in headers] == [c.label for c in list_columns(FILES)]
     by_label = {h.label: h for h in headers}
     assert by_label["Size"].sorted == "descending"
     assert by_label["Size"].numeric
@@ -371,7 +382,7 @@ def test_headers_link_to_sorting_by_each_column_keeping_the_search():
 
 
 def test_an_ascending_sort_header_links_to_descending():
-    header = headers_for(Team(TEAM_A, "A"), FILES, ListQuery(sort="filename"))[1]
+    header = headers_for(Team(TEAM_A, "A"), FILES, ListQuery(sort="filename"))[0]  # Name
 
     assert header.sorted == "ascending"
     assert split(header.url) == (f"/t/{TEAM_A}/r/files/", {"sort": ["-filename"]})

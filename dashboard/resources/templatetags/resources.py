@@ -119,20 +119,65 @@ def cell_content(cell: Cell) -> SafeString:
     if cell.format is Format.BYTES:
         return format_html("{}", filesizeformat(cell.value))
     if cell.format is Format.ID:
-        return format_html('<code class="id-cell">{}</code>', cell.value)
+        return short_id(cell.value)
     return format_html("{}", cell.value)
+
+
+@register.filter
+def shortened(value) -> str:
+    """An id as tables show it: its start and its end, enough to tell rows apart."""
+    value = str(value)
+    return value if len(value) <= 16 else f"{value[:10]}…{value[-4:]}"
+
+
+@register.simple_tag
+def short_id(value) -> SafeString:
+    """An id shown short, whole on hover."""
+    full = str(value)
+    short = shortened(full)
+    if short == full:
+        return format_html('<code class="id-cell">{}</code>', full)
+    return format_html('<code class="id-cell" title="{}">{}</code>', full, short)
+
+
+COPY_ICON = mark_safe(  # noqa: S308 - a constant
+    '<svg viewBox="0 0 16 16" width="13" height="13" aria-hidden="true" focusable="false">'
+    '<rect x="5" y="5" width="9" height="9" rx="1.5"/><path d="M3 11H2.5A1.5 1.5 0 0 1 1 9.5v-7'
+    'A1.5 1.5 0 0 1 2.5 1h7A1.5 1.5 0 0 1 11 2.5V3"/></svg>'
+)
+
+
+@register.simple_tag
+def copy_button(value, what: str = "ID") -> SafeString:
+    """A button copying ``value``; shown only where ``app.js`` runs, as it needs a script."""
+    return format_html(
+        '<button type="button" class="copy-btn" data-copy="{}" title="Copy {}" '
+        'aria-label="Copy {} {}">{}</button>',
+        value,
+        what,
+        what,
+        value,
+        COPY_ICON,
+    )
 
 
 @register.simple_tag
 def row_cells(row: Row, team_key: str, link_kind: str | None = None) -> SafeString:
     """The ``<td>`` cells of a row; cells marked as links open the row's detail page in the
-    team ``team_key``."""
+    team ``team_key``. Each cell names its column (``data-label``) and its format (a class), so
+    a phone can show the row as a card and a laptop can keep dates and ids on one line."""
     url = link_to("resource-detail", team_key, link_kind, row.id) if link_kind else ""
     cells = []
     for cell in row.cells:
         content = cell_content(cell)
         if cell.link and url:
             content = format_html('<a href="{}">{}</a>', url, content)
-        numeric = cell.format.numeric
-        cells.append(format_html('<td class="num">{}</td>' if numeric else "<td>{}</td>", content))
+        if cell.format is Format.ID and cell.value:
+            content = format_html(
+                '<span class="id-chip">{}{}</span>', content, copy_button(cell.value)
+            )
+        classes = f"cell-{cell.format} num" if cell.format.numeric else f"cell-{cell.format}"
+        cells.append(
+            format_html('<td class="{}" data-label="{}">{}</td>', classes, cell.label, content)
+        )
     return format_html_join("", "{}", ((cell,) for cell in cells))
