@@ -35,6 +35,12 @@
       });
       sync();
     });
+    // A table or code block wider than its box scrolls: keyboard users reach it with Tab.
+    root.querySelectorAll(".table-wrap, pre").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1) {
+        if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+      }
+    });
     // Copy buttons: <button data-copy-target="#id">.
     root.querySelectorAll("[data-copy-target]").forEach(function (btn) {
       if (btn.dataset.bound) return;
