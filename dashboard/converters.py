@@ -7,7 +7,18 @@ before any view runs, and ``reverse`` refuses to build one, so such an id is sho
 
 from __future__ import annotations
 
+from django.urls import NoReverseMatch, reverse
+
 from dashboard.upstream.paths import can_name_a_resource
+
+
+def link_to(name: str, *ids: str) -> str:
+    """The URL of a page named by ids, or "" when one of them cannot be a path segment (an
+    upstream id holding ``/``, say): such an id is shown as text, never linked."""
+    try:
+        return reverse(name, args=[str(value) for value in ids])
+    except NoReverseMatch:
+        return ""
 
 
 class ResourceIdConverter:

@@ -9,11 +9,13 @@ linked (``link_to``).
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from dashboard.audit.models import ActionLog
-from dashboard.resources.templatetags.resources import link_to
-from dashboard.teams.workspace import PERSONAL, Workspace
+from dashboard.converters import link_to
 from dashboard.upstream import catalog
+
+Workspace = Any  # the request's workspace (``teams.workspace.Workspace``): ``find``, ``teams``
 
 Action = ActionLog.Action
 GONE = {Action.RESOURCE_DELETED, Action.THREAD_DELETED, Action.MESSAGE_DELETED}
@@ -34,7 +36,7 @@ def _is_uuid(value: str) -> bool:
 def _team_key(entry: ActionLog, workspace: Workspace) -> str | None:
     """The key of the entry's team among the person's, or None when it is not one of them."""
     if not entry.team_id:
-        return PERSONAL
+        return workspace.teams[0].key  # the personal workspace
     team = workspace.find(entry.team_id)
     return team.key if team is not None else None
 

@@ -308,7 +308,7 @@ def test_a_run_without_javascript_shows_the_reply_once_done(org, alice_in_team_a
     assert "The agent answered" in shown.text
     assert "Helper here. You said: are you there" in shown.text
     assert shown.text.index("are you there") < shown.text.index("Helper here.")
-    assert "completed" in shown.text.split('data-testid="runs"')[1]
+    assert "Completed" in shown.text.split('data-testid="runs"')[1]
 
 
 def test_a_run_form_acts_in_the_team_it_was_rendered_for(org, alice_web, helper_agent):

@@ -9,7 +9,13 @@ from datetime import UTC, datetime
 import pytest
 
 from dashboard.people.directory import NAMED, USER, Creator
-from dashboard.resources.fields import Link, detail_fields, relation_links
+from dashboard.resources.fields import (
+    Link,
+    detail_field,
+    detail_fields,
+    field_label,
+    relation_links,
+)
 from dashboard.resources.presentation import BADGE_BAD, TeamName, TeamNames
 from dashboard.upstream.catalog import (
     AGENTS,
@@ -28,8 +34,13 @@ TEAM_A = "team-a"
 
 
 def fields_of(kind: ResourceKind, item: dict, me: str = "u-me") -> dict:
+    """Every field of ``item`` as a detail page formats it (wherever the page shows it)."""
     teams = TeamNames(workspace({TEAM_A: "Team A"}))
-    return {f.key: f for f in detail_fields(kind, item, directory(me, {"u-2": "Dana"}), teams)}
+    creators, links = directory(me, {"u-2": "Dana"}), relation_links(kind, item)
+    return {
+        key: detail_field(kind, key, field_label(kind, key), value, links, creators, teams)
+        for key, value in item.items()
+    }
 
 
 # --- detail_fields -------------------------------------------------------------------------------
@@ -45,9 +56,11 @@ def test_catalog_columns_come_first_in_their_order_then_the_rest_as_sent():
         "filename": "a.txt",
     }
 
-    keys = list(fields_of(FILES, item))
+    teams = TeamNames(workspace({TEAM_A: "Team A"}))
+    keys = [f.key for f in detail_fields(FILES, item, directory("u-me"), teams)]
 
-    assert keys == ["id", "filename", "created_at", "object", "zeta", "alpha"]
+    # When it was made is the Ownership section's, not repeated among the details.
+    assert keys == ["id", "filename", "object", "zeta", "alpha"]
 
 
 def test_catalog_labels_are_used_and_other_keys_are_humanised():
@@ -118,8 +131,11 @@ def test_an_owner_field_names_the_dashboard_user_or_says_nobody_knows():
     teams = TeamNames(workspace({TEAM_A: "Team A"}))
     item = {"user_id": "u-3"}
 
-    (known,) = detail_fields(FINE_TUNES, item, directory("u-me", people=people), teams)
-    (unknown,) = detail_fields(FINE_TUNES, {"user_id": "u-9"}, directory("u-me"), teams)
+    links = relation_links(FINE_TUNES, item)
+    known = detail_field(
+        FINE_TUNES, "user_id", "Creator", "u-3", links, directory("u-me", people=people), teams
+    )
+    unknown = detail_field(FINE_TUNES, "user_id", "Creator", "u-9", links, directory("u-me"), teams)
 
     assert known.value == Creator("u-3", "Carol Diaz", person="Carol Diaz", source=USER)
     assert unknown.value == Creator("u-9", "unknown user u-9")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from django import template
 from django.template.defaultfilters import date, filesizeformat, truncatechars
-from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from dashboard.converters import link_to
 from dashboard.people.directory import Creator
 from dashboard.resources.presentation import Cell, Row, TeamName, status_label
 from dashboard.text import reveal
@@ -21,15 +21,6 @@ from dashboard.upstream.catalog import Format
 register = template.Library()
 
 NOTHING = mark_safe('<span class="muted">—</span>')  # noqa: S308 - a constant
-
-
-def link_to(name: str, *ids: str) -> str:
-    """The URL of a page named by ids, or "" when one of them cannot be a path segment (an
-    upstream id holding ``/``, say): such an id is shown as text, never linked."""
-    try:
-        return reverse(name, args=[str(value) for value in ids])
-    except NoReverseMatch:
-        return ""
 
 
 register.simple_tag(link_to, name="link_to")
