@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 
 from dashboard.upstream.errors import UpstreamError
 
@@ -71,13 +72,15 @@ class _Batch:
         self.left = len(self.pending)
         self.changed = threading.Condition()
 
-    def work(self) -> None:
+    def work(self, *, pooled: bool = False) -> None:
         while True:
             with self.changed:
                 if not self.pending:
                     return
                 key, task = self.pending.popleft()
             outcome = run_one(task)
+            if pooled:  # a pool thread outlives the request: it keeps no database connection
+                connections.close_all()
             with self.changed:
                 self.results[key] = outcome
                 self.left -= 1
@@ -98,7 +101,7 @@ def fan_out(
         return {}
     workers = min(len(tasks), max_workers or settings.UPSTREAM_FANOUT_WORKERS)
     batch = _Batch(tasks)
-    helpers = [shared_pool().submit(batch.work) for _ in range(workers - 1)]
+    helpers = [shared_pool().submit(batch.work, pooled=True) for _ in range(workers - 1)]
     batch.work()
     batch.wait()
     for helper in helpers:

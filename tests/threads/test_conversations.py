@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from dashboard.sandbox import factories
 from dashboard.sandbox.models import SandboxMessage, SandboxRun, SandboxThread
+from dashboard.threads.agents import _cache_key
 from tests.threads.test_threads import make_thread, run_form_team
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,6 +38,11 @@ def title_on_page(web, thread_id: str) -> str:
     match = TITLE.search(web.get(f"/threads/{thread_id}/").text)
     assert match, "no title on the thread's page"
     return match.group(1).strip()
+
+
+def forget_agent_names(agent_id: str) -> None:
+    """Drop the agent's remembered name (only that: the cache may hold the sessions too)."""
+    cache.delete_many([_cache_key(user.pk, agent_id) for user in get_user_model().objects.all()])
 
 
 def runs_panel(web, thread_id: str, query: str = "") -> str:
@@ -95,7 +102,7 @@ def test_runs_and_replies_show_the_agents_name(org, alice_web, helper_agent):
     conversation = page.split('data-testid="conversation"')[1].split('data-testid="run-panel"')[0]
     assert "Helper" in AGENT_NAMES.findall(conversation)  # the reply names its agent
     # Shown with the personal workspace's agents, the name is found in Alice's other teams.
-    cache.clear()
+    forget_agent_names(helper_agent.pk)
     assert AGENT_NAMES.findall(runs_panel(alice_web, thread.pk, "?team=personal")) == ["Helper"]
     # The runs panel as it refreshes names it too.
     fragment = alice_web.get(
@@ -110,7 +117,7 @@ def test_an_agent_found_in_none_of_the_teams_keeps_a_short_id(org, alice_web, he
     alice_web.post(f"/threads/{thread.pk}/run/", {"agent_id": helper_agent.pk, "team": team})
     agent_id = helper_agent.pk
     helper_agent.delete()
-    cache.clear()
+    forget_agent_names(agent_id)
     (shown,) = AGENT_NAMES.findall(runs_panel(alice_web, thread.pk))
     assert shown.startswith("Agent <code>") and agent_id[:12] in shown
     assert "not among the agents of your teams" in runs_panel(alice_web, thread.pk)
