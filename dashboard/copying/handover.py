@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +25,7 @@ from dashboard.ownership.presentation import Presenter
 from dashboard.teams.workspace import Team
 from dashboard.upstream import catalog
 from dashboard.upstream.errors import UpstreamError
+from dashboard.upstream.fanout import fan_out
 
 SEPARATOR = "|"  # between a team's key, a kind and an id in the form's item values
 
@@ -191,19 +193,27 @@ def _delete(request, context: dict, picked: list[TeamPart], *, confirmed: bool):
         messages.success(request, _started("Deleting", picked))
         return redirect("jobs")
     for part in picked:
+        part.impact = Impact()
+    checks = {}  # every team's kinds, side by side
+    for index, part in enumerate(picked):
         per_kind = defaultdict(list)
         for row in part.rows:
             per_kind[row.kind].append(row.resource_id)
-        part.impact = Impact()
         try:
             client = workspace.client_in(part.team)
-            for slug, ids in per_kind.items():
-                found = impact_of(client, slug, ids)
-                for resource_id, uses in found.uses.items():
-                    part.impact.uses.setdefault(resource_id, []).extend(uses)
-                part.impact.unknown += found.unknown
         except UpstreamError as error:
             part.error = error
+            continue
+        for slug, ids in per_kind.items():
+            checks[(index, slug)] = partial(impact_of, client, slug, ids)
+    for (index, _), outcome in fan_out(checks).items():
+        part = picked[index]
+        if not outcome.ok:
+            part.error = outcome.error
+            continue
+        for resource_id, uses in outcome.value.uses.items():
+            part.impact.uses.setdefault(resource_id, []).extend(uses)
+        part.impact.unknown += outcome.value.unknown
     context["depended_on"] = sum(1 for part in picked for _, _, uses in part.impact_rows if uses)
     count = len(context["items"])
     context["page_title"] = f"Delete {count} of {person.export_name}'s resources?"
@@ -219,17 +229,26 @@ def _copy(request, context: dict, picked: list[TeamPart]):
     if target is None:
         context["problem"] = "Pick one of your teams to copy into."
         return render(request, "copying/handover.html", context, status=400)
-    for part in picked:
+    plans = {}  # every source team's plan, side by side
+    for index, part in enumerate(picked):
         try:
-            part.options = selectors.copy_options(
-                source=workspace.client_in(part.team),
-                target=workspace.client_in(target),
-                wanted=part.wanted,
-                mapping=_mapping(data, part.team),
-                names={f"{row.kind}:{row.resource_id}": row.name for row in part.rows},
-            )
+            source, into = workspace.client_in(part.team), workspace.client_in(target)
         except UpstreamError as error:
             part.error = error
+            continue
+        plans[index] = partial(
+            selectors.copy_options,
+            source=source,
+            target=into,
+            wanted=part.wanted,
+            mapping=_mapping(data, part.team),
+            names={f"{row.kind}:{row.resource_id}": row.name for row in part.rows},
+        )
+    for index, outcome in fan_out(plans).items():
+        if outcome.ok:
+            picked[index].options = outcome.value
+        else:
+            picked[index].error = outcome.error
     readable = [part for part in picked if part.options is not None]
     shown = _fingerprint(readable, target)
     status = 200
