@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,3 +63,32 @@ def base_env(**extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
     env.update(extra)
     return env
+
+
+@contextlib.contextmanager
+def separate_sandbox(settings, latency_ms: int):
+    """The sandbox served by its own gunicorn process over the test database, as a remote
+    upstream would be, and the dashboard pointed at it: the sandbox's CPU work neither competes
+    with the dashboard's nor counts in what the benchmark process measures."""
+    from django.db import connection
+
+    from dashboard.upstream.http import reset_session
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the separate upstream process shares the SQLite test database")
+    port = free_port()
+    env = base_env(
+        DATABASE_URL=f"sqlite:///{connection.settings_dict['NAME']}",
+        SEEKR_BASE_URL=f"http://127.0.0.1:{port}/sandbox",
+        SANDBOX_ENABLED="true",
+        SANDBOX_LATENCY_MS=str(latency_ms),
+        SECRET_KEY=settings.SECRET_KEY,
+        DASHBOARD_ENCRYPTION_KEYS=",".join(settings.DASHBOARD_ENCRYPTION_KEYS),
+    )
+    with gunicorn(env, port, workers=2, threads=8):
+        settings.SEEKR_BASE_URL = f"http://127.0.0.1:{port}/sandbox"
+        reset_session()
+        try:
+            yield
+        finally:
+            reset_session()

@@ -71,29 +71,12 @@ def bulk_fine_tunes(team, user, count: int) -> None:
 
 @pytest.fixture
 def separate_upstream(org, settings):
-    """The sandbox served by its own gunicorn process over the same database, as a remote
-    upstream would be: its CPU work does not compete with the dashboard's for one process."""
-    from django.db import connection
+    """The sandbox in its own gunicorn process: its CPU work does not compete with the
+    dashboard's for one process."""
+    from tests.benchmarks.servers import separate_sandbox
 
-    from dashboard.upstream.http import reset_session
-    from tests.benchmarks.servers import base_env, free_port, gunicorn
-
-    if connection.vendor != "sqlite":
-        pytest.skip("the separate upstream process shares the SQLite test database")
-    port = free_port()
-    env = base_env(
-        DATABASE_URL=f"sqlite:///{connection.settings_dict['NAME']}",
-        SEEKR_BASE_URL=f"http://127.0.0.1:{port}/sandbox",
-        SANDBOX_ENABLED="true",
-        SANDBOX_LATENCY_MS=str(LATENCY_MS),
-        SECRET_KEY=settings.SECRET_KEY,
-        DASHBOARD_ENCRYPTION_KEYS=",".join(settings.DASHBOARD_ENCRYPTION_KEYS),
-    )
-    with gunicorn(env, port, workers=2, threads=8):
-        settings.SEEKR_BASE_URL = f"http://127.0.0.1:{port}/sandbox"
-        reset_session()
+    with separate_sandbox(settings, LATENCY_MS):
         yield
-    reset_session()
 
 
 def test_overview_costs_about_one_upstream_round_trip(org, alice_web, settings, separate_upstream):
