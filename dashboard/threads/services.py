@@ -19,7 +19,7 @@ from dashboard.audit.services import (
     recording,
 )
 from dashboard.teams.workspace import PERSONAL
-from dashboard.threads import titles
+from dashboard.threads import previews, titles
 from dashboard.upstream import errors
 from dashboard.upstream.catalog import AGENTS
 from dashboard.upstream.threads import Message, Run, RunStream, Thread, ThreadsApi
@@ -54,13 +54,17 @@ def delete_thread(*, user, api: ThreadsApi, thread_id: str) -> None:
     with recording(user, Action.THREAD_DELETED, kind=THREAD, resource_id=thread_id):
         api.delete_thread(thread_id)
     titles.forget(user, thread_id)
+    previews.forget(user.pk, thread_id)
 
 
 def post_message(*, user, api: ThreadsApi, thread_id: str, text: str) -> Message:
     with recording(
         user, Action.MESSAGE_POSTED, kind=MESSAGE, detail=f"in thread {thread_id}"
     ) as recorded:
-        message = api.post_message(thread_id, text.strip())
+        try:
+            message = api.post_message(thread_id, text.strip())
+        finally:  # even a failure may have reached the upstream
+            previews.changed(user.pk, thread_id)
         recorded.resource_id = message.id
     return message
 
@@ -73,7 +77,10 @@ def delete_message(*, user, api: ThreadsApi, thread_id: str, message_id: str) ->
         resource_id=message_id,
         detail=f"in thread {thread_id}",
     ):
-        api.delete_message(thread_id, message_id)
+        try:
+            api.delete_message(thread_id, message_id)
+        finally:
+            previews.changed(user.pk, thread_id, first=True)
 
 
 @dataclass
@@ -82,6 +89,8 @@ class StartedRun:
 
     stream: RunStream
     recorded: Recorded
+    user_id: object = None
+    thread_id: str = ""
 
 
 def start_run(*, user, team, api: ThreadsApi, thread_id: str, agent_id: str) -> StartedRun:
@@ -108,7 +117,10 @@ def start_run(*, user, team, api: ThreadsApi, thread_id: str, agent_id: str) -> 
                 status=exc.status,
             ) from exc
         recorded.detail = f"agent “{AGENTS.item_name(agent)}” ({agent_id}) on thread {thread_id}"
-        return StartedRun(api.stream_run(thread_id, agent_id), recorded)
+        try:
+            return StartedRun(api.stream_run(thread_id, agent_id), recorded, user.pk, thread_id)
+        finally:
+            previews.changed(user.pk, thread_id)
 
 
 def run_events(started: StartedRun) -> Iterator[dict]:
@@ -123,6 +135,8 @@ def run_events(started: StartedRun) -> Iterator[dict]:
             yield event
     finally:
         stream.close()
+        if started.thread_id:  # the agent's reply is in the thread now (or the run ended)
+            previews.changed(started.user_id, started.thread_id)
         if not recorded.resource_id:
             if stream.error_text:
                 recorded.finish(Outcome.FAILURE, f"{recorded.detail}: {stream.error_text}")
@@ -174,5 +188,8 @@ def cancel_run(*, user, team, api: ThreadsApi, thread_id: str, run_id: str = "")
         recorded.resource_id = run.id
         if not run.is_active:
             raise NoActiveRun(f"This agent run is already {run.status}; nothing to cancel.")
-        api.cancel_run(thread_id, run)
+        try:
+            api.cancel_run(thread_id, run)
+        finally:
+            previews.changed(user.pk, thread_id)
     return run

@@ -4,6 +4,7 @@ from dashboard.threads import views
 
 urlpatterns = [
     path("", views.threads, name="threads"),
+    path("previews/", views.thread_previews, name="thread-previews"),  # before a thread's id
     path("<rid:thread_id>/", views.thread_detail, name="thread-detail"),
     path("<rid:thread_id>/delete/", views.thread_delete, name="thread-delete"),
     path("<rid:thread_id>/title/", views.thread_title, name="thread-title"),

@@ -10,6 +10,7 @@ started there (see ``catalog.THREAD_CALLS``).
 from __future__ import annotations
 
 from functools import partial
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,6 +32,9 @@ MESSAGES_PAGE = 50
 EVENT_STREAM = "text/event-stream"
 TEAM_FIELD = "team"  # the team whose agents a thread page offers, and a run form names
 THEN_RUN_FIELD = "then_run"  # "Send and run with <agent>": post the message, then run the agent
+WAIT_FIELD = "wait"  # the threads page with every preview and title in it (no JavaScript)
+FRESH_FIELD = "fresh"  # the same, every one read again from the upstream
+LATEST_FIELD, RUN_FIELD, FIRST_FIELD = "t", "r", "f"  # what the previews fragment is asked for
 
 
 def _limit(request, step: int) -> int:
@@ -88,7 +92,12 @@ def threads(request):
 
     limit = _limit(request, THREADS_PAGE)
     listed = selectors.thread_list(
-        request.workspace.client, limit=limit, given=partial(titles.chosen, request.user)
+        request.workspace.client,
+        user_id=request.user.pk,
+        limit=limit,
+        given=partial(titles.chosen, request.user),
+        wait=bool(request.GET.get(WAIT_FIELD)),
+        fresh=bool(request.GET.get(FRESH_FIELD)),
     )
     context = {
         "limit": limit,
@@ -98,13 +107,52 @@ def threads(request):
     }
     if listed.error is None:
         context["page"] = listed.page
-        context["rows"] = [
-            (thread, listed.previews[thread.id], listed.titles[thread.id])
-            for thread in listed.page.threads
-        ]
+        context["rows"] = listed.rows
+        context["preview_urls"] = _preview_urls(listed.pending)
     else:
         context["list_error"] = listed.error
     return render(request, "threads/threads.html", context)
+
+
+def _preview_urls(rows) -> list[str]:
+    """The fragment addresses that fill in the rows still waiting, ``THREADS_PAGE`` a piece
+    (each row's thread id and active run, so the fragment asks for no list)."""
+    urls = []
+    base = reverse("thread-previews")
+    for start in range(0, len(rows), THREADS_PAGE):
+        wanted = selectors.wanted(rows[start : start + THREADS_PAGE])
+        query = []
+        for thread_id, active_run_id in wanted["latest"].items():
+            query += [(LATEST_FIELD, thread_id), (RUN_FIELD, active_run_id)]
+        query += [(FIRST_FIELD, thread_id) for thread_id in wanted["first"]]
+        urls.append(f"{base}?{urlencode(query)}")
+    return urls
+
+
+@login_required
+@require_safe
+def thread_previews(request):
+    """The lazy fragment of the threads page: the latest message of the threads it names
+    (``t``, each with its active run as listed, ``r``) and the title made from the first message
+    of those (``f``) that have no title, as out-of-band swaps into their rows. It asks no list:
+    a thread id that is not the person's own is a failed preview, as the upstream answers it."""
+    if not request.htmx:
+        return redirect(f"{reverse('threads')}?{WAIT_FIELD}=1")
+    thread_ids = request.GET.getlist(LATEST_FIELD)[:MAX_LIST_LIMIT]
+    runs = request.GET.getlist(RUN_FIELD)
+    latest = {
+        thread_id: runs[index] if index < len(runs) else ""
+        for index, thread_id in enumerate(thread_ids)
+        if thread_id
+    }
+    first = [
+        thread_id for thread_id in request.GET.getlist(FIRST_FIELD)[:MAX_LIST_LIMIT] if thread_id
+    ]
+    asked = selectors.thread_previews(
+        request.workspace.client, user_id=request.user.pk, latest=latest, first=first
+    )
+    context = {"previews": asked.previews.items(), "titles": asked.titles.items()}
+    return render(request, "threads/threads.html#previews", context)
 
 
 def _conversation_context(outcome) -> dict:
@@ -157,6 +205,7 @@ def thread_detail(request, thread_id):
         thread_id,
         limit=_limit(request, MESSAGES_PAGE),
         given_title=given_title,
+        user_id=request.user.pk,
     )
     context = {
         "thread": data.thread,

@@ -3,13 +3,16 @@ names), and watches it answer."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from dashboard.sandbox import conversations, factories, recorder
 from dashboard.sandbox.models import SandboxRun
 from tests.browser.conftest import ARTIFACTS, sign_in
-from tests.conftest import PASSWORD, team_url
+from tests.conftest import PASSWORD, make_dashboard_user, team_url
+from tests.threads.test_threads import make_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -141,3 +144,48 @@ def test_a_thread_reads_like_a_conversation_and_send_and_run_streams(
     page.goto(f"{live_server.url}/threads/")
     expect(page.get_by_test_id("thread-link")).to_have_text(["Release notes"])
     assert page.js_errors == []
+
+
+def test_the_threads_list_fills_in_latest_messages_and_titles_as_it_opens(
+    page, live_server, org, alice_web
+):
+    """The list comes at once; each row's latest message and title made from its first message
+    follow in one fragment, on a phone as cards; without JavaScript a link shows them."""
+    for n in range(20):
+        make_thread(
+            org.alice, ("user", f"question {n}"), ("assistant", f"answer {n}"), minutes_ago=n
+        )
+    questions = [f"question {n}" for n in range(20)]
+    answers = [re.compile(rf"assistant\s+answer {n}\s*$") for n in range(20)]
+    sign_in(page, live_server.url, "alice", PASSWORD)
+
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone, the previews not yet known
+    page.goto(f"{live_server.url}/threads/")
+    expect(page.get_by_test_id("thread-link")).to_have_text(questions)
+    expect(page.locator("td.thread-preview")).to_have_text(answers)
+    assert "Loading" not in page.inner_text("[data-testid=threads-table]")
+    card = page.locator("[data-testid=threads-table] tbody tr").first
+    assert card.evaluate("(row) => getComputedStyle(row).display") == "flex"
+    box = card.locator("td.thread-preview").bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+    page.set_viewport_size({"width": 1366, "height": 850})  # again: remembered, in the page
+    page.goto(f"{live_server.url}/threads/")
+    expect(page.locator("td.thread-preview")).to_have_text(answers)
+    assert page.locator("[data-testid=thread-previews]").count() == 0
+    assert page.js_errors == []
+
+    make_dashboard_user("bob", member=org.bob)
+    no_script = page.context.browser.new_context(java_script_enabled=False)
+    try:
+        plain = no_script.new_page()
+        sign_in(plain, live_server.url, "bob", PASSWORD)
+        make_thread(org.bob, ("user", "no scripts here"), ("assistant", "fine by me"))
+        plain.goto(f"{live_server.url}/threads/")
+        assert plain.get_by_test_id("thread-link").inner_text() != "no scripts here"
+        plain.get_by_role("link", name="show them").click()
+        expect(plain.get_by_test_id("thread-link")).to_have_text(["no scripts here"])
+        expect(plain.locator("td.thread-preview")).to_have_text([re.compile(r"fine by me\s*$")])
+    finally:
+        no_script.close()

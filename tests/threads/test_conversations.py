@@ -13,7 +13,7 @@ from django.core.cache import cache
 from dashboard.sandbox import factories
 from dashboard.sandbox.models import SandboxMessage, SandboxRun, SandboxThread
 from dashboard.threads.agents import _cache_key
-from tests.threads.test_threads import make_thread, run_form_team
+from tests.threads.test_threads import make_thread, run_form_team, threads_as_seen
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,14 +59,14 @@ def test_a_new_thread_is_titled_by_its_first_message_kept_upstream(org, alice_we
     assert "thread-" not in TITLE.search(created.text).group(1)
     # The upstream keeps it, in the thread's metadata.
     assert SandboxThread.objects.get(pk=thread_id).meta_data == {"title": title}
-    assert LISTED_TITLES.findall(alice_web.get("/threads/").text) == [title]
+    assert LISTED_TITLES.findall(threads_as_seen(alice_web)) == [title]
 
 
 def test_a_thread_without_a_title_is_named_after_its_first_message(org, alice_web):
     long_first = "Summarise " + "the quarterly numbers " * 10
     older = make_thread(org.alice, ("user", long_first), ("assistant", "Sure."), minutes_ago=5)
     empty = make_thread(org.alice)
-    titles = LISTED_TITLES.findall(alice_web.get("/threads/").text)
+    titles = LISTED_TITLES.findall(threads_as_seen(alice_web))
     assert titles[0] == "Untitled thread"  # the newer one has no message yet
     assert titles[1].startswith("Summarise the quarterly numbers") and titles[1].endswith("…")
     assert len(titles[1]) <= 80
@@ -82,7 +82,7 @@ def test_a_title_can_be_edited_and_given_back_to_the_first_message(org, alice_we
     assert renamed.url.endswith(f"/threads/{thread.pk}/")
     assert "Thread renamed “Launch checklist”" in renamed.text
     assert title_on_page(alice_web, thread.pk) == "Launch checklist"
-    assert LISTED_TITLES.findall(alice_web.get("/threads/").text) == ["Launch checklist"]
+    assert LISTED_TITLES.findall(threads_as_seen(alice_web)) == ["Launch checklist"]
     # The title is Alice's: Bob cannot rename her thread (it is not found among his).
     assert bob_web.post(f"/threads/{thread.pk}/title/", {"title": "Mine"}).status_code == 404
     assert title_on_page(alice_web, thread.pk) == "Launch checklist"

@@ -1,3 +1,5 @@
+import hashlib
+
 from django import template
 
 from dashboard import text
@@ -23,3 +25,10 @@ def pretty_json(value) -> str:
 def agent_named(names: dict | None, agent_id: str) -> AgentName:
     """The agent an id names, from the page's ``agent_names`` (its id alone when unknown)."""
     return (names or {}).get(str(agent_id)) or AgentName(str(agent_id))
+
+
+@register.filter
+def row_key(thread_id: str) -> str:
+    """A short HTML id for a thread's row on the list, whatever characters its id holds (the
+    previews fragment swaps the row's title and preview in by it)."""
+    return hashlib.sha256(str(thread_id).encode()).hexdigest()[:16]
