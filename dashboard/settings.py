@@ -75,6 +75,9 @@ UPSTREAM_FANOUT_WORKERS = env.int("UPSTREAM_FANOUT_WORKERS", default=16)
 UPSTREAM_POOL_SIZE = env.int("UPSTREAM_POOL_SIZE", default=64)
 # Every page's upstream calls together: none waits, nor is retried, past this many seconds.
 UPSTREAM_PAGE_DEADLINE = env.float("UPSTREAM_PAGE_DEADLINE", default=15.0)
+# How long a whole list read from the upstream is reused for searching, sorting and paging it
+# again (0: never). A change the dashboard makes to a team drops its lists at once.
+UPSTREAM_LIST_CACHE_SECONDS = env.int("UPSTREAM_LIST_CACHE_SECONDS", default=60)
 UPSTREAM_MAX_BODY_BYTES = env.int("UPSTREAM_MAX_BODY_BYTES", default=50 * 1024 * 1024)
 
 # Keys used to encrypt stored upstream API keys, newest first (Fernet keys, comma separated).
@@ -200,6 +203,16 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://dashboard")}
+# Whole upstream lists, reused for UPSTREAM_LIST_CACHE_SECONDS (see upstream/listcache.py). Every
+# process that changes the upstream (the web servers and the job worker) must share it: the
+# shared cache when there is one, else files under var/ (one folder per test process, as with
+# the test database).
+LISTS_FOLDER = VAR_DIR / "cache" / (f"lists-test-{os.getpid()}" if TESTING else "lists")
+CACHES["lists"] = env.cache(
+    "LIST_CACHE_URL",
+    default=env.str("CACHE_URL") if "CACHE_URL" in os.environ else f"filecache://{LISTS_FOLDER}",
+)
+CACHES["lists"].setdefault("KEY_PREFIX", "lists")
 SESSION_ENGINE = env.str(
     "SESSION_ENGINE",
     default=(

@@ -3,8 +3,10 @@ organisation in it, and dashboard users who reach both over real HTTP."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 
 import pytest
@@ -18,12 +20,26 @@ PASSWORD = "correct horse battery staple 42"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _lists_folder_removed():
+    """The folder of remembered lists this test process used (see settings) goes at the end."""
+    yield
+    import shutil
+
+    from django.conf import settings
+
+    location = str(settings.CACHES["lists"].get("LOCATION", ""))
+    if "lists-test-" in location:
+        shutil.rmtree(location, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (with Redis, sessions and snapshots live there)."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (with Redis, sessions and snapshots live there)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["lists"].clear()  # with Redis, the same store: cleared once more at the start
     yield
 
 
@@ -39,9 +55,35 @@ def upstream(live_server, settings):
     reset_session()
     recorder.clear()
     faults.clear_faults()
-    yield settings.SEEKR_BASE_URL
+    with _lists_forgotten_on_direct_changes():
+        yield settings.SEEKR_BASE_URL
     faults.clear_faults()
     reset_session()
+
+
+@contextlib.contextmanager
+def _lists_forgotten_on_direct_changes():
+    """A test that changes the sandbox's data directly (not through the upstream API, so the
+    dashboard cannot know) is as someone elsewhere changing it followed by a refresh: the
+    lists the dashboard remembers are forgotten. Changes made by answering the dashboard's own
+    calls (in the live server's threads) are not: the dashboard must handle those itself."""
+    from django.db.models.signals import post_delete, post_save
+
+    from dashboard.upstream import listcache
+
+    test_thread = threading.current_thread()
+
+    def forget(sender, **kwargs):
+        if sender._meta.app_label == "sandbox" and threading.current_thread() is test_thread:
+            listcache.forget_everything()
+
+    for signal in (post_save, post_delete):
+        signal.connect(forget, weak=False, dispatch_uid="tests-forget-lists")
+    try:
+        yield
+    finally:
+        for signal in (post_save, post_delete):
+            signal.disconnect(dispatch_uid="tests-forget-lists")
 
 
 @dataclass

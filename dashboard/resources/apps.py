@@ -8,7 +8,9 @@ class ResourcesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from dashboard.checks import list_cache_shared
         from dashboard.upstream.catalog.checks import check_catalog
 
         # The pages of this app are generated from the catalog: it must describe them right.
         checks.register(check_catalog)
+        checks.register(list_cache_shared, checks.Tags.caches)

@@ -4,6 +4,7 @@ answering it: pure values and functions, no upstream call."""
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -90,6 +91,15 @@ class ListResult:
     has_more: bool
     total: int | None  # rows of the (filtered) list, when known
     at_least: int = 0  # when the total is not known: how many rows there are at least
+    as_of: float | None = None  # when the list was read, if it was read before this page
+
+    @property
+    def age(self) -> str:
+        """How long ago the list was read ("12 s", "3 min"), or "" if read for this page."""
+        if self.as_of is None:
+            return ""
+        seconds = max(0, round(time.time() - self.as_of))
+        return f"{seconds} s" if seconds < 90 else f"{round(seconds / 60)} min"
 
     @property
     def first_row(self) -> int:

@@ -3,6 +3,7 @@ sub-lists, and a resource looked for in every other team. Only the client speaks
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from dashboard.resources.listing import (
 )
 from dashboard.teams.workspace import Team
 from dashboard.text import reveal
-from dashboard.upstream import catalog
+from dashboard.upstream import catalog, listcache
 from dashboard.upstream.catalog import Column, Format, Pagination, ResourceKind
 from dashboard.upstream.catalog.forms import Choices, FormSpec
 from dashboard.upstream.client import UpstreamClient
@@ -34,40 +35,115 @@ COUNT_LIMIT = 1_000
 
 
 def fetch_list(
-    client: UpstreamClient, kind: ResourceKind, query: ListQuery, my_id: str = ""
+    client: UpstreamClient,
+    kind: ResourceKind,
+    query: ListQuery,
+    my_id: str = "",
+    *,
+    fresh: bool = False,
 ) -> ListResult:
     """One page of a list, with the list's total.
 
-    The upstream is asked for just that page whenever it can do what was asked. When it then
-    gives no total (files), the list is counted by reading it with the largest pages, up to
-    ``COUNT_LIMIT`` items: the same count the overview, search and sort give. Otherwise the
-    whole list is fetched and searched, filtered, sorted and paged here."""
-    server_sort = server_sort_params(kind, query)
+    A list read recently is searched, filtered, sorted and paged here again without asking the
+    upstream (unless ``fresh``; see ``upstream/listcache.py``). Otherwise its beginning (up to
+    ``COUNT_LIMIT`` items, which counts it) or, when the query needs it all, the whole of it
+    is read with the largest pages and remembered. Only a page past that beginning, or sorted
+    by the upstream in a way a partial read cannot be, is asked of the upstream alone."""
+    params = dict(query.filters) or None  # the upstream narrows the list by these itself
+    plain = not (query.search or query.mine)
+    read = None if fresh else listcache.recall(client, kind, params)
+    if read is not None and (read.complete or (plain and not query.sort and _within(query, read))):
+        return _answer(kind, read, query, my_id, remembered=True)
     upstream_pages = kind.pagination in (Pagination.LIMIT_OFFSET, Pagination.SKIP_LIMIT)
-    filters = dict(query.filters)  # the upstream narrows the list by these itself
-    if upstream_pages and server_sort is not None and not (query.search or query.mine):
-        params = {**server_sort, **filters}
-        page = client.resources.list_page(
-            kind, offset=query.offset, limit=PAGE_SIZE, params=params
-        )
-        if page.total is not None or not (page.has_more or query.page > 1):
-            total = page.total if page.total is not None else query.offset + len(page.items)
-            return ListResult(page.items, query.page, page.has_more, total)
-        counted = client.resources.list_upto(kind, limit=COUNT_LIMIT, params=params)
-        if counted.total is not None:
-            return ListResult(page.items, query.page, page.has_more, counted.total)
-        seen = max(len(counted.items), query.offset + len(page.items))
-        return ListResult(page.items, query.page, page.has_more, None, at_least=seen)
+    server_sort = server_sort_params(kind, query) if upstream_pages and plain else None
+    if server_sort == {} and query.offset + PAGE_SIZE <= COUNT_LIMIT:
+        return _answer(kind, read_list(client, kind, params, limit=COUNT_LIMIT), query, my_id)
+    if server_sort is None:
+        return _answer(kind, read_list(client, kind, params, start=read), query, my_id)
+    return _upstream_page(client, kind, query, {**server_sort, **(params or {})}, read)
 
-    listed = client.resources.list_upto(
-        kind, limit=LIST_ALL_LIMIT, params=dict(query.filters) or None
+
+def read_list(
+    client: UpstreamClient,
+    kind: ResourceKind,
+    params: dict | None,
+    *,
+    limit: int = LIST_ALL_LIMIT,
+    start: listcache.Remembered | None = None,
+) -> listcache.Remembered:
+    """A list's first ``limit`` items (the whole list by default), read and remembered; reading
+    goes on after ``start``, a beginning already read, and asks every page at once when the
+    list's length is known from last time."""
+    generation = listcache.generation(client)
+    expect = listcache.size_hint(client, kind, params)
+    page = client.resources.list_upto(
+        kind,
+        limit=limit,
+        params=params,
+        start=start.items if start is not None else None,
+        expect=min(expect, limit) if expect is not None else None,
     )
-    items = matching(kind, listed.items, query, my_id)
+    read = listcache.Remembered(page.items, not page.has_more, page.total, time.time())
+    listcache.remember(client, kind, params, read, generation=generation)
+    return read
+
+
+def _within(query: ListQuery, read: listcache.Remembered) -> bool:
+    return query.offset + PAGE_SIZE <= len(read.items) or (
+        query.offset < len(read.items) and query.page == 1
+    )
+
+
+def _answer(
+    kind: ResourceKind,
+    read: listcache.Remembered,
+    query: ListQuery,
+    my_id: str,
+    *,
+    remembered: bool = False,
+) -> ListResult:
+    """The query's page of a list read (all of it, or its beginning for a plain query)."""
+    items = matching(kind, read.items, query, my_id)
     window = items[query.offset : query.offset + PAGE_SIZE]
-    more = query.offset + PAGE_SIZE < len(items)
-    if listed.has_more:  # past the safety stop: what matched so far is a lower bound
-        return ListResult(window, query.page, more, None, at_least=len(items))
-    return ListResult(window, query.page, more, len(items))
+    more = query.offset + PAGE_SIZE < len(items) or not read.complete
+    as_of = read.read_at if remembered else None
+    if read.complete:
+        return ListResult(window, query.page, more, len(items), as_of=as_of)
+    if read.total is not None and not (query.search or query.mine):
+        return ListResult(window, query.page, more, read.total, as_of=as_of)
+    return ListResult(window, query.page, more, None, at_least=len(items), as_of=as_of)
+
+
+def _upstream_page(
+    client: UpstreamClient,
+    kind: ResourceKind,
+    query: ListQuery,
+    params: dict,
+    read: listcache.Remembered | None,
+) -> ListResult:
+    """A page the upstream pages and sorts itself. When it gives no total the list's beginning
+    is read at the same time to count it (or the one remembered says how long it is at least)."""
+    calls: dict[str, Callable[[], Any]] = {
+        "page": partial(client.resources.list_page, kind, offset=query.offset, limit=PAGE_SIZE,
+                        params=params)
+    }
+    filters = dict(query.filters) or None
+    if read is None:
+        calls["count"] = partial(read_list, client, kind, filters, limit=COUNT_LIMIT)
+    outcomes = fan_out(calls)
+    if not outcomes["page"].ok:
+        raise outcomes["page"].error
+    page = outcomes["page"].value
+    if page.total is not None or not (page.has_more or query.page > 1):
+        total = page.total if page.total is not None else query.offset + len(page.items)
+        return ListResult(page.items, query.page, page.has_more, total)
+    counted = read
+    if counted is None and outcomes["count"].ok:
+        counted = outcomes["count"].value
+    if counted is not None and counted.total is not None:
+        return ListResult(page.items, query.page, page.has_more, counted.total)
+    seen = max(len(counted.items) if counted else 0, query.offset + len(page.items))
+    return ListResult(page.items, query.page, page.has_more, None, at_least=seen)
 
 
 def matching_items(
@@ -112,21 +188,27 @@ def newest_first_params(kind: ResourceKind) -> dict[str, str]:
 def overview_panel_call(client: UpstreamClient, kind: ResourceKind) -> Callable[[], Panel]:
     """The upstream calls that give a kind's count and newest items (runs in a worker).
 
-    The list is read up to ``COUNT_LIMIT`` items, so the count is the one its list page
-    gives; only a longer list with no upstream total is "at least" so many."""
+    The list's beginning is read as its list page reads it (and remembered for it), up to
+    ``COUNT_LIMIT`` items, so the count is the one its list page gives; only a longer list with
+    no upstream total is "at least" so many. The newest items of such a list are asked of the
+    upstream, sorted newest first, when it can sort so."""
 
     def call() -> Panel:
-        page = client.resources.list_upto(
-            kind, limit=COUNT_LIMIT, params=newest_first_params(kind) or None
+        read = read_list(client, kind, None, limit=COUNT_LIMIT)
+        candidates = read.items
+        if not read.complete and newest_first_params(kind):
+            candidates = client.resources.list_page(
+                kind, limit=OVERVIEW_LATEST, params=newest_first_params(kind)
+            ).items
+        newest = sort_items(
+            candidates, Column(kind.created_field, "", Format.DATETIME), descending=True
         )
-        items = page.items
-        newest = sort_items(items, Column(kind.created_field, "", Format.DATETIME), descending=True)
         return Panel(
             kind,
             latest=newest[:OVERVIEW_LATEST],
-            count=page.total if page.total is not None else len(items),
-            count_is_lower_bound=page.total is None,
-            items=items,
+            count=read.total if read.total is not None else len(read.items),
+            count_is_lower_bound=read.total is None,
+            items=read.items,
         )
 
     return call

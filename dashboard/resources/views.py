@@ -89,7 +89,11 @@ def resource_list(request, kind: str):
     # workspace everything is the user's anyway, and who they are is learnt from this page.
     identity_unknown = query.mine and not my_id
     fetch_query = query.but(mine=False) if identity_unknown else query
-    result = selectors.fetch_list(workspace.client, resource_kind, fetch_query, my_id)
+    # A poll of a changing page, or a refresh asked for, reads the list afresh.
+    fresh = wants_fragment(request) or request.GET.get("refresh") == "1"
+    result = selectors.fetch_list(
+        workspace.client, resource_kind, fetch_query, my_id, fresh=fresh
+    )
     my_id = _learnt(request, [(resource_kind, result.items)])
 
     builder = presentation.RowBuilder(
@@ -110,6 +114,9 @@ def resource_list(request, kind: str):
         "polling": any(not row.is_final for row in rows),
         "mine_shown": any(row.is_mine for row in rows),
         "poll_url": presentation.list_url(team, resource_kind, query.params()),
+        "refresh_url": presentation.list_url(
+            team, resource_kind, {**query.params(), "refresh": "1"}
+        ),
         "identity_unknown": identity_unknown and not team.is_personal,
         "clear_url": presentation.list_url(
             team, resource_kind, query.params(search="", mine=False, page=1, filters=())

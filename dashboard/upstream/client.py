@@ -10,6 +10,7 @@ dashboard builds clients from the signed-in user's workspace (``dashboard.teams.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.utils import timezone
 from urllib3.exceptions import ReadTimeoutError
 
-from dashboard.upstream import errors
+from dashboard.upstream import errors, listcache
 from dashboard.upstream.catalog import Scope
 from dashboard.upstream.deadline import (
     DeadlineTimeout,
@@ -135,6 +136,11 @@ class UpstreamClient:
         return f"<UpstreamClient team={self.team_id or 'personal'}>"
 
     @cached_property
+    def key_fingerprint(self) -> str:
+        """Names the key (to keep what it read apart from what others read) without showing it."""
+        return hashlib.sha256(self._api_key.encode()).hexdigest()[:32]
+
+    @cached_property
     def resources(self) -> ResourcesApi:
         return ResourcesApi(self)
 
@@ -177,15 +183,25 @@ class UpstreamClient:
         url = self.base_url + path.lstrip("/")
         deadline = self.deadline if timeout is None else None  # own timeouts: streams, uploads
         timeout = timeout or self._timeout()
+        kwargs = {"params": params, "json": json_body, "data": data, "files": files}
+        changes = method not in ("GET", "HEAD") and scope is Scope.TEAM
+        if changes:
+            # Whether or not it succeeds, the team may have changed: lists read of it go stale.
+            # Before the call and after it, so that no list read while it ran is reused.
+            listcache.changed(self)
+        try:
+            return self._exchange(method, url, scope, deadline, timeout, headers, **kwargs)
+        finally:
+            if changes:
+                listcache.changed(self)
+
+    def _exchange(self, method, url, scope, deadline, timeout, headers, **kwargs):
         try:
             with call_deadline(deadline):
                 response = get_session().request(
                     method,
                     url,
-                    params=params,
-                    json=json_body,
-                    data=data,
-                    files=files,
+                    **kwargs,
                     headers=self.headers(scope, headers),
                     timeout=timeout,
                     allow_redirects=False,

@@ -101,47 +101,63 @@ class ResourcesApi:
         return self.list_upto(kind, limit=LIST_ALL_LIMIT, params=params).items
 
     def list_upto(
-        self, kind: ResourceKind, *, limit: int, params: dict | None = None
+        self,
+        kind: ResourceKind,
+        *,
+        limit: int,
+        params: dict | None = None,
+        start: list[dict] | None = None,
+        expect: int | None = None,
     ) -> Page:
         """The first ``limit`` items of a kind's list, paging through the upstream with its
         largest page; ``has_more`` says the list goes on past them, ``total`` is exact
         whenever the upstream said it or the whole list was read.
 
-        After the first page, the next ones are asked side by side (all that are left when the
-        upstream gives a total, else ``LIST_ALL_WINDOW`` at a time, stopping at a short page).
+        ``start`` is the list's beginning, already read: reading goes on after it. ``expect``
+        is how long the list is thought to be: every page it needs (and one more, to see the
+        end) is asked at once. Otherwise the first page is asked alone, then the rest side by
+        side: all that are left when the upstream gives a total, else ``LIST_ALL_WINDOW`` at a
+        time, stopping at a short page.
         """
         if kind.pagination in (Pagination.NONE, Pagination.LIMIT_ORDER):
             size = LIST_ALL_LIMIT if kind.pagination is Pagination.NONE else kind.max_page_size
             page = self.list_page(kind, limit=min(size, limit), params=params)
             return self._counted(page.items, page.has_more, page.total)
         size = kind.max_page_size
-        last_page = math.ceil(limit / size)
-        first = self.list_page(kind, limit=size, params=params)
-        items = list(first.items)
-        more, page_no = first.has_more and bool(first.items), 1
-        while more and page_no < last_page:
-            # The next pages side by side: as many as the total says are left, or a few.
-            if first.total is not None:
-                ahead = math.ceil((first.total - len(items)) / size)
-            else:
-                ahead = LIST_ALL_WINDOW
-            window = range(page_no, min(page_no + max(ahead, 1), last_page))
-            outcomes = fan_out(
-                {
-                    n: partial(self.list_page, kind, offset=n * size, limit=size, params=params)
-                    for n in window
-                }
-            )
-            for n in window:  # in order; a failed page fails the whole list
-                page = outcomes[n]
-                if page.error is not None:
-                    raise page.error
-                items.extend(page.value.items)
-                more = page.value.has_more and bool(page.value.items)
+        items = list(start or [])
+        total, more = None, True
+        if expect is not None:
+            ahead = math.ceil((min(expect, limit) + 1 - len(items)) / size)
+        else:
+            ahead = LIST_ALL_WINDOW if items else 1
+        while more and len(items) < limit:
+            offsets = range(len(items), limit, size)[: max(ahead, 1)]
+            for page in self._pages(kind, offsets, size, params):  # in order
+                total = page.total if total is None else total
+                items.extend(page.items)
+                more = page.has_more and bool(page.items)
                 if not more:
                     break
-            page_no = window.stop
-        return self._counted(items[:limit], more or len(items) > limit, first.total)
+            left = math.ceil((total - len(items)) / size) if total is not None else None
+            ahead = LIST_ALL_WINDOW if left is None else left
+        return self._counted(items[:limit], more or len(items) > limit, total)
+
+    def _pages(self, kind: ResourceKind, offsets: range, size: int, params: dict | None):
+        """Pages of a list at these offsets, asked side by side and given in order; a failed
+        page fails the list (rather than leaving a silent gap) once it is reached."""
+        if len(offsets) == 1:
+            yield self.list_page(kind, offset=offsets[0], limit=size, params=params)
+            return
+        outcomes = fan_out(
+            {
+                offset: partial(self.list_page, kind, offset=offset, limit=size, params=params)
+                for offset in offsets
+            }
+        )
+        for offset in offsets:
+            if outcomes[offset].error is not None:
+                raise outcomes[offset].error
+            yield outcomes[offset].value
 
     @staticmethod
     def _counted(items: list[dict], has_more: bool, total: int | None) -> Page:

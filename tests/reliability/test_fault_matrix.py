@@ -45,6 +45,8 @@ def scene(org, alice_web, settings):
     thread = conversations.create_thread(org.alice.sandbox_user)
     conversations.create_message(thread, "user", "hello")
     alice_web.get(team_url(org.team_a))  # Team A is her last-used team
+    # Every page asks the upstream (no list read before is reused), so each meets the fault.
+    settings.UPSTREAM_LIST_CACHE_SECONDS = 0
     settings.UPSTREAM_READ_TIMEOUT = 0.6
     settings.UPSTREAM_RETRIES = 0
     settings.UPSTREAM_MAX_BODY_BYTES = 5 * 1024 * 1024

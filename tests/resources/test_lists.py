@@ -87,17 +87,22 @@ def test_paging_through_more_than_a_thousand_files_follows_the_upstream(org, ali
 
     first = alice_web.get(files)
     assert len(row_ids(first.text)) == 50 and 'rel="next"' in first.text
-    # One upstream page of 51 (one more than shown, to know whether there is a next page),
-    # then the list counted with pages of 100, up to the count limit: past it, "at least".
+    # One upstream call, with the largest page the upstream takes: it counts the list up to
+    # the count limit (past it, "at least") and is kept for the next pages.
     calls = [r for r in recorder.recorded() if r.path == "v1/flow/files"]
-    assert (calls[0].query.get("offset"), calls[0].query.get("limit")) == ("0", "51")
-    counted = sorted(int(c.query["offset"]) for c in calls[1:])
-    assert counted == list(range(0, 1000, 100))
+    assert [(c.query.get("offset"), c.query.get("limit")) for c in calls] == [("0", "1000")]
     assert "Rows 1–50 of at least 1000 · Page 1<" in first.text and ">Last<" not in first.text
 
-    last = alice_web.get(files + "?page=21")  # rows 1,001 to 1,001
+    recorder.clear()
+    twentieth = alice_web.get(files + "?page=20")  # still within what was read: no call
+    assert len(row_ids(twentieth.text)) == 50 and 'rel="next"' in twentieth.text
+    assert not [r for r in recorder.recorded() if r.path == "v1/flow/files"]
+
+    last = alice_web.get(files + "?page=21")  # rows 1,001 to 1,001: asked of the upstream
     assert len(row_ids(last.text)) == 1 and 'rel="next"' not in last.text
     assert "Rows 1001–1001" in last.text
+    calls = [r for r in recorder.recorded() if r.path == "v1/flow/files"]
+    assert [(c.query.get("offset"), c.query.get("limit")) for c in calls] == [("1000", "51")]
 
     beyond = alice_web.get(files + "?page=22")
     assert beyond.status_code == 200 and 'data-testid="beyond-end"' in beyond.text
@@ -130,11 +135,13 @@ def test_search_by_name_or_id_looks_through_the_whole_list(org, alice_web):
 
     by_name = alice_web.get(listing + "?q=DOC-00007")  # case does not matter
     assert row_ids(by_name.text) == ["file-doc-00007"]
-    # Every upstream page once (11 pages of 100), and only a few asked past the end.
+    # Every upstream page once (2 pages of 1,000), and only a few asked past the end.
     offsets = [int(r.query["offset"]) for r in recorder.recorded() if r.path == "v1/flow/files"]
-    assert sorted(set(offsets)) == list(range(0, 100 * len(set(offsets)), 100))
-    assert len(offsets) == len(set(offsets)) and 11 <= len(offsets) <= 11 + 3
-    by_id = alice_web.get(f"{listing}?q={files[3].pk}")
+    assert sorted(set(offsets)) == list(range(0, 1000 * len(set(offsets)), 1000))
+    assert len(offsets) == len(set(offsets)) and 2 <= len(offsets) <= 2 + 3
+    recorder.clear()
+    by_id = alice_web.get(f"{listing}?q={files[3].pk}")  # the list just read: no call
+    assert not [r for r in recorder.recorded() if r.path == "v1/flow/files"]
     assert row_ids(by_id.text) == [files[3].pk]
     many = alice_web.get(listing + "?q=doc-00")  # 1,050 matches minus doc-01000…doc-01050
     assert "of 999" in many.text and len(row_ids(many.text)) == 50

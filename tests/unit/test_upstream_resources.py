@@ -25,6 +25,10 @@ from dashboard.upstream.catalog import (
 )
 from dashboard.upstream.resources import LIST_ALL_WINDOW, ResourcesApi
 
+# The same kinds with an upstream that takes pages of 100, to keep the arithmetic readable (the
+# catalog's real page sizes are checked against the sandbox in tests/sandbox/test_page_sizes.py).
+FILES, TOOLS, DEPLOYMENTS = (replace(k, max_page_size=100) for k in (FILES, TOOLS, DEPLOYMENTS))
+
 
 def items(count: int, prefix: str = "r") -> list[dict]:
     return [{"id": f"{prefix}-{n:05d}"} for n in range(count)]
@@ -151,13 +155,14 @@ def test_a_page_with_nothing_after_it_has_no_next():
 
 
 def test_a_page_as_large_as_the_upstream_allows_asks_no_more_and_means_maybe_more():
-    full = Upstream(items(100))
-    short = Upstream(items(99))
+    largest = FILES.max_page_size
+    full = Upstream(items(largest))
+    short = Upstream(items(largest - 1))
 
-    full_page = api(full).list_page(FILES, limit=FILES.max_page_size)
-    short_page = api(short).list_page(FILES, limit=FILES.max_page_size)
+    full_page = api(full).list_page(FILES, limit=largest)
+    short_page = api(short).list_page(FILES, limit=largest)
 
-    assert full.params == [{"offset": 0, "limit": 100}]
+    assert full.params == [{"offset": 0, "limit": largest}]
     assert full_page.has_more
     assert not short_page.has_more
 

@@ -15,7 +15,8 @@ from dashboard.upstream import errors
 from dashboard.upstream.catalog import FILES
 from dashboard.upstream.client import UpstreamClient
 
-ITEMS = [{"id": f"file-{n:04d}", "object": "file"} for n in range(1_050)]
+SIZE = FILES.max_page_size  # the largest page, as the catalog says the upstream takes it
+ITEMS = [{"id": f"file-{n:04d}", "object": "file"} for n in range(3 * SIZE + 50)]
 
 
 class Pages(BaseHTTPRequestHandler):
@@ -79,14 +80,29 @@ def test_the_whole_list_comes_in_order_with_pages_asked_side_by_side(pages, with
 
     assert items == ITEMS
     offsets = pages.handler.offsets
-    assert sorted(offsets) == list(range(0, 100 * len(offsets), 100))  # each page once
-    assert 1_000 in offsets  # the last page, with the last 50
-    assert len(offsets) <= (11 if with_total else 11 + 3)  # few or none past the end
+    assert sorted(offsets) == list(range(0, SIZE * len(offsets), SIZE))  # each page once
+    assert 3 * SIZE in offsets  # the last page, with the last 50
+    assert len(offsets) <= (4 if with_total else 4 + 3)  # few or none past the end
     assert pages.handler.most_in_flight > 1
 
 
+def test_a_list_whose_length_is_expected_is_asked_all_at_once(pages):
+    page = pages.client.resources.list_upto(FILES, limit=20_000, expect=len(ITEMS))
+
+    assert page.items == ITEMS and page.total == len(ITEMS) and not page.has_more
+    assert sorted(pages.handler.offsets) == [0, SIZE, 2 * SIZE, 3 * SIZE]
+    assert pages.handler.most_in_flight == 4  # one round trip
+
+
+def test_reading_goes_on_after_the_start_already_read(pages):
+    page = pages.client.resources.list_upto(FILES, limit=20_000, start=ITEMS[:SIZE])
+
+    assert page.items == ITEMS and page.total == len(ITEMS)
+    assert 0 not in pages.handler.offsets and SIZE in pages.handler.offsets
+
+
 def test_a_page_that_fails_fails_the_whole_list(pages):
-    pages.handler.failing_offset = 500
+    pages.handler.failing_offset = 2 * SIZE
 
     with pytest.raises(errors.UpstreamUnavailableError):
         pages.client.resources.list_all(FILES)

@@ -138,7 +138,9 @@ class ResourceKind:
     final_statuses: frozenset[str] = frozenset()
     delete_path: str | None = None  # None: the kind cannot be deleted from the dashboard
     list_params: dict[str, str] = field(default_factory=dict)  # sent with every list call
-    max_page_size: int = 100  # the largest page the upstream accepts
+    # The largest page the upstream accepts: whole lists are read in pages this size, so a
+    # bigger one is fewer round trips, and a wrong one is refused (the sandbox enforces each).
+    max_page_size: int = 100
     server_sort: dict[str, str] = field(default_factory=dict)  # column key -> upstream sort_by
     relations: tuple[Relation, ...] = ()
     sub_lists: tuple[SubList, ...] = ()

@@ -1,0 +1,126 @@
+"""A list read once is searched, sorted and paged again without asking the upstream, for a short
+while, by the same key in the same team; the page says how old it is and offers a refresh, and
+a change made through the dashboard drops it at once, for everyone in that team."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from dashboard.sandbox import factories, recorder
+from dashboard.sandbox.models import SandboxFile
+from tests.conftest import team_url
+from tests.resources.helpers import bulk_files, row_ids
+
+HTMX = {"HX-Request": "true"}
+
+
+def file_calls() -> list:
+    return [r for r in recorder.recorded() if r.path == "v1/flow/files"]
+
+
+@pytest.fixture
+def files_in_a(org):
+    return bulk_files(org.team_a, org.alice.sandbox_user, 120)
+
+
+def test_searching_sorting_and_paging_again_ask_the_upstream_nothing(org, alice_web, files_in_a):
+    listing = team_url(org.team_a, "r/files/")
+    recorder.clear()
+    first = alice_web.get(listing)
+    assert len(file_calls()) == 1 and 'data-testid="list-age"' not in first.text
+
+    recorder.clear()
+    search = alice_web.get(listing + "?q=doc-0011")
+    by_creator = alice_web.get(listing + "?sort=created_by&page=2")
+    by_name = alice_web.get(listing + "?sort=-filename")
+    third = alice_web.get(listing + "?page=3")
+
+    assert file_calls() == []
+    assert row_ids(search.text) == [f"file-doc-{n:05d}" for n in range(119, 109, -1)]
+    assert len(row_ids(by_creator.text)) == 50
+    assert row_ids(by_name.text)[0] == "file-doc-00120"
+    assert len(row_ids(third.text)) == 20 and "Rows 101–120 of 120" in third.text
+    assert 'data-testid="list-age"' in search.text and "As of 0 s ago" in search.text
+    assert f'href="{listing}?q=doc-0011&amp;refresh=1"' in search.text
+
+
+def test_the_refresh_link_reads_the_list_again(org, alice_web, files_in_a):
+    listing = team_url(org.team_a, "r/files/")
+    alice_web.get(listing)
+    # Renamed elsewhere, behind the dashboard's back: the remembered list still shows the old
+    # name until it is refreshed.
+    SandboxFile.objects.filter(pk="file-doc-00119").update(filename="renamed.jsonl")
+
+    remembered = alice_web.get(listing)
+    assert "renamed.jsonl" not in remembered.text and "As of" in remembered.text
+
+    recorder.clear()
+    refreshed = alice_web.get(listing + "?refresh=1")
+    assert len(file_calls()) == 1
+    assert "renamed.jsonl" in refreshed.text and 'data-testid="list-age"' not in refreshed.text
+
+
+def test_a_change_made_in_the_dashboard_drops_the_teams_lists_for_everyone(
+    org, alice_web, bob_web, files_in_a
+):
+    listing = team_url(org.team_a, "r/files/")
+    alice_web.get(listing)
+    bob_web.get(listing)
+
+    doomed = "file-doc-00119"
+    bob_web.get(team_url(org.team_a, f"r/files/{doomed}/delete/"))
+    assert bob_web.post(team_url(org.team_a, f"r/files/{doomed}/delete/")).status_code == 200
+
+    recorder.clear()
+    after = alice_web.get(listing)
+    assert len(file_calls()) == 1  # read again
+    assert doomed not in row_ids(after.text) and "of 119" in after.text
+    assert 'data-testid="list-age"' not in after.text
+
+
+def test_a_list_read_with_one_key_is_never_given_to_another(org, alice_web, bob_web, files_in_a):
+    listing = team_url(org.team_a, "r/files/")
+    alice_web.get(listing)
+
+    recorder.clear()
+    bob = bob_web.get(listing)
+    (call,) = file_calls()
+    assert call.user_id == org.bob.sandbox_user.pk
+    assert 'data-testid="list-age"' not in bob.text
+
+
+def test_another_team_and_other_filters_are_other_lists(org, alice_web, files_in_a):
+    factories.create_file(org.team_b, org.bob.sandbox_user, filename="b.jsonl")
+    alice_web.get(team_url(org.team_a, "r/files/"))
+
+    recorder.clear()
+    alice_web.get(team_url(org.team_a, "r/files/?purpose=fine-tune"))
+    assert len(file_calls()) == 1  # the upstream filters: another list
+
+
+def test_a_poll_of_a_changing_page_reads_afresh(org, alice_web):
+    job = factories.create_fine_tune(org.team_a, org.alice.sandbox_user, status="running")
+    fine_tunes = team_url(org.team_a, "r/fine-tunes/")
+    alice_web.get(fine_tunes)
+    type(job).objects.filter(pk=job.pk).update(status="completed")  # behind the dashboard
+
+    poll = alice_web.get(fine_tunes, headers=HTMX)
+    assert 'data-status="completed"' in poll.text
+
+
+def test_lists_are_kept_only_as_long_as_configured(org, alice_web, files_in_a, settings):
+    listing = team_url(org.team_a, "r/files/")
+    settings.UPSTREAM_LIST_CACHE_SECONDS = 1
+    alice_web.get(listing)
+    time.sleep(1.2)
+    recorder.clear()
+    assert 'data-testid="list-age"' not in alice_web.get(listing).text
+    assert len(file_calls()) == 1
+
+    settings.UPSTREAM_LIST_CACHE_SECONDS = 0  # never kept
+    recorder.clear()
+    alice_web.get(listing)
+    alice_web.get(listing + "?page=2")
+    assert len(file_calls()) == 2
