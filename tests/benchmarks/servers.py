@@ -66,7 +66,7 @@ def base_env(**extra: str) -> dict:
 
 
 @contextlib.contextmanager
-def separate_sandbox(settings, latency_ms: int):
+def separate_sandbox(settings, latency_ms: int, *, threads: int = 8):
     """The sandbox served by its own gunicorn process over the test database, as a remote
     upstream would be, and the dashboard pointed at it: the sandbox's CPU work neither competes
     with the dashboard's nor counts in what the benchmark process measures."""
@@ -85,7 +85,7 @@ def separate_sandbox(settings, latency_ms: int):
         SECRET_KEY=settings.SECRET_KEY,
         DASHBOARD_ENCRYPTION_KEYS=",".join(settings.DASHBOARD_ENCRYPTION_KEYS),
     )
-    with gunicorn(env, port, workers=2, threads=8):
+    with gunicorn(env, port, workers=2, threads=threads):
         settings.SEEKR_BASE_URL = f"http://127.0.0.1:{port}/sandbox"
         reset_session()
         try:

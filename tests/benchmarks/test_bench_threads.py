@@ -23,8 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import statistics
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -34,13 +32,13 @@ from seekrai import AsyncSeekrFlow
 
 from dashboard.accounts.services import active_key, client_for_key
 from dashboard.threads import previews
+from tests.benchmarks.measure import ROUNDS, measured, median, show
 from tests.threads.test_threads import HTMX, listed_threads, make_thread, preview_urls
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LATENCY_MS = 100
 THREADS = 20
-ROUNDS = 7
 ANSWER = re.compile(r"answer \d+")
 
 
@@ -68,31 +66,6 @@ def separate_upstream(org, settings):
 
     with separate_sandbox(settings, LATENCY_MS):
         yield
-
-
-def measured(action, *, before=None, rounds: int = ROUNDS) -> list[float]:
-    """Seconds ``action`` took in each round (after one round to warm up); ``before`` runs
-    ahead of each round, untimed."""
-    if before:
-        before()
-    action()
-    seconds = []
-    for _ in range(rounds):
-        if before:
-            before()
-        started = time.perf_counter()
-        action()
-        seconds.append(time.perf_counter() - started)
-    return seconds
-
-
-def show(label: str, seconds: list[float]) -> None:
-    low, mid, high = (value * 1000 for value in (min(seconds), median(seconds), max(seconds)))
-    print(f"  {label:<36} min {low:7.1f}   median {mid:7.1f}   max {high:7.1f} ms")
-
-
-def median(seconds: list[float]) -> float:
-    return statistics.median(seconds)
 
 
 def test_threads_page_against_one_call_and_the_sdk(org, alice_web, settings, separate_upstream):
