@@ -7,7 +7,11 @@ before any view runs, and ``reverse`` refuses to build one, so such an id is sho
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from urllib.parse import quote
+
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import RFC3986_SUBDELIMS
 
 from dashboard.upstream.paths import can_name_a_resource
 
@@ -19,6 +23,33 @@ def link_to(name: str, *ids: str) -> str:
         return reverse(name, args=[str(value) for value in ids])
     except NoReverseMatch:
         return ""
+
+
+# Stands for the last id while a URL is reversed once: one path segment, quoted by ``reverse``
+# into something no team key, kind or other id it is reversed with holds.
+_LAST_ID = "\ue000"
+_LAST_ID_QUOTED = quote(_LAST_ID)
+
+
+def link_maker(name: str, *ids: str) -> Callable[[str], str]:
+    """``link_to(name, *ids, last)`` for many values of ``last`` (the rows of a table), with
+    the URL reversed once: each id is checked as ``reverse`` checks it and quoted into the URL
+    as ``reverse`` quotes it (what ``reverse`` quotes, it quotes character by character), so
+    the links are the same, "" for an id that cannot be a path segment."""
+    url = link_to(name, *ids, _LAST_ID)
+    if url.count(_LAST_ID_QUOTED) != 1:  # no such page, or the stand-in is not alone in it
+        return lambda last: link_to(name, *ids, last)
+    before, after = url.split(_LAST_ID_QUOTED)
+    converter = ResourceIdConverter()
+
+    def link(last: str) -> str:
+        try:
+            segment = converter.to_url(last)
+        except ValueError:
+            return ""
+        return f"{before}{quote(segment, safe=RFC3986_SUBDELIMS + '/~:@')}{after}"
+
+    return link
 
 
 class ResourceIdConverter:

@@ -23,8 +23,8 @@ def is_hidden(ch: str) -> bool:
 def reveal(text: str) -> str:
     """``text`` with each invisible character shown as a mark such as ``[U+202E]``."""
     text = str(text)
-    if not any(is_hidden(ch) for ch in text):
-        return text
+    if text.isprintable() or not any(is_hidden(ch) for ch in text):
+        return text  # printable: no character of the "Other" categories, so none hidden
     return "".join(f"[U+{ord(ch):04X}]" if is_hidden(ch) else ch for ch in text)
 
 

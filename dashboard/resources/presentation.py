@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -207,7 +208,8 @@ class RowBuilder:
     """Builds table rows for one kind, resolving creators and teams once per request.
 
     ``columns`` and ``id_field`` describe a sub-list's rows instead of the kind's own (a vector
-    database's files: their own columns, each opening the file it names).
+    database's files: their own columns, each opening the file it names). How each column is
+    read is chosen once, not for every cell of every row.
     """
 
     def __init__(
@@ -224,36 +226,58 @@ class RowBuilder:
         self.teams = teams
         self.columns = kind.columns if columns is None else columns
         self.id_field = id_field or kind.id_field
+        self.readers = [self.reader(column) for column in self.columns]
 
-    def cell(self, column: Column, item: dict) -> Cell:
-        cell = self.formatted(column, item)
-        cell.link = column.format is Format.ID or column.key == self.kind.name_field
-        cell.label = column.label
-        return cell
+    def reader(self, column: Column) -> Callable[[dict, Creator], Cell]:
+        """A function giving ``column``'s cell of an item (whose creator is already known).
+        The ID and name cells open the row's detail page."""
+        key, label, shown_as = column.key, column.label, column.format
+        link = shown_as is Format.ID or key == self.kind.name_field
 
-    def formatted(self, column: Column, item: dict) -> Cell:
-        raw = item.get(column.key)
-        if column.format is Format.DATETIME:
-            fallback = "" if raw is None else str(raw)
-            return Cell(Format.DATETIME, parse_timestamp(raw), fallback=fallback)
-        if column.format is Format.STATUS:
-            text = "" if raw is None else str(raw)
-            return Cell(Format.STATUS, text, badge=badge_class(text))
-        if column.format is Format.OWNER:
-            return Cell(Format.OWNER, self.creator(item))
-        if column.format is Format.TEAM:
-            team_id = self.kind.item_team(item)
-            return Cell(Format.TEAM, self.teams.name(team_id) if team_id else None)
-        if column.format.numeric:
-            return Cell(column.format, raw if isinstance(raw, int | float) else None)
-        return Cell(column.format, reveal(cell_text(raw)))
+        if shown_as is Format.DATETIME:
 
-    def creator(self, item: dict) -> Creator:
-        return self.creators.resolve(self.kind.item_owner(item))
+            def read(item: dict, creator: Creator) -> Cell:
+                raw = item.get(key)
+                fallback = "" if raw is None else str(raw)
+                return Cell(shown_as, parse_timestamp(raw), fallback, link=link, label=label)
+
+        elif shown_as is Format.STATUS:
+
+            def read(item: dict, creator: Creator) -> Cell:
+                raw = item.get(key)
+                text = "" if raw is None else str(raw)
+                return Cell(shown_as, text, badge=badge_class(text), link=link, label=label)
+
+        elif shown_as is Format.OWNER:
+
+            def read(item: dict, creator: Creator) -> Cell:
+                return Cell(shown_as, creator, link=link, label=label)
+
+        elif shown_as is Format.TEAM:
+
+            def read(item: dict, creator: Creator) -> Cell:
+                team_id = self.kind.item_team(item)
+                name = self.teams.name(team_id) if team_id else None
+                return Cell(shown_as, name, link=link, label=label)
+
+        elif shown_as.numeric:
+
+            def read(item: dict, creator: Creator) -> Cell:
+                raw = item.get(key)
+                value = raw if isinstance(raw, int | float) else None
+                return Cell(shown_as, value, link=link, label=label)
+
+        else:
+
+            def read(item: dict, creator: Creator) -> Cell:
+                return Cell(shown_as, reveal(cell_text(item.get(key))), link=link, label=label)
+
+        return read
 
     def row(self, item: dict) -> Row:
         row_id = str(item.get(self.id_field, ""))
-        cells = [self.cell(column, item) for column in self.columns]
+        creator = self.creators.resolve(self.kind.item_owner(item))
+        cells = [read(item, creator) for read in self.readers]
         if not linkable_id(row_id):
             for cell in cells:
                 cell.link = False
@@ -262,7 +286,7 @@ class RowBuilder:
             name=display_name(self.kind, item),
             cells=cells,
             is_final=self.kind.is_final(item),
-            is_mine=self.creator(item).is_you,
+            is_mine=creator.is_you,
         )
 
 
@@ -291,7 +315,10 @@ def safe_filename(name: str, fallback: str) -> str:
 
 # --- Lists: links, headers, pager -------------------------------------------------------------
 def list_url(team: Team, kind: ResourceKind, params: dict[str, str] | None = None) -> str:
-    url = reverse("resource-list", args=[team.key, kind.slug])
+    return with_params(reverse("resource-list", args=[team.key, kind.slug]), params)
+
+
+def with_params(url: str, params: dict[str, str] | None) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
@@ -305,19 +332,21 @@ class Header:
 
 def headers_for(team: Team, kind: ResourceKind, query: ListQuery) -> list[Header]:
     """The list's column headers, each a link that sorts by it (the other way when it does)."""
-    headers = []
+    headers, base = [], list_url(team, kind)
     for column in list_columns(kind):
         state = ""
         if query.sort == column.key:
             state = "descending" if query.descending else "ascending"
-        url = list_url(team, kind, query.sorted_by(column.key))
+        url = with_params(base, query.sorted_by(column.key))
         headers.append(Header(column.label, url, state, column.format.numeric))
     return headers
 
 
 def pager_for(team: Team, kind: ResourceKind, query: ListQuery, result: ListResult) -> dict:
+    base = list_url(team, kind)
+
     def page_url(number: int) -> str:
-        return list_url(team, kind, query.params(page=number))
+        return with_params(base, query.params(page=number))
 
     last = result.last_page
     previous = min(query.page - 1, last or query.page - 1)  # from past the end: the last page

@@ -18,9 +18,11 @@ def can_name_a_resource(value: Any) -> bool:
     """Whether an id can name anything: not empty, not a dot segment that would climb a path,
     and free of control characters (NUL, CR, LF…) and of halves of UTF-16 pairs."""
     text = str(value)
-    return text not in ("", ".", "..") and not any(
-        unicodedata.category(ch) in ("Cc", "Cs") for ch in text
-    )
+    if text in ("", ".", ".."):
+        return False
+    # Printable text holds no character of the "Other" categories (controls and surrogates
+    # among them), so the usual id is answered without looking at each of its characters.
+    return text.isprintable() or not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text)
 
 
 def segment(value: Any) -> str:

@@ -35,6 +35,7 @@ from dashboard.sandbox.models import (
     SandboxFile,
     SandboxFineTune,
     SandboxMembership,
+    SandboxProject,
     SandboxTeam,
     SandboxTool,
     SandboxUser,
@@ -140,10 +141,12 @@ def make_resources(team, creators) -> None:
     for link in SandboxVectorDBFile.objects.order_by("pk"):  # ingested now, unless told otherwise
         SandboxVectorDBFile.objects.filter(pk=link.pk).update(created_at=next(at))
     factories.create_vector_db(team, next(people), name="Knowledge", created_at=next(at))
-    factories.create_project(
-        team, next(people), name=HOSTILE, runs=4, runs_deployed=1, created_at=next(at)
-    )
-    factories.create_project(team, next(people), name="Plain", created_at=next(at))
+    for number, (name, runs) in enumerate([(HOSTILE, 4), ("Plain", 0)], start=1):
+        project = factories.create_project(
+            team, next(people), name=name, runs=runs, runs_deployed=runs // 4, created_at=next(at)
+        )
+        # Projects are numbered by the database, which need not start again at 1 for each test.
+        SandboxProject.objects.filter(pk=project.pk).update(id=700 + number)
     factories.create_tool(team, next(people), name="Search", created_at=next(at))
     factories.create_tool(
         team,

@@ -1,18 +1,27 @@
-"""Rendering of table cells, creators, teams and timestamps.
+"""Rendering of table rows, creators, teams and timestamps.
 
-Tables hold up to 50 rows of about eight cells; rendering each cell through nested template
-includes cost more than the upstream call behind the page, so cells are built here with
-``format_html`` (as Django admin builds its change-list cells).
+Tables hold up to 50 rows of about eight cells. Built cell by cell with ``format_html`` (as
+Django admin builds its change-list cells) or row by row in the template, they cost the
+dashboard more CPU than everything else on the page, so a table's rows are one tag
+(``table_rows``) that builds plain strings: every value put into the HTML goes through
+``esc`` (Django's ``conditional_escape``), and the whole is marked safe once. What does not
+change from row to row (a column's cell opening, the detail link's URL, each creator's badge)
+is worked out once per table.
 """
 
 from __future__ import annotations
 
+import html
+from datetime import datetime
+from datetime import timezone as fixed_offset
+
 from django import template
 from django.template.defaultfilters import date, filesizeformat, truncatechars
-from django.utils.html import format_html, format_html_join
+from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from dashboard.converters import link_to
+from dashboard.converters import link_maker, link_to
 from dashboard.people.directory import Creator
 from dashboard.resources.presentation import Cell, Row, TeamName, status_label
 from dashboard.text import reveal
@@ -27,16 +36,44 @@ register.simple_tag(link_to, name="link_to")
 register.filter("revealed", reveal)  # upstream text with its invisible characters shown
 
 
-@register.simple_tag
-def timestamp(moment, fallback: str = "") -> SafeString:
-    if moment:
+def esc(value) -> str:
+    """``conditional_escape(value)`` without the lazy-text wrappers around each call: what is
+    already safe HTML stays as it is, anything else is escaped (``&<>"'``)."""
+    if type(value) is str:  # the usual value, and never safe HTML already
+        return html.escape(value)
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def timestamp_html(moment, fallback: str = "") -> str:
+    if not moment:
+        return esc(fallback) if fallback else NOTHING
+    if type(moment) is not datetime or type(moment.tzinfo) is not fixed_offset:
         return format_html(
             '<time datetime="{}" title="{}">{}</time>',
             date(moment, "c"),
             date(moment, "Y-m-d H:i:s e"),
             date(moment, "Y-m-d H:i"),
         )
-    return format_html("{}", fallback) if fallback else NOTHING
+    # What the ``date`` formats above give for a datetime at a fixed offset (upstream times
+    # always are: see ``parse_timestamp``), which is never ambiguous: its own ISO form, and
+    # its fields in the offset it was given in, named as its ``tzname()``.
+    minute = (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
+        f"{moment.hour:02d}:{moment.minute:02d}"
+    )
+    return (
+        f'<time datetime="{esc(moment.isoformat())}" '
+        f'title="{minute}:{moment.second:02d} {esc(moment.tzname() or "")}">{minute}</time>'
+    )
+
+
+@register.simple_tag
+def timestamp(moment, fallback: str = "") -> SafeString:
+    return mark_safe(timestamp_html(moment, fallback))  # noqa: S308 - escaped in timestamp_html
 
 
 UNKNOWN_HINT = (
@@ -45,27 +82,29 @@ UNKNOWN_HINT = (
 )
 
 
+def creator_html(person: Creator | None) -> str:
+    if person is None or not person.id:
+        return '<span class="muted">unknown</span>'
+    if person.is_you:
+        shown = (
+            '<span class="badge badge-you" data-testid="creator-you" '
+            f'title="You: upstream user {esc(person.id)}">you</span>'
+        )
+    elif person.known:
+        shown = f'<span title="Upstream user {esc(person.id)}">{esc(person.name)}</span>'
+    else:
+        shown = (
+            '<span class="creator-unknown" data-testid="creator-unknown" '
+            f'title="{esc(UNKNOWN_HINT.format(person.id))}">{esc(person.name)}</span>'
+        )
+    url = link_to("person", person.id)
+    return f'<a class="creator-link" href="{esc(url)}">{shown}</a>' if url else shown
+
+
 @register.simple_tag
 def creator(person: Creator | None) -> SafeString:
     """A creator as a person reads it, linking to everything they own across your teams."""
-    if person is None or not person.id:
-        return mark_safe('<span class="muted">unknown</span>')  # noqa: S308 - a constant
-    if person.is_you:
-        shown = format_html(
-            '<span class="badge badge-you" data-testid="creator-you" title="You: upstream user {}">'
-            "you</span>",
-            person.id,
-        )
-    elif person.known:
-        shown = format_html('<span title="Upstream user {}">{}</span>', person.id, person.name)
-    else:
-        shown = format_html(
-            '<span class="creator-unknown" data-testid="creator-unknown" title="{}">{}</span>',
-            UNKNOWN_HINT.format(person.id),
-            person.name,
-        )
-    url = link_to("person", person.id)
-    return format_html('<a class="creator-link" href="{}">{}</a>', url, shown) if url else shown
+    return mark_safe(creator_html(person))  # noqa: S308 - escaped in creator_html
 
 
 @register.simple_tag
@@ -84,34 +123,21 @@ def team(name: TeamName | None) -> SafeString:
     )
 
 
-@register.simple_tag
-def status(text: str, badge: str) -> SafeString:
+def status_html(text: str, badge: str) -> str:
     if not text:
         return NOTHING
-    return format_html(
-        '<span class="badge {}" data-status="{}">{}</span>', badge, text, status_label(text)
+    return (
+        f'<span class="badge {esc(badge)}" data-status="{esc(text)}">'
+        f"{esc(status_label(text))}</span>"
     )
 
 
+@register.simple_tag
+def status(text: str, badge: str) -> SafeString:
+    return mark_safe(status_html(text, badge))  # noqa: S308 - escaped in status_html
+
+
 register.filter("status_word", status_label)  # "ready_to_start" as "Ready to start"
-
-
-def cell_content(cell: Cell) -> SafeString:
-    if cell.format is Format.DATETIME:
-        return timestamp(cell.value, cell.fallback)
-    if cell.format is Format.STATUS:
-        return status(cell.value, cell.badge)
-    if cell.format is Format.OWNER:
-        return creator(cell.value)
-    if cell.format is Format.TEAM:
-        return team(cell.value)
-    if cell.value is None or cell.value == "":
-        return NOTHING
-    if cell.format is Format.BYTES:
-        return format_html("{}", filesizeformat(cell.value))
-    if cell.format is Format.ID:
-        return short_id(cell.value)
-    return format_html("{}", cell.value)
 
 
 @register.filter
@@ -121,14 +147,20 @@ def shortened(value) -> str:
     return value if len(value) <= 16 else f"{value[:10]}…{value[-4:]}"
 
 
+def short_id_html(value, escaped: str | None = None) -> str:
+    """``escaped``: ``esc(value)``, when the caller has it already."""
+    full = str(value)
+    escaped = esc(full) if escaped is None else escaped
+    short = shortened(full)
+    if short == full:
+        return f'<code class="id-cell">{escaped}</code>'
+    return f'<code class="id-cell" title="{escaped}">{esc(short)}</code>'
+
+
 @register.simple_tag
 def short_id(value) -> SafeString:
     """An id shown short, whole on hover."""
-    full = str(value)
-    short = shortened(full)
-    if short == full:
-        return format_html('<code class="id-cell">{}</code>', full)
-    return format_html('<code class="id-cell" title="{}">{}</code>', full, short)
+    return mark_safe(short_id_html(value))  # noqa: S308 - escaped in short_id_html
 
 
 COPY_ICON = mark_safe(  # noqa: S308 - a constant
@@ -138,37 +170,142 @@ COPY_ICON = mark_safe(  # noqa: S308 - a constant
 )
 
 
-@register.simple_tag
-def copy_button(value, what: str = "ID") -> SafeString:
-    """A button copying ``value``; shown only where ``app.js`` runs, as it needs a script."""
-    return format_html(
-        '<button type="button" class="copy-btn" data-copy="{}" title="Copy {}" '
-        'aria-label="Copy {} {}">{}</button>',
-        value,
-        what,
-        what,
-        value,
-        COPY_ICON,
+def copy_button_html(value, what: str = "ID", escaped: str | None = None) -> str:
+    """``escaped``: ``esc(value)``, when the caller has it already."""
+    value, what = esc(value) if escaped is None else escaped, esc(what)
+    return (
+        f'<button type="button" class="copy-btn" data-copy="{value}" title="Copy {what}" '
+        f'aria-label="Copy {what} {value}">{COPY_ICON}</button>'
     )
 
 
 @register.simple_tag
-def row_cells(row: Row, team_key: str, link_kind: str | None = None) -> SafeString:
-    """The ``<td>`` cells of a row; cells marked as links open the row's detail page in the
-    team ``team_key``. Each cell names its column (``data-label``) and its format (a class), so
-    a phone can show the row as a card and a laptop can keep dates and ids on one line."""
-    url = link_to("resource-detail", team_key, link_kind, row.id) if link_kind else ""
-    cells = []
-    for cell in row.cells:
-        content = cell_content(cell)
-        if cell.link and url:
-            content = format_html('<a href="{}">{}</a>', url, content)
-        if cell.format is Format.ID and cell.value:
-            content = format_html(
-                '<span class="id-chip">{}{}</span>', content, copy_button(cell.value)
+def copy_button(value, what: str = "ID") -> SafeString:
+    """A button copying ``value``; shown only where ``app.js`` runs, as it needs a script."""
+    return mark_safe(copy_button_html(value, what))  # noqa: S308 - escaped in copy_button_html
+
+
+class TableRows:
+    """The ``<tr>`` rows of one table, each cell opening the row's detail page in the team
+    ``team_key`` where it is a link. Each cell names its column (``data-label``) and its format
+    (a class), so a phone can show the row as a card and a laptop can keep dates and ids on one
+    line. With ``selectable`` a row has a checkbox for the bulk form; with ``remove`` (a
+    function of a row's id giving the URL of its removal, and its label) a remove link.
+
+    What repeats from row to row is escaped once: a column's cell opening, each creator, each
+    status, the row's id wherever it appears."""
+
+    def __init__(
+        self,
+        team_key: str,
+        link_kind: str | None,
+        *,
+        selectable: bool = False,
+        remove: tuple | None = None,
+    ):
+        self.detail_url = link_maker("resource-detail", team_key, link_kind) if link_kind else None
+        self.selectable = selectable
+        self.remove = remove
+        self.openings: dict[tuple, str] = {}  # a column's "<td …>"
+        self.creators: dict[Creator, str] = {}
+        self.statuses: dict[tuple[str, str], str] = {}
+
+    def opening(self, cell: Cell) -> str:
+        key = (cell.format, cell.label)
+        opening = self.openings.get(key)
+        if opening is None:
+            classes = f"cell-{cell.format} num" if cell.format.numeric else f"cell-{cell.format}"
+            opening = f'<td class="{esc(classes)}" data-label="{esc(cell.label)}">'
+            self.openings[key] = opening
+        return opening
+
+    def creator(self, person: Creator | None) -> str:
+        if person is None:
+            return creator_html(person)
+        shown = self.creators.get(person)
+        if shown is None:
+            shown = self.creators[person] = creator_html(person)
+        return shown
+
+    def status(self, text: str, badge: str) -> str:
+        shown = self.statuses.get((text, badge))
+        if shown is None:
+            shown = self.statuses[text, badge] = status_html(text, badge)
+        return shown
+
+    def content(self, cell: Cell, row_id: str, escaped_id: str) -> str:
+        """What a cell shows, escaped; an ID cell with its copy button."""
+        value, kind = cell.value, cell.format
+        if kind is Format.DATETIME:
+            return timestamp_html(value, cell.fallback)
+        if kind is Format.STATUS:
+            return self.status(value, cell.badge)
+        if kind is Format.OWNER:
+            return self.creator(value)
+        if kind is Format.TEAM:
+            return team(value)
+        if value is None or value == "":
+            return NOTHING
+        if kind is Format.BYTES:
+            return esc(filesizeformat(value))
+        if kind is Format.ID:
+            return short_id_html(value, escaped_id if value == row_id else None)
+        return esc(value)
+
+    def row(self, row: Row) -> str:
+        row_id = escaped_id = esc(row.id)
+        url = esc(self.detail_url(row.id)) if self.detail_url else ""
+        parts = [f'\n<tr data-id="{row_id}"', ' class="row-mine">' if row.is_mine else ">"]
+        for cell in row.cells:
+            content = self.content(cell, row.id, escaped_id)
+            if cell.link and url:
+                content = f'<a href="{url}">{content}</a>'
+            if cell.format is Format.ID and cell.value:
+                same = escaped_id if cell.value == row.id else None
+                content = (
+                    f'<span class="id-chip">{content}'
+                    f"{copy_button_html(cell.value, escaped=same)}</span>"
+                )
+            parts += (self.opening(cell), content, "</td>")
+        if self.remove is not None:
+            remove_url, label = self.remove
+            parts.append('<td class="actions cell-actions">')
+            url = remove_url(row.id)
+            if url:
+                parts.append(
+                    f'<a class="btn btn-small btn-ghost" href="{esc(url)}" '
+                    f'data-testid="sub-remove">{esc(label)}…</a>'
+                )
+            parts.append("</td>")
+        if self.selectable:
+            parts.append(
+                f'<td class="select-cell" data-label="Select"><input type="checkbox" name="id" '
+                f'value="{escaped_id}" form="bulk-form" aria-label="Select {esc(row.name)}" '
+                'data-testid="row-select"></td>'
             )
-        classes = f"cell-{cell.format} num" if cell.format.numeric else f"cell-{cell.format}"
-        cells.append(
-            format_html('<td class="{}" data-label="{}">{}</td>', classes, cell.label, content)
+        parts.append("</tr>")
+        return "".join(parts)
+
+    def html(self, rows: list[Row]) -> SafeString:
+        return mark_safe("".join(self.row(row) for row in rows))  # noqa: S308 - all escaped
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, rows, link_kind: str | None = None, selectable=False, removable=False):
+    """The rows of a table in the page's team. A removable row (a sub-list's, on a detail page)
+    links to its removal from ``resource_id`` of ``kind``, its ``remove_index``-th sub-list,
+    labelled as ``section.sub`` says."""
+    team_key = context["active_team"].key
+    remove = None
+    if removable:
+        remove = (
+            link_maker(
+                "resource-sub-remove",
+                team_key,
+                context["kind"].slug,
+                context["resource_id"],
+                context["remove_index"],
+            ),
+            context["section"]["sub"].remove_label,
         )
-    return format_html_join("", "{}", ((cell,) for cell in cells))
+    return TableRows(team_key, link_kind, selectable=bool(selectable), remove=remove).html(rows)
