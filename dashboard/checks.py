@@ -43,17 +43,17 @@ def encryption_keys(app_configs=None, **kwargs) -> list[Error]:
 
 def list_cache_shared(app_configs=None, **kwargs) -> list[Warning]:
     """Lists read from the upstream are reused for UPSTREAM_LIST_CACHE_SECONDS and dropped when
-    the dashboard changes a team; the job worker changes teams too, so the ``lists`` cache must
-    be one every process sees, not each process's own memory."""
-    backend = settings.CACHES.get("lists", {}).get("BACKEND", "")
+    the dashboard changes a team; the job worker changes teams too, so the ``list-changes``
+    cache must be one every process sees, not each process's own memory."""
+    backend = settings.CACHES.get("list-changes", {}).get("BACKEND", "")
     if settings.UPSTREAM_LIST_CACHE_SECONDS > 0 and backend.endswith("LocMemCache"):
         return [
             Warning(
-                "The 'lists' cache is each process's own memory: changes made by the job "
+                "The 'list-changes' cache is each process's own memory: changes made by the job "
                 "worker (copies, bulk deletes) would not drop the lists the web server keeps, "
                 f"which could then be up to {settings.UPSTREAM_LIST_CACHE_SECONDS} s stale.",
-                hint="Set LIST_CACHE_URL (or CACHE_URL) to a shared cache such as Redis, or "
-                "UPSTREAM_LIST_CACHE_SECONDS=0.",
+                hint="Set LIST_CHANGES_CACHE_URL (or CACHE_URL) to a shared cache such as "
+                "Redis, or UPSTREAM_LIST_CACHE_SECONDS=0.",
                 id="dashboard.W010",
             )
         ]

@@ -203,15 +203,18 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://dashboard")}
-# Whole upstream lists, reused for UPSTREAM_LIST_CACHE_SECONDS (see upstream/listcache.py). Every
-# process that changes the upstream (the web servers and the job worker) must share it: the
-# shared cache when there is one, else files under var/ (one folder per test process, as with
-# the test database).
-LISTS_FOLDER = VAR_DIR / "cache" / (f"lists-test-{os.getpid()}" if TESTING else "lists")
-CACHES["lists"] = env.cache(
-    "LIST_CACHE_URL",
-    default=env.str("CACHE_URL") if "CACHE_URL" in os.environ else f"filecache://{LISTS_FOLDER}",
+# Whole upstream lists, reused for UPSTREAM_LIST_CACHE_SECONDS (see upstream/listcache.py): the
+# lists themselves in "lists", and in "list-changes" the marks that drop them when the dashboard
+# changes a team. Every process that changes the upstream (the web servers and the job worker)
+# must share "list-changes": the shared cache when there is one, else small files under var/
+# (one folder per test process, as with the test database).
+CHANGES_FOLDER = VAR_DIR / "cache" / (f"changes-test-{os.getpid()}" if TESTING else "changes")
+SHARED_CACHE_URL = env.str("CACHE_URL", default="")
+CACHES["lists"] = env.cache("LIST_CACHE_URL", default=SHARED_CACHE_URL or "locmemcache://lists")
+CACHES["list-changes"] = env.cache(
+    "LIST_CHANGES_CACHE_URL", default=SHARED_CACHE_URL or f"filecache://{CHANGES_FOLDER}"
 )
+CACHES["list-changes"].setdefault("KEY_PREFIX", "list-changes")
 CACHES["lists"].setdefault("KEY_PREFIX", "lists")
 SESSION_ENGINE = env.str(
     "SESSION_ENGINE",

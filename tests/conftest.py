@@ -22,14 +22,14 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 @pytest.fixture(autouse=True, scope="session")
 def _lists_folder_removed():
-    """The folder of remembered lists this test process used (see settings) goes at the end."""
+    """The folder of list generations this test process used (see settings) goes at the end."""
     yield
     import shutil
 
     from django.conf import settings
 
-    location = str(settings.CACHES["lists"].get("LOCATION", ""))
-    if "lists-test-" in location:
+    location = str(settings.CACHES["list-changes"].get("LOCATION", ""))
+    if "changes-test-" in location:
         shutil.rmtree(location, ignore_errors=True)
 
 
@@ -40,6 +40,7 @@ def _fresh_cache():
 
     caches["default"].clear()
     caches["lists"].clear()  # with Redis, the same store: cleared once more at the start
+    caches["list-changes"].clear()
     yield
 
 

@@ -5,8 +5,10 @@ A list read is remembered under the API key that read it, its team (or the key's
 workspace), its kind and the filters the upstream applied; nothing read with one key is ever
 given to another. Every team has a *generation*: any change the dashboard sends to a team (a
 call other than GET) starts a new one, and lists remembered under the old one are never used
-again, for every key, in every process sharing the ``lists`` cache. How long a list is reused is
-``UPSTREAM_LIST_CACHE_SECONDS`` (0: never); the page says how old it is and offers a refresh.
+again, for every key, in every process (the generations live in the ``list-changes`` cache,
+which every process shares; the lists in ``lists``, which may be each process's own). How long
+a list is reused is ``UPSTREAM_LIST_CACHE_SECONDS`` (0: never); the page says how old it is
+and offers a refresh.
 
 The length a list had last time is kept longer (a day): a list read again is then asked for
 all its pages at once instead of the first page and then the rest.
@@ -27,7 +29,8 @@ if TYPE_CHECKING:
     from dashboard.upstream.catalog import ResourceKind
     from dashboard.upstream.client import UpstreamClient
 
-ALIAS = "lists"
+ALIAS = "lists"  # the lists read
+CHANGES_ALIAS = "list-changes"  # the teams' generations: small, shared by every process
 HINT_SECONDS = 24 * 3600
 GENERATION_SECONDS = 7 * 24 * 3600  # far longer than any list is kept
 EVERYTHING = "gen:*"  # a generation every list key carries too
@@ -53,6 +56,10 @@ def seconds() -> int:
 
 def _store():
     return caches[ALIAS]
+
+
+def _changes():
+    return caches[CHANGES_ALIAS]
 
 
 def _digest(*parts: str) -> str:
@@ -108,7 +115,7 @@ def generation(client: UpstreamClient) -> str:
     """The team's generation now: take it before a read, to remember the read under it."""
     if not seconds():
         return "0"
-    found = _store().get_many([EVERYTHING, _generation_key(client)])
+    found = _changes().get_many([EVERYTHING, _generation_key(client)])
     return f"{found.get(EVERYTHING, '0')}.{found.get(_generation_key(client), '0')}"
 
 
@@ -120,9 +127,9 @@ def size_hint(client: UpstreamClient, kind: ResourceKind, params: dict | None) -
 
 def changed(client: UpstreamClient) -> None:
     """The dashboard sent a change to the client's team: forget every list read of it."""
-    _store().set(_generation_key(client), uuid.uuid4().hex, GENERATION_SECONDS)
+    _changes().set(_generation_key(client), uuid.uuid4().hex, GENERATION_SECONDS)
 
 
 def forget_everything() -> None:
     """Forget every list of every team (the upstream was changed in ways no one was told)."""
-    _store().set(EVERYTHING, uuid.uuid4().hex, GENERATION_SECONDS)
+    _changes().set(EVERYTHING, uuid.uuid4().hex, GENERATION_SECONDS)

@@ -40,3 +40,25 @@ def show_ratio(label: str, numerator: list[float], denominator: list[float], tar
     ratio = median(numerator) / median(denominator)
     print(f"  {label:<{width}} {ratio:6.2f}" + (f"   (target {target})" if target else ""))
     return ratio
+
+
+class EventLoop:
+    """One asyncio event loop running in its own thread for a whole benchmark, so that an async
+    client keeps its connections from one round to the next, as a long-lived script would."""
+
+    def __init__(self):
+        import asyncio
+        import threading
+
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine):
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)

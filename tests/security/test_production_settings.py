@@ -202,13 +202,13 @@ def test_under_pytest_the_sandbox_is_served_whatever_the_environment(tmp_path):
 
 
 def test_a_list_cache_in_each_processs_own_memory_is_warned_about(tmp_path):
-    own_memory = environment(tmp_path / "var", LIST_CACHE_URL="locmemcache://")
+    own_memory = environment(tmp_path / "var", LIST_CHANGES_CACHE_URL="locmemcache://")
     checked = manage(own_memory, "check")
     assert "dashboard.W010" in checked.stderr + checked.stdout
     assert "job worker" in checked.stderr + checked.stdout
 
     by_default = manage(environment(tmp_path / "var"), "check")
     assert by_default.returncode == 0 and "W010" not in by_default.stderr + by_default.stdout
-    switched_off = environment(tmp_path / "var", LIST_CACHE_URL="locmemcache://",
+    switched_off = environment(tmp_path / "var", LIST_CHANGES_CACHE_URL="locmemcache://",
                                UPSTREAM_LIST_CACHE_SECONDS="0")
     assert "W010" not in (lambda r: r.stderr + r.stdout)(manage(switched_off, "check"))
