@@ -8,18 +8,12 @@ Run with ``make bench`` (or ``.venv/bin/python -m pytest tests/benchmarks/test_b
 ratios are of medians of that run. Only that the setup is what it claims is asserted: every
 panel filled, every answer a 200, the search finding what it should, and a follow-up costing
 no upstream call.
-
-The test live server (Python's ``http.server`` underneath) sends a response in several small
-writes; with keep-alive connections, Nagle's algorithm and delayed ACKs then hold each answer
-back by about 40 ms. That is a property of the test server, not of the dashboard or of a real
-upstream, so it is switched off here (TCP_NODELAY) for every connection the server accepts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import threading
 
 import pytest
@@ -30,8 +24,8 @@ from seekrai import AsyncSeekrFlow
 
 from dashboard.accounts.services import active_key, client_for_key
 from dashboard.resources import selectors
-from dashboard.sandbox import factories
 from dashboard.upstream import catalog, listcache
+from tests.benchmarks.conftest import fill_team
 from tests.benchmarks.measure import measured, median, show, show_ratio
 from tests.conftest import team_url
 from tests.resources.helpers import bulk_files, row_ids
@@ -43,38 +37,12 @@ SEARCH_FILES = 2_000
 ITEMS_PER_KIND = 5
 
 
-@pytest.fixture(autouse=True)
-def no_delayed_acks(monkeypatch):
-    from django.core.servers.basehttp import WSGIRequestHandler
-
-    monkeypatch.setattr(WSGIRequestHandler, "disable_nagle_algorithm", True)
-
-
-@pytest.fixture(autouse=True)
-def quiet_sdk():
-    """The SDK's HTTP client logs every request; the figures are what is read here."""
-    logger = logging.getLogger("httpx")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    yield
-    logger.setLevel(level)
-
-
 @pytest.fixture
 def separate_upstream(org, settings):
     from tests.benchmarks.servers import separate_sandbox
 
     with separate_sandbox(settings, LATENCY_MS, threads=16):
         yield
-
-
-@pytest.fixture
-def event_loop_thread():
-    from tests.benchmarks.measure import EventLoop
-
-    loop = EventLoop()
-    yield loop
-    loop.close()
 
 
 def sdk_for(settings, org, team) -> AsyncSeekrFlow:
@@ -108,18 +76,6 @@ class UpstreamCalls:
             requests.Session.request = original
 
 
-def fill(team, user) -> None:
-    for n in range(ITEMS_PER_KIND):
-        factories.create_file(team, user, filename=f"data-{n}.jsonl")
-        factories.create_fine_tune(team, user, experiment_name=f"run-{n}")
-        factories.create_agent(team, user, name=f"agent-{n}")
-        factories.create_deployment(team, user, name=f"deployment-{n}")
-        factories.create_vector_db(team, user, name=f"kb-{n}")
-        factories.create_project(team, user, name=f"project-{n}")
-        factories.create_tool(team, user, name=f"tool-{n}")
-        factories.create_data_job(team, user, name=f"job-{n}")
-
-
 async def _made(factory):
     """Build an async client inside the loop that will use it."""
     return factory()
@@ -146,7 +102,7 @@ def sdk_overview_reads(sdk: AsyncSeekrFlow):
 def test_overview_against_one_call_and_the_sdk(
     org, alice_web, settings, separate_upstream, event_loop_thread
 ):
-    fill(org.team_a, org.alice.sandbox_user)
+    fill_team(org.team_a, org.alice.sandbox_user, ITEMS_PER_KIND)
     user = get_user_model().objects.get(username="alice")
     client = client_for_key(active_key(user), str(org.team_a.pk))
     kinds = [kind for kind in catalog.team_kinds() if kind.in_overview]

@@ -21,7 +21,6 @@ messages, every answer a 200.
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -40,24 +39,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 LATENCY_MS = 100
 THREADS = 20
 ANSWER = re.compile(r"answer \d+")
-
-
-@pytest.fixture(autouse=True)
-def no_delayed_acks(monkeypatch):
-    """As in ``test_bench_overview``: the test live server's small writes are not held back."""
-    from django.core.servers.basehttp import WSGIRequestHandler
-
-    monkeypatch.setattr(WSGIRequestHandler, "disable_nagle_algorithm", True)
-
-
-@pytest.fixture(autouse=True)
-def quiet_sdk():
-    """The SDK's HTTP client logs every request; the figures are what is read here."""
-    logger = logging.getLogger("httpx")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    yield
-    logger.setLevel(level)
 
 
 @pytest.fixture
