@@ -51,6 +51,14 @@ def sdk_for(settings, org, team) -> AsyncSeekrFlow:
                           supplied_headers={"x-team-id": str(team.pk)}, max_retries=0)
 
 
+def assert_latency(one_call: list[float]) -> None:
+    """The sandbox must answer after its latency, or every ratio here means nothing."""
+    assert min(one_call) >= LATENCY_MS / 1000, (
+        f"one upstream call took {min(one_call) * 1000:.0f} ms, under the sandbox's "
+        f"{LATENCY_MS} ms latency: the benchmark is not reaching the slow sandbox"
+    )
+
+
 class UpstreamCalls:
     """Counts the calls this process sends to the upstream (the dashboard's, in the live
     server's threads), whatever sends them."""
@@ -131,6 +139,7 @@ def test_overview_against_one_call_and_the_sdk(
             lambda: [selectors.overview_panel_call(client, kind)() for kind in kinds], rounds=3
         ),
     }
+    assert_latency(figures["one call (dashboard client, 50 files)"])
     print()
     print(f"Overview: sandbox latency {LATENCY_MS} ms, {len(kinds)} panels, "
           f"{ITEMS_PER_KIND} items of each kind")
@@ -186,6 +195,7 @@ def test_searching_a_long_list(org, alice_web, settings, separate_upstream, even
         "search, after the list's first page": measured(search, before=list_page_first),
         "search, list changed, length known": measured(search, before=listcache.forget_everything),
     }
+    assert_latency(figures["one call (50 files)"])
     search()
     with calls.counting():
         follow_ups = measured(lambda: search("doc-0199", [f"file-doc-0199{n}" for n in
