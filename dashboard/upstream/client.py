@@ -24,8 +24,9 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.timeout import Timeout
 
-from dashboard.upstream import errors, listcache
+from dashboard.upstream import errors, listcache, transport
 from dashboard.upstream.catalog import Scope
 from dashboard.upstream.deadline import (
     DeadlineTimeout,
@@ -179,21 +180,51 @@ class UpstreamClient:
         files: Any = None,
         headers: dict[str, str] | None = None,
         timeout: tuple[float, float] | None = None,
-    ) -> requests.Response:
-        url = self.base_url + path.lstrip("/")
+        plain: bool = False,
+    ) -> requests.Response | tuple[int, bytes]:
+        """Send one call: its open response, or with ``plain`` (no form, no file) its status
+        and body, read through urllib3 directly (see ``transport.py``)."""
         deadline = self.deadline if timeout is None else None  # own timeouts: streams, uploads
         timeout = timeout or self._timeout()
-        kwargs = {"params": params, "json": json_body, "data": data, "files": files}
         changes = method not in ("GET", "HEAD") and scope is Scope.TEAM
         if changes:
             # Whether or not it succeeds, the team may have changed: lists read of it go stale.
             # Before the call and after it, so that no list read while it ran is reused.
             listcache.changed(self)
         try:
+            if plain:
+                return self._exchange_plain(
+                    method, path, scope, deadline, timeout, headers, params, json_body
+                )
+            url = self.base_url + path.lstrip("/")
+            kwargs = {"params": params, "json": json_body, "data": data, "files": files}
             return self._exchange(method, url, scope, deadline, timeout, headers, **kwargs)
         finally:
             if changes:
                 listcache.changed(self)
+
+    def _exchange_plain(self, method, path, scope, deadline, timeout, headers, params, json_body):
+        if isinstance(timeout, tuple):
+            timeout = Timeout(connect=timeout[0], read=timeout[1])
+        try:
+            with call_deadline(deadline):
+                response = transport.send(
+                    method,
+                    self.base_url,
+                    path,
+                    headers=self.headers(scope, headers),
+                    params=params,
+                    body=transport.json_body(json_body),
+                    timeout=timeout,
+                )
+        except transport.TimedOut as exc:
+            raise self._timed_out(deadline) from exc
+        if response.status >= 300:
+            body = transport.read_capped(response, 64 * 1024, strict=False)
+            raise errors.error_for_status(
+                response.status, body, _retry_after(response.headers.get("Retry-After"))
+            )
+        return response.status, transport.read_capped(response, settings.UPSTREAM_MAX_BODY_BYTES)
 
     def _exchange(self, method, url, scope, deadline, timeout, headers, **kwargs):
         try:
@@ -274,9 +305,13 @@ class UpstreamClient:
 
     def request(self, method: str, path: str, *, scope: Scope, **kwargs) -> Any:
         """Send one call and return its decoded JSON (``{}`` for 204)."""
-        response = self._send(method, path, scope=scope, **kwargs)
-        body = self._read_capped(response, settings.UPSTREAM_MAX_BODY_BYTES)
-        if response.status_code == 204 or not body.strip():
+        if kwargs.get("data") is None and kwargs.get("files") is None:
+            status, body = self._send(method, path, scope=scope, plain=True, **kwargs)
+        else:
+            response = self._send(method, path, scope=scope, **kwargs)
+            status = response.status_code
+            body = self._read_capped(response, settings.UPSTREAM_MAX_BODY_BYTES)
+        if status == 204 or not body or body.isspace():
             return {}
         try:
             return decode_json(body)

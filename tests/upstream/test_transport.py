@@ -1,0 +1,135 @@
+"""Plain calls (JSON in, JSON out) skip ``requests`` and go through urllib3 directly: on the
+wire they are the calls ``requests`` would have sent, and they keep its guarantees: no cookie
+kept, the body capped after decompressing it, a bad header value refused."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+from dashboard.upstream import errors, transport
+from dashboard.upstream.catalog import FILES, Scope
+from dashboard.upstream.client import USER_AGENT, UpstreamClient
+from dashboard.upstream.http import reset_session
+from dashboard.upstream.paths import expand
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """Answers every call with ``answer`` and keeps what it was sent."""
+
+    protocol_version = "HTTP/1.1"
+    seen: list[tuple[str, str, dict[str, str], bytes]]
+    answer: tuple[int, dict[str, str], bytes] = (200, {}, b'{"ok": true}')
+
+    def handle_call(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        type(self).seen.append((self.command, self.path, dict(self.headers.items()), body))
+        status, headers, payload = type(self).answer
+        self.send_response(status)
+        for name, value in {"Content-Type": "application/json", **headers}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_DELETE = do_PATCH = do_PUT = handle_call
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def recorder(settings):
+    settings.UPSTREAM_RETRIES = 0
+    reset_session()
+    handler = type("Handler", (Recorder,), {"seen": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.handler = handler
+    server.base_url = f"http://127.0.0.1:{server.server_port}/api"
+    yield server
+    server.shutdown()
+    server.server_close()
+    reset_session()
+
+
+def sent_by_requests(server, method, path, *, headers, params=None, json_body=None):
+    """What ``requests`` puts on the wire for the same call (the client's old way)."""
+    with requests.Session() as session:
+        session.trust_env = False
+        session.request(
+            method,
+            server.base_url + "/" + path,
+            params=params,
+            json=json_body,
+            headers={"Authorization": "sk-secret", "User-Agent": USER_AGENT, **headers},
+            timeout=5,
+        ).close()
+    return server.handler.seen.pop()
+
+
+CALLS = [
+    ("GET", "v1/flow/files", {"limit": 5, "order": "desc"}, None, Scope.TEAM),
+    ("GET", expand("v1/flow/files/{id}", "a b/ü?#%"), {"q": "x y&z", "n": None}, None, Scope.TEAM),
+    ("POST", "v1/threads/", None, {"meta_data": {"title": "é \"q\""}}, Scope.USER),
+    ("PATCH", expand("v1/flow/tools/{id}", "tool-1"), None, {"name": "n"}, Scope.TEAM),
+    ("DELETE", expand("v1/flow/files/{id}", "file-1"), None, None, Scope.TEAM),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "params", "body", "scope"), CALLS)
+def test_a_plain_call_is_on_the_wire_what_requests_would_send(
+    recorder, method, path, params, body, scope
+):
+    client = UpstreamClient("sk-secret", "team-1", base_url=recorder.base_url, deadline=None)
+    assert client.request(method, path, scope=scope, params=params, json_body=body) == {"ok": True}
+    sent = recorder.handler.seen.pop()
+    team = {"x-team-id": "team-1"} if scope is Scope.TEAM else {}
+    expected = sent_by_requests(recorder, method, path, headers=team, params=params, json_body=body)
+    assert sent == expected
+
+
+def test_the_request_target_is_the_one_requests_builds():
+    odd = ["file-1", "a b", "ä/ö?#%", "x%41y", "~._-", "+&=;,", "[x]", "'\"<>"]
+    params = [None, {"limit": 5}, {"q": "a b+c&d=é", "n": None, "m": [1, None, "2"], "t": True}]
+    for base in ["http://h:1/sandbox/", "https://flow.example.com/", "http://h/a%20b/"]:
+        for resource_id in odd:
+            path = expand("v1/flow/files/{id}/content", resource_id)
+            for query in params:
+                built = requests.Request("GET", base + path, params=query).prepare().path_url
+                assert transport.target(base, path, query) == built
+
+
+def test_a_cookie_the_upstream_sets_is_never_sent_back(recorder):
+    recorder.handler.answer = (200, {"Set-Cookie": "session=alice; Path=/"}, b"[]")
+    client = UpstreamClient("sk-secret", base_url=recorder.base_url, deadline=None)
+    client.request("GET", "v1/flow/files", scope=Scope.TEAM)
+    client.request("GET", "v1/flow/files", scope=Scope.TEAM)
+    assert [call[2].get("Cookie") for call in recorder.handler.seen] == [None, None]
+
+
+def test_a_compressed_answer_is_capped_once_decompressed(recorder, settings):
+    settings.UPSTREAM_MAX_BODY_BYTES = 10_000
+    items = [{"id": f"file-{n}", "object": "file", "filename": "x" * 50} for n in range(2_000)]
+    packed = gzip.compress(json.dumps({"data": items}).encode())
+    assert len(packed) < settings.UPSTREAM_MAX_BODY_BYTES
+    recorder.handler.answer = (200, {"Content-Encoding": "gzip"}, packed)
+    client = UpstreamClient("sk-secret", base_url=recorder.base_url, deadline=None)
+    with pytest.raises(errors.BadResponseError, match="far larger than expected"):
+        client.resources.list_page(FILES, limit=5)
+    settings.UPSTREAM_MAX_BODY_BYTES = 10_000_000
+    assert len(client.resources.list_page(FILES, limit=5).items) == 5
+
+
+@pytest.mark.parametrize("team", ["team\r\nX-Evil: 1", " team", "team\n"])
+def test_a_header_value_that_could_split_the_request_is_refused(recorder, team):
+    client = UpstreamClient("sk-secret", team, base_url=recorder.base_url, deadline=None)
+    with pytest.raises(errors.UpstreamUnavailableError):
+        client.request("GET", "v1/flow/files", scope=Scope.TEAM)
+    assert recorder.handler.seen == []
