@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
@@ -11,6 +12,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 def parse_timestamp(value: Any) -> datetime | None:
     """An upstream timestamp (ISO-8601 text or epoch seconds) as an aware datetime."""
+    if type(value) is str:
+        return _parsed(value)
     if isinstance(value, bool) or value in (None, ""):
         return None
     if isinstance(value, int | float):
@@ -19,6 +22,15 @@ def parse_timestamp(value: Any) -> datetime | None:
         except (OverflowError, OSError, ValueError):
             return None
     if not isinstance(value, str):
+        return None
+    return _parsed(str(value))
+
+
+@lru_cache(maxsize=16384)
+def _parsed(value: str) -> datetime | None:
+    """A timestamp written as text, parsed once: pages show and sort the same lists' times
+    again and again (a datetime cannot be changed, so one can be handed out many times)."""
+    if not value:
         return None
     try:
         moment = parse_datetime(value.strip())
