@@ -71,8 +71,12 @@ UPSTREAM_UPLOAD_TIMEOUT = env.float("UPSTREAM_UPLOAD_TIMEOUT", default=3600.0)
 UPSTREAM_RETRY_AFTER_MAX = env.float("UPSTREAM_RETRY_AFTER_MAX", default=5.0)
 UPSTREAM_RETRIES = env.int("UPSTREAM_RETRIES", default=2)
 UPSTREAM_FANOUT_WORKERS = env.int("UPSTREAM_FANOUT_WORKERS", default=16)
-# Threads for upstream calls shared by every page of a process (a page uses up to the above).
-UPSTREAM_POOL_SIZE = env.int("UPSTREAM_POOL_SIZE", default=64)
+# The most one page may make at once when it asks for more than the above: the audit asks for
+# every (team, kind) pair at once, so that its calls go out in one wave.
+UPSTREAM_PAGE_WORKERS = env.int("UPSTREAM_PAGE_WORKERS", default=100)
+# Threads for upstream calls shared by every page of a process: room for one page's widest
+# wave and other pages beside it.
+UPSTREAM_POOL_SIZE = env.int("UPSTREAM_POOL_SIZE", default=128)
 # Every page's upstream calls together: none waits, nor is retried, past this many seconds.
 UPSTREAM_PAGE_DEADLINE = env.float("UPSTREAM_PAGE_DEADLINE", default=15.0)
 # How long a whole list read from the upstream is reused for searching, sorting and paging it

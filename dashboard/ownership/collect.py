@@ -1,8 +1,9 @@
 """Gathering who owns what, across the personal workspace and every saved team.
 
-The whole list of every team kind is asked of every team at once, with bounded concurrency
-(one :func:`~dashboard.upstream.fanout.fan_out` over (team, kind) pairs), and each pair's
-failure is kept apart: a team that now answers 403 shows as such and hides nothing else.
+The whole list of every team kind is asked of every team at once: one
+:func:`~dashboard.upstream.fanout.fan_out` over (team, kind) pairs, as wide as there are pairs
+(up to ``UPSTREAM_PAGE_WORKERS``), so that the calls go out in one wave. Each pair's failure is
+kept apart: a team that now answers 403 shows as such and hides nothing else.
 
 Nothing here touches the ORM, so the workers stay free of it; what is learnt about the user's
 upstream identity is handed back for the caller to store in the request thread.
@@ -120,7 +121,8 @@ def collect(
     kinds: Sequence[ResourceKind] | None = None,
     max_workers: int | None = None,
 ) -> Collection:
-    """Read every kind of every team, all at once; one failing pair hides nothing else."""
+    """Read every kind of every team, all at once (``max_workers`` at a time, if given); one
+    failing pair hides nothing else."""
     kinds = list(kinds if kinds is not None else catalog.team_kinds())
     clients = {team.key: client.for_team(team.id) for team in teams}
     tasks = {
@@ -128,7 +130,7 @@ def collect(
         for team in teams
         for kind in kinds
     }
-    outcomes = fan_out(tasks, max_workers=max_workers)
+    outcomes = fan_out(tasks, max_workers=max_workers or len(tasks))
 
     audits: dict[str, TeamAudit] = {}
     learnt: dict[str, str] = {}

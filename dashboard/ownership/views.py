@@ -2,10 +2,13 @@
 team, its exports, and search across teams.
 
 The audit page appears at once: teams already collected (cached for a minute) are shown
-directly, the others load as htmx sections, one request per team, each reading that team's
-kinds in parallel. When every section has arrived, ``static/js/audit.js`` asks for the combined
-part (matrix, chart, filters and the table of every resource). Without JavaScript a link
-loads the whole page in one request (``?wait=1``).
+directly, the others as sections still waiting. The page then makes one request (htmx, as it
+loads) for the rest: every team not yet collected is read in one wave of upstream calls (every
+kind of every team at once, see ``collect.py``), and the answer holds every team's section,
+swapped in by id (out of band), and the combined part (matrix, chart, filters and the table of
+every resource). A browser opens only a few connections to a host, so one request per team
+would come back in several waves. Without JavaScript a link loads the whole page in one
+request (``?wait=1``).
 """
 
 from __future__ import annotations
@@ -162,7 +165,8 @@ def audit(request):
 @login_required
 @require_safe
 def team_section(request, team_key: str):
-    """One team's section: its counts per kind and its creators (an htmx fragment)."""
+    """One team's section on its own: its counts per kind and its creators (a fragment; the
+    audit page gets every section at once from :func:`combined`)."""
     workspace = request.workspace
     team = snapshots.team_by_key(workspace, team_key)
     if team is None:
@@ -183,14 +187,24 @@ def team_section(request, team_key: str):
 @login_required
 @require_safe
 def combined(request):
-    """The matrix, chart, filters and combined table (an htmx fragment, once teams are in)."""
+    """Every team's section and the matrix, chart, filters and combined table: the audit
+    page's one request (an htmx fragment). The teams not yet collected are read in one wave."""
+    workspace = request.workspace
     try:
-        audits = snapshots.gather(workspace=request.workspace)
+        audits = snapshots.gather(workspace=workspace)
     except UpstreamError as exc:  # rendered with 200, so htmx swaps it in
-        return render(request, "errors/_upstream.html", {"error": exc})
-    directory = snapshots.creator_directory(workspace=request.workspace)
-    context = _combined_context(request, audits, directory)
-    return render(request, "audit/_combined.html", context)
+        context = {
+            "sections": [TeamSection(team, None, error=exc) for team in workspace.teams],
+            "error": exc,
+        }
+        return render(request, "audit/_teams_and_combined.html", context)
+    directory = snapshots.creator_directory(workspace=workspace)
+    context = {
+        "sections": [_section(team, audits[team.key], directory) for team in workspace.teams],
+        "is_staff": request.user.is_staff,
+        **_combined_context(request, audits, directory),
+    }
+    return render(request, "audit/_teams_and_combined.html", context)
 
 
 @login_required

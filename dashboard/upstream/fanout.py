@@ -8,6 +8,10 @@ first use, instead of a pool per page. A call hands its tasks to at most ``max_w
 pool threads and works through them itself too, so it never waits for a thread that another
 call is holding: a fan-out inside a task, or a pool busy with other pages, slows a page down
 but cannot stall it.
+
+A call is ``UPSTREAM_FANOUT_WORKERS`` wide unless it asks for more: a page whose calls should go
+out in one wave (the audit's, one per team and kind) asks for as many as it has, and gets up to
+``UPSTREAM_PAGE_WORKERS``, never more than the pool and the caller's own thread.
 """
 
 from __future__ import annotations
@@ -95,11 +99,13 @@ class _Batch:
 def fan_out(
     tasks: Mapping[Hashable, Callable[[], Any]], max_workers: int | None = None
 ) -> dict[Hashable, Outcome]:
-    """Run ``tasks`` at most ``max_workers`` at a time (``UPSTREAM_FANOUT_WORKERS``): each
-    key's outcome, in the order of ``tasks``."""
+    """Run ``tasks`` at most ``max_workers`` at a time (``UPSTREAM_FANOUT_WORKERS`` unless
+    asked; bounded by ``UPSTREAM_PAGE_WORKERS`` and the pool): each key's outcome, in the order
+    of ``tasks``."""
     if not tasks:
         return {}
-    workers = min(len(tasks), max_workers or settings.UPSTREAM_FANOUT_WORKERS)
+    widest = min(settings.UPSTREAM_PAGE_WORKERS, settings.UPSTREAM_POOL_SIZE + 1)
+    workers = min(len(tasks), max_workers or settings.UPSTREAM_FANOUT_WORKERS, widest)
     batch = _Batch(tasks)
     helpers = [shared_pool().submit(batch.work, pooled=True) for _ in range(workers - 1)]
     batch.work()

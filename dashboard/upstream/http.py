@@ -56,7 +56,9 @@ def build_session() -> requests.Session:
     session = requests.Session()
     session.trust_env = False  # no proxy or .netrc credentials picked up from the environment
     session.cookies.set_policy(RejectAllCookies())
-    # Room for several pages fanning out at once (audit sections load side by side).
+    # Every pool thread, and as many request threads (each works through its own fan-out), may
+    # hold a connection at once: keep them all, so a page's widest wave (the audit's) reuses
+    # connections rather than opening and dropping them.
     pool = max(64, settings.UPSTREAM_POOL_SIZE * 2)
     adapter = HTTPAdapter(max_retries=build_retry(), pool_connections=4, pool_maxsize=pool)
     session.mount("http://", adapter)

@@ -1,39 +1,33 @@
-// The ownership audit: team sections load by themselves (hx-trigger="load"); once none is
-// pending any more, ask for the combined part (matrix, chart, table). No inline script (CSP).
+// The ownership audit: the combined part loads as the page opens (hx-trigger="load") and brings
+// every team's section with it (out of band). If that one request fails outright (network,
+// server error), the sections still waiting and the combined part say so instead of spinning
+// for ever. No inline script (CSP).
 (function () {
   "use strict";
 
-  var PENDING = "[data-audit-pending]";
-  var announced = false;
-
-  function announceWhenComplete() {
-    if (announced || document.querySelector(PENDING)) return;
-    var combined = document.getElementById("audit-combined");
-    if (!combined || !combined.hasAttribute("hx-get") || !window.htmx) return;
-    announced = true;
-    window.htmx.trigger(document.body, "audit-teams-loaded");
+  function giveUp(why) {
+    document.querySelectorAll("[data-audit-pending]").forEach(function (section) {
+      section.removeAttribute("data-audit-pending");
+      var note = section.querySelector(".loading") || section;
+      note.textContent = "This team could not be loaded (" + why + "). Use Refresh to try again.";
+      note.classList.add("audit-load-failed");
+    });
+    var waiting = document.querySelector('[data-testid="audit-combined-waiting"]');
+    if (waiting) {
+      waiting.textContent = "The audit could not be loaded (" + why + "). Use Refresh to try again.";
+      waiting.classList.add("audit-load-failed");
+    }
   }
 
-  // A section whose request failed outright (network, server error) says so and stops
-  // waiting, so the rest of the page still completes.
-  function giveUp(section, why) {
-    if (!section || !section.hasAttribute("data-audit-pending")) return;
-    section.removeAttribute("data-audit-pending");
-    var note = section.querySelector(".loading") || section;
-    note.textContent = "This team could not be loaded (" + why + "). Use Refresh to try again.";
-    note.classList.add("audit-load-failed");
-    announceWhenComplete();
+  function onFailure(why) {
+    return function (evt) {
+      if (evt.detail.elt && evt.detail.elt.id === "audit-combined") giveUp(why(evt));
+    };
   }
 
-  document.addEventListener("htmx:afterSettle", announceWhenComplete);
-  document.addEventListener("htmx:responseError", function (evt) {
-    giveUp(evt.detail.elt.closest(PENDING), "error " + evt.detail.xhr.status);
-  });
-  document.addEventListener("htmx:sendError", function (evt) {
-    giveUp(evt.detail.elt.closest(PENDING), "no answer");
-  });
-  document.addEventListener("htmx:timeout", function (evt) {
-    giveUp(evt.detail.elt.closest(PENDING), "timed out");
-  });
-  window.Dashboard.onReady(announceWhenComplete);
+  document.addEventListener("htmx:responseError", onFailure(function (evt) {
+    return "error " + evt.detail.xhr.status;
+  }));
+  document.addEventListener("htmx:sendError", onFailure(function () { return "no answer"; }));
+  document.addEventListener("htmx:timeout", onFailure(function () { return "timed out"; }));
 })();

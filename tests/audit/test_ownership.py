@@ -6,18 +6,22 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 
 import pytest
 from django.core.cache import cache
 
 from dashboard.accounts.models import ApiKey
+from dashboard.ownership.collect import collect
 from dashboard.sandbox import faults, identity, recorder
 from dashboard.sandbox.models import SandboxAgent, SandboxMembership, SandboxProject
 from dashboard.teams.models import SavedTeam
+from dashboard.teams.workspace import Team, personal
 from dashboard.upstream import catalog
 from tests.audit.conftest import held_by_creator, held_counts
 from tests.audit.html import section_of, table_header, table_rows
 from tests.conftest import Web, make_dashboard_user, team_url
+from tests.upstream.test_fanout import fresh_pool
 
 
 def cache_keys() -> list[str]:
@@ -66,10 +70,64 @@ def test_the_page_appears_before_any_team_is_asked(holdings, bob_web):
     page = bob_web.get("/audit/")
     assert page.status_code == 200
     for key in bobs_teams(holdings):
-        assert f'hx-get="/audit/team/{key}/" hx-trigger="load"' in page.text
-    assert 'hx-trigger="audit-teams-loaded from:body"' in page.text
+        assert f'data-team="{key}" data-audit-pending>' in page.text
+    # One request, as the page loads, for every team at once (not one per team).
+    assert re.findall(r'hx-get="([^"]*)" hx-trigger="([^"]*)"', page.text) == [
+        ("/audit/combined/", "load")
+    ]
     assert "appear once every team has answered" in page.text
     assert upstream_calls() == []
+
+
+def team_sections(html: str) -> dict[str, str]:
+    """Team key -> the opening tag of its section, in the order given."""
+    tags = re.findall(r'<section [^>]*data-testid="audit-team"[^>]*>', html)
+    return {re.search(r'data-team="([^"]*)"', tag).group(1): tag for tag in tags}
+
+
+def test_one_request_brings_every_team_and_the_combined_part(holdings, bob_web):
+    SandboxMembership.objects.filter(team=holdings.team_b, user=holdings.bob.sandbox_user).delete()
+    team_a, team_b = str(holdings.team_a.pk), str(holdings.team_b.pk)
+    recorder.clear()
+    answer = bob_web.get("/audit/combined/", headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    assert len(upstream_calls()) == len(KINDS) * len(bobs_teams(holdings))
+
+    sections = team_sections(answer.text)
+    assert list(sections) == list(bobs_teams(holdings))  # every team, in the page's order
+    for tag in sections.values():  # each swapped in by its id, no longer waiting
+        assert 'hx-swap-oob="true"' in tag and "data-audit-pending" not in tag
+    assert "10 resources" in section_of(answer.text, team_a)
+    assert "No longer a member (403)" in section_of(answer.text, team_b)
+    matrix = {r.attrs["data-team"]: r.cells for r in table_rows(answer.text, "matrix-table")}
+    assert matrix[team_b][1:-1] == ["403"] * len(KINDS)
+    readable = [team for key, team in bobs_teams(holdings).items() if key != team_b]
+    assert len(table_rows(answer.text, "audit-table")) == sum(
+        sum(held_counts(team).values()) for team in readable
+    )
+
+
+def test_every_team_and_kind_is_asked_in_one_wave():
+    """Each call waits until every call of the audit has been asked: in waves, they never all
+    would be, and the collection would fail."""
+    teams = [personal(), Team("team-a", "Team A"), Team("team-b", "Team B")]
+    everyone = threading.Barrier(len(teams) * len(KINDS), timeout=10)
+
+    class Waiting:
+        resources = property(lambda self: self)
+
+        def for_team(self, team_id):
+            return self
+
+        def list_all(self, kind):
+            everyone.wait()
+            return []
+
+    with fresh_pool():
+        collection = collect(Waiting(), teams)
+    assert {key: audit.failures for key, audit in collection.teams.items()} == {
+        team.key: {} for team in teams
+    }
 
 
 def test_each_team_section_shows_its_creators_as_the_sandbox_holds_them(holdings, bob_web):
@@ -232,7 +290,7 @@ def test_the_snapshot_serves_filters_and_exports_until_refreshed(holdings, bob_w
 
     refreshed = bob_web.post("/audit/refresh/", {"query": "kind=agents"})
     assert refreshed.url.endswith("/audit/?kind=agents")
-    assert 'hx-get="/audit/team/personal/"' in refreshed.text  # asks again
+    assert 'data-team="personal" data-audit-pending' in refreshed.text  # asks again
     bob_web.get("/audit/combined/?kind=agents")
     assert len(upstream_calls()) == len(KINDS) * len(bobs_teams(holdings))
 
@@ -270,4 +328,7 @@ def test_without_a_key_the_page_asks_for_one(live_server, org):
     assert carol.get("/audit/").url.endswith("/keys/welcome/")
     section = carol.get("/audit/team/personal/")
     assert section.status_code == 200 and "No API key yet" in section.text
+    everything = carol.get("/audit/combined/")
+    assert everything.status_code == 200
+    assert "No API key yet" in section_of(everything.text, "personal")
     assert carol.get(f"/audit/team/{org.team_a.pk}/").status_code == 404

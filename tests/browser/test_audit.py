@@ -1,9 +1,10 @@
-"""In a real browser: the audit page appears at once, fills in team by team, then shows the
-matrix and the table; a filter narrows the table and the CSV export follows it."""
+"""In a real browser: the audit page appears at once, then one request fills in every team and
+shows the matrix and the table; a filter narrows the table and the CSV export follows it."""
 
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 
@@ -38,11 +39,15 @@ def test_the_audit_fills_in_and_exports_what_is_filtered(
     SandboxMembership.objects.filter(team=org.team_b, user=org.bob.sandbox_user).delete()
     settings.SANDBOX_LATENCY_MS = 150  # slow enough to see the sections arrive
     sign_in(page, live_server.url, "bob", PASSWORD)
+    asked: list[str] = []
+    page.on("request", lambda request: "/audit/" in request.url and asked.append(request.url))
 
     page.goto(live_server.url + "/audit/", wait_until="domcontentloaded")
     assert page.locator("[data-audit-pending]").count() >= 1  # the page is there first
     page.get_by_test_id("audit-table").wait_for()
     assert page.locator("[data-audit-pending]").count() == 0
+    # Every team came with the combined part, in one request.
+    assert asked == [live_server.url + "/audit/", live_server.url + "/audit/combined/"]
     sections = page.get_by_test_id("audit-team")
     assert sections.count() == 3
     team_b = page.locator(f'[data-testid="audit-team"][data-team="{org.team_b.pk}"]')
@@ -82,3 +87,18 @@ def test_the_audit_fills_in_and_exports_what_is_filtered(
     assert not ActionLog.objects.filter(action="team.switched").exists()
     page.screenshot(path=str(ARTIFACTS / "audit-log.png"), full_page=True)
     assert not page.js_errors, page.js_errors
+
+
+def test_when_the_one_request_fails_the_page_says_so_rather_than_waiting(
+    bob_in_three_teams, page, live_server
+):
+    sign_in(page, live_server.url, "bob", PASSWORD)
+    page.route(re.compile(r"/audit/combined/"), lambda route: route.fulfill(status=502, body="-"))
+
+    page.goto(live_server.url + "/audit/")
+    page.get_by_text("The audit could not be loaded (error 502)").wait_for()
+    assert page.locator("[data-audit-pending]").count() == 0
+    sections = page.get_by_test_id("audit-team")
+    assert sections.count() == 3
+    for text in sections.all_inner_texts():
+        assert "This team could not be loaded (error 502). Use Refresh to try again." in text
