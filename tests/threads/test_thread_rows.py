@@ -13,6 +13,7 @@ import pytest
 from django.template import engines
 from django.test import RequestFactory
 from django.utils.safestring import mark_safe
+from django.utils.timezone import override
 
 from dashboard.threads.previews import Preview
 from dashboard.threads.selectors import ListedThread
@@ -91,13 +92,15 @@ def thread_rows(listed: list[ListedThread]) -> str:
     return rendered("{% load thread_tags %}{% thread_rows rows %}", rows=listed)
 
 
-def test_a_row_is_the_reference_markup_for_every_state():
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "America/New_York"])
+def test_a_row_is_the_reference_markup_for_every_state(zone):
     listed = rows()
     assert len(listed) == len(PREVIEWS) * 6
-    for start in range(0, len(listed), 7):
-        chunk = listed[start : start + 7]
-        assert thread_rows(chunk) == reference_rows(chunk), start
-    assert thread_rows([]) == reference_rows([])
+    with override(zone):  # times are shown in the current time zone
+        for start in range(0, len(listed), 7):
+            chunk = listed[start : start + 7]
+            assert thread_rows(chunk) == reference_rows(chunk), start
+        assert thread_rows([]) == reference_rows([])
 
 
 def test_the_fragment_is_the_reference_markup_for_every_state():

@@ -11,20 +11,18 @@ is worked out once per table.
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 from datetime import timezone as fixed_offset
 
 from django import template
 from django.template.defaultfilters import date, filesizeformat, truncatechars
-from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.converters import link_maker, link_to
 from dashboard.people.directory import Creator
 from dashboard.resources.presentation import Cell, Row, TeamName, status_label
-from dashboard.text import reveal
+from dashboard.text import esc, reveal
 from dashboard.upstream.catalog import Format
 
 register = template.Library()
@@ -34,18 +32,6 @@ NOTHING = mark_safe('<span class="muted">—</span>')  # noqa: S308 - a constant
 
 register.simple_tag(link_to, name="link_to")
 register.filter("revealed", reveal)  # upstream text with its invisible characters shown
-
-
-def esc(value) -> str:
-    """``conditional_escape(value)`` without the lazy-text wrappers around each call: what is
-    already safe HTML stays as it is, anything else is escaped (``&<>"'``)."""
-    if type(value) is str:  # the usual value, and never safe HTML already
-        return html.escape(value)
-    if isinstance(value, Promise):
-        value = str(value)
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
 
 
 def timestamp_html(moment, fallback: str = "") -> str:

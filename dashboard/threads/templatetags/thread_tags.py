@@ -9,15 +9,16 @@ from datetime import datetime
 from functools import lru_cache
 
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import capfirst, date, truncatechars
-from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import get_current_timezone, is_aware, template_localtime
 from django.utils.translation import get_language
 
 from dashboard import text
 from dashboard.converters import link_maker
 from dashboard.resources.presentation import badge_class
+from dashboard.text import esc
 from dashboard.threads.agents import AgentName
 
 register = template.Library()
@@ -56,11 +57,14 @@ def row_key(thread_id: str) -> str:
     return hashlib.sha256(str(thread_id).encode()).hexdigest()[:16]
 
 
-def _local(moment, format_string: str) -> str:
-    """A timestamp as the ``date`` filter shows it in a template: in the current time zone.
-    The two formats the list uses are written out for a datetime (what ``date`` gives for
-    them: its ISO form, and its fields)."""
-    local = template_localtime(moment)
+def _local(moment, format_string: str, zone=None) -> str:
+    """A timestamp as the ``date`` filter shows it in a template: in the current time zone
+    (``zone``, when the caller looked it up already). The two formats the list uses are
+    written out for a datetime (what ``date`` gives for them: its ISO form, and its fields)."""
+    if type(moment) is datetime and zone is not None:
+        local = moment.astimezone(zone) if settings.USE_TZ and is_aware(moment) else moment
+    else:
+        local = template_localtime(moment)
     if type(local) is datetime and format_string in ("c", "Y-m-d H:i"):
         if format_string == "c":
             return local.isoformat()
@@ -82,7 +86,7 @@ def truncated(value, length: int):
     return truncatechars(value, length)
 
 
-def thread_link_html(url: str, key: str, title, created_at, oob) -> str:
+def thread_link_html(url: str, key: str, title, created_at, oob, zone=None) -> str:
     """A row's title, linked to its thread (``url``; "" for an id no link can hold)."""
     swap = ' hx-swap-oob="true"' if oob else ""
     if not url:
@@ -90,7 +94,7 @@ def thread_link_html(url: str, key: str, title, created_at, oob) -> str:
     if title:
         shown = esc(title)
     elif created_at:
-        shown = f"Thread of {esc(_local(created_at, 'Y-m-d H:i'))}"
+        shown = f"Thread of {esc(_local(created_at, 'Y-m-d H:i', zone))}"
     else:
         shown = "Thread"
     return f'<a href="{esc(url)}" id="title-{key}" data-testid="thread-link"{swap}>{shown}</a>'
@@ -129,21 +133,21 @@ def thread_rows(rows) -> SafeString:
     """The ``<tr>`` rows of the threads list (``selectors.ListedThread``), or its empty row."""
     if not rows:
         return mark_safe(NO_THREADS)  # noqa: S308 - a constant
-    link = link_maker("thread-detail")
+    link, zone = link_maker("thread-detail"), get_current_timezone()
     parts = []
     for row in rows:
         thread = row.thread
         key, moment = row_key(thread.id), thread.created_at
         if moment:
             created = (
-                f'<time datetime="{esc(_local(moment, "c"))}">'
-                f"{esc(_local(moment, 'Y-m-d H:i'))}</time>"
+                f'<time datetime="{esc(_local(moment, "c", zone))}">'
+                f"{esc(_local(moment, 'Y-m-d H:i', zone))}</time>"
             )
         else:
             created = '<span class="muted">unknown</span>'
         parts.append(
             '\n      <tr>\n        <td class="thread-title-cell">'
-            f"{thread_link_html(link(thread.id), key, row.title, moment, False)}"
+            f"{thread_link_html(link(thread.id), key, row.title, moment, False, zone)}"
             f'\n          <br><code class="id-cell muted small" title="{esc(thread.id)}">'
             f"{esc(truncated(thread.id, 18))}</code></td>"
             f'\n        <td data-label="Created">{created}</td>'
