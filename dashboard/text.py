@@ -40,7 +40,11 @@ def pretty_json(value: object) -> str:
     """``value`` as indented JSON to read, invisible characters written as ``\\uXXXX``
     escapes (still valid JSON: inside strings is the only place they can be)."""
     text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
-    if not any(is_hidden(ch) and ch != "\n" for ch in text):
+    # Printable text holds no character of the "Other" categories, so none hidden: the usual
+    # answer, without looking at each of its characters.
+    if text.replace("\n", "").isprintable() or not any(
+        is_hidden(ch) and ch != "\n" for ch in text
+    ):
         return text
     return "".join(
         json.dumps(ch)[1:-1] if is_hidden(ch) and ch != "\n" else ch for ch in text

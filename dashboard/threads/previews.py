@@ -27,7 +27,7 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 
 from django.core.cache import cache
 
@@ -57,7 +57,9 @@ class Preview:
         return cls(message.role, message.text[:PREVIEW_LENGTH])
 
 
+@lru_cache(maxsize=4096)
 def _digest(thread_id: str) -> str:
+    """A thread id in a cache key; the list asks for three keys of each thread (remembered)."""
     return hashlib.sha256(str(thread_id).encode()).hexdigest()[:32]
 
 

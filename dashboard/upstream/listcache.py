@@ -20,6 +20,7 @@ import hashlib
 import time
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -62,7 +63,9 @@ def _changes():
     return caches[CHANGES_ALIAS]
 
 
+@lru_cache(maxsize=4096)
 def _digest(*parts: str) -> str:
+    """A key's digest; the same few are asked for by every read (remembered: pure)."""
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
 
