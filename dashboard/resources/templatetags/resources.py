@@ -15,6 +15,7 @@ from datetime import datetime
 from datetime import timezone as fixed_offset
 
 from django import template
+from django.template.base import render_value_in_context
 from django.template.defaultfilters import date, filesizeformat, truncatechars
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -295,3 +296,67 @@ def table_rows(context, rows, link_kind: str | None = None, selectable=False, re
             context["section"]["sub"].remove_label,
         )
     return TableRows(team_key, link_kind, selectable=bool(selectable), remove=remove).html(rows)
+
+
+PANEL_COUNT_TITLE = (
+    "At least {}: the dashboard stops counting there; open the list to page through all of them"
+)
+
+
+@register.simple_tag(takes_context=True)
+def overview_cards(context, cards) -> SafeString:
+    """The overview's panels: each kind's count and newest rows, or what went wrong reading
+    them (``errors/_upstream.html``), or that there are none yet. Built as strings, each value
+    as ``{{ }}`` would show it, like the tables' rows (a template loop of nine panels cost the
+    page more than the rest of it)."""
+    team_key = context["active_team"].key
+    list_url = link_maker("resource-list", team_key)
+    shown = [_panel_html(context, card, team_key, list_url) for card in cards]
+    return mark_safe("".join(shown))  # noqa: S308 - every value escaped in _panel_html
+
+
+def _panel_html(context, card, team_key: str, list_url) -> str:
+    panel = card["panel"]
+    kind, rows = panel.kind, card["rows"]
+    slug, url = esc(kind.slug), esc(list_url(kind.slug))
+    label, lower = esc(kind.label), esc(kind.label.lower())
+    count = ""
+    if not panel.error:
+        number = render_value_in_context(panel.count, context)
+        if panel.count_is_lower_bound:
+            title, shown = PANEL_COUNT_TITLE.format(number), f"at least {number}"
+        else:
+            title, shown = f"{number} in this team", number
+        count = (
+            f'<span class="panel-count" data-testid="count-{slug}" title="{title}">{shown}</span>'
+        )
+    if panel.error:
+        error = context.template.engine.get_template("errors/_upstream.html")
+        with context.push(error=panel.error):
+            body = f"\n      {error.render(context)}\n    "
+    elif rows:
+        headings = "".join(
+            '<th scope="col">'
+            + ("Name" if index == 0 else "Status" if cell.format == "status" else "Created")
+            + "</th>"
+            for index, cell in enumerate(rows[0].cells)
+        )
+        body = (
+            '\n      <table class="table panel-table">\n'
+            f'        <thead class="visually-hidden"><tr>{headings}</tr></thead>\n'
+            f"        <tbody>{TableRows(team_key, kind.slug).html(rows)}\n</tbody>\n"
+            "      </table>\n    "
+        )
+    else:
+        body = f'\n      <p class="muted empty-panel">No {lower} in this team yet.</p>\n    '
+    return (
+        f'\n  <section class="card panel" data-testid="panel-{slug}" '
+        f'aria-labelledby="panel-{slug}-title">\n'
+        '    <div class="panel-head">\n'
+        f'      <h2 id="panel-{slug}-title"><a href="{url}">{label}</a></h2>\n'
+        f"      {count}\n"
+        "    </div>\n"
+        f"    {body}\n"
+        f'    <p class="panel-foot"><a href="{url}">All {lower} →</a></p>\n'
+        "  </section>\n"
+    )
