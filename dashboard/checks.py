@@ -43,18 +43,28 @@ def encryption_keys(app_configs=None, **kwargs) -> list[Error]:
 
 def list_cache_shared(app_configs=None, **kwargs) -> list[Warning]:
     """Lists read from the upstream are reused for UPSTREAM_LIST_CACHE_SECONDS and dropped when
-    the dashboard changes a team; the job worker changes teams too, so the ``list-changes``
-    cache must be one every process sees, not each process's own memory."""
+    the dashboard changes a team; the job worker and every web server change teams too, so the
+    ``list-changes`` cache must be one every process sees: not each process's own memory, and
+    not files on one host when the database says there may be several."""
     backend = settings.CACHES.get("list-changes", {}).get("BACKEND", "")
-    if settings.UPSTREAM_LIST_CACHE_SECONDS > 0 and backend.endswith("LocMemCache"):
-        return [
-            Warning(
-                "The 'list-changes' cache is each process's own memory: changes made by the job "
-                "worker (copies, bulk deletes) would not drop the lists the web server keeps, "
-                f"which could then be up to {settings.UPSTREAM_LIST_CACHE_SECONDS} s stale.",
-                hint="Set LIST_CHANGES_CACHE_URL (or CACHE_URL) to a shared cache such as "
-                "Redis, or UPSTREAM_LIST_CACHE_SECONDS=0.",
-                id="dashboard.W010",
-            )
-        ]
-    return []
+    if settings.UPSTREAM_LIST_CACHE_SECONDS <= 0:
+        return []
+    if backend.endswith("LocMemCache"):
+        where = "each process's own memory"
+    elif backend.endswith("FileBasedCache") and not settings.DATABASES["default"][
+        "ENGINE"
+    ].endswith("sqlite3"):
+        where = "files on this host, while the database suggests several hosts or containers"
+    else:
+        return []
+    return [
+        Warning(
+            f"The 'list-changes' cache is {where}: changes made elsewhere (the job worker's "
+            "copies and bulk deletes, another web server's edits) would not drop the lists "
+            f"this process keeps, which could then be up to "
+            f"{settings.UPSTREAM_LIST_CACHE_SECONDS} s stale.",
+            hint="Set LIST_CHANGES_CACHE_URL (or CACHE_URL) to a shared cache such as "
+            "Redis, or UPSTREAM_LIST_CACHE_SECONDS=0.",
+            id="dashboard.W010",
+        )
+    ]

@@ -219,6 +219,9 @@ CACHES["list-changes"] = env.cache(
     "LIST_CHANGES_CACHE_URL", default=SHARED_CACHE_URL or f"filecache://{CHANGES_FOLDER}"
 )
 CACHES["list-changes"].setdefault("KEY_PREFIX", "list-changes")
+if CACHES["list-changes"]["BACKEND"].endswith("FileBasedCache"):
+    # One small file per team changed lately: never culled at Django's default of 300.
+    CACHES["list-changes"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
 CACHES["lists"].setdefault("KEY_PREFIX", "lists")
 SESSION_ENGINE = env.str(
     "SESSION_ENGINE",

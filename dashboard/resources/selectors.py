@@ -83,7 +83,9 @@ def read_list(
         start=start.items if start is not None else None,
         expect=min(expect, limit) if expect is not None else None,
     )
-    read = listcache.Remembered(page.items, not page.has_more, page.total, time.time())
+    # Going on after a beginning read earlier, the list is as old as that beginning.
+    read_at = start.read_at if start is not None else time.time()
+    read = listcache.Remembered(page.items, not page.has_more, page.total, read_at)
     listcache.remember(client, kind, params, read, generation=generation)
     return read
 

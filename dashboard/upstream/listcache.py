@@ -17,6 +17,7 @@ all its pages at once instead of the first page and then the rest.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from django.core.cache import caches
 if TYPE_CHECKING:
     from dashboard.upstream.catalog import ResourceKind
     from dashboard.upstream.client import UpstreamClient
+
+logger = logging.getLogger(__name__)
 
 ALIAS = "lists"  # the lists read
 CHANGES_ALIAS = "list-changes"  # the teams' generations: small, shared by every process
@@ -94,7 +97,11 @@ def recall(client: UpstreamClient, kind: ResourceKind, params: dict | None) -> R
     """The list as last read, if it is recent and nothing changed the team since."""
     if not seconds():
         return None
-    found = _store().get(_list_key(client, kind, params, generation(client)))
+    try:
+        found = _store().get(_list_key(client, kind, params, generation(client)))
+    except Exception:  # noqa: BLE001 - a cache that fails is a cache that is empty
+        logger.warning("a kept list could not be read")
+        return None
     if not isinstance(found, Remembered) or found.age > seconds():
         return None
     return found
@@ -108,31 +115,62 @@ def remember(
     team changed while it was being read, it is kept under a generation no one asks for."""
     store = _store()
     hint = len(read.items) if read.complete else read.total  # a partial read keeps the last
-    if hint is not None:
-        store.set(_hint_key(client, kind, params), hint, HINT_SECONDS)
-    if seconds():
-        store.set(_list_key(client, kind, params, generation), read, seconds())
+    try:
+        if hint is not None:
+            store.set(_hint_key(client, kind, params), hint, HINT_SECONDS)
+        if seconds():
+            store.set(_list_key(client, kind, params, generation), read, seconds())
+    except Exception:  # noqa: BLE001 - the list was read; only keeping it failed
+        logger.warning("a list could not be kept")
 
 
 def generation(client: UpstreamClient) -> str:
-    """The team's generation now: take it before a read, to remember the read under it."""
+    """The team's generation now: take it before a read, to remember the read under it.
+
+    A mark that is missing (never set, or evicted) is set to a new one first, so a list kept
+    under a mark that was lost can never match again. With the marks unreadable, lists are
+    neither reused nor kept (a generation of its own each time)."""
     if not seconds():
         return "0"
-    found = _changes().get_many([EVERYTHING, _generation_key(client)])
-    return f"{found.get(EVERYTHING, '0')}.{found.get(_generation_key(client), '0')}"
+    keys = [EVERYTHING, _generation_key(client)]
+    try:
+        store = _changes()
+        found = store.get_many(keys)
+        for key in keys:
+            if key not in found:
+                store.add(key, uuid.uuid4().hex, GENERATION_SECONDS)
+                found[key] = store.get(key)
+    except Exception:  # noqa: BLE001 - any cache failure: nothing is reused
+        logger.warning("list change marks could not be read; lists are not reused")
+        return uuid.uuid4().hex
+    if None in (found[keys[0]], found[keys[1]]):
+        return uuid.uuid4().hex
+    return f"{found[keys[0]]}.{found[keys[1]]}"
 
 
 def size_hint(client: UpstreamClient, kind: ResourceKind, params: dict | None) -> int | None:
     """How long the list was when last read whole (or its total), if within a day."""
-    value = _store().get(_hint_key(client, kind, params))
+    try:
+        value = _store().get(_hint_key(client, kind, params))
+    except Exception:  # noqa: BLE001
+        return None
     return value if isinstance(value, int) else None
 
 
 def changed(client: UpstreamClient) -> None:
-    """The dashboard sent a change to the client's team: forget every list read of it."""
-    _changes().set(_generation_key(client), uuid.uuid4().hex, GENERATION_SECONDS)
+    """The dashboard sent a change to the client's team: forget every list read of it.
+
+    Never raises: a change that reached the upstream is not reported as failed because its mark
+    could not be written (lists of that team may then stay up to their age limit)."""
+    try:
+        _changes().set(_generation_key(client), uuid.uuid4().hex, GENERATION_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("a list change mark could not be written")
 
 
 def forget_everything() -> None:
     """Forget every list of every team (the upstream was changed in ways no one was told)."""
-    _changes().set(EVERYTHING, uuid.uuid4().hex, GENERATION_SECONDS)
+    try:
+        _changes().set(EVERYTHING, uuid.uuid4().hex, GENERATION_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("the list change marks could not be written")

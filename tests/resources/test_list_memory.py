@@ -124,3 +124,41 @@ def test_lists_are_kept_only_as_long_as_configured(org, alice_web, files_in_a, s
     alice_web.get(listing)
     alice_web.get(listing + "?page=2")
     assert len(file_calls()) == 2
+
+
+def test_a_lost_change_mark_never_brings_back_a_list_from_before_the_change(org, settings):
+    from django.core.cache import caches
+
+    from dashboard.upstream import listcache
+    from dashboard.upstream.catalog import FILES
+    from dashboard.upstream.client import UpstreamClient
+
+    client = UpstreamClient(org.alice.api_key, str(org.team_a.pk), base_url="http://upstream/")
+    before = listcache.Remembered([{"id": "file-gone"}], True, 1, time.time())
+    listcache.remember(client, FILES, None, before, generation=listcache.generation(client))
+    assert listcache.recall(client, FILES, None) is not None
+
+    listcache.changed(client)  # the file is deleted through the dashboard…
+    caches["list-changes"].delete(listcache._generation_key(client))  # …then its mark evicted
+
+    assert listcache.recall(client, FILES, None) is None
+
+
+def test_a_change_goes_through_when_its_mark_cannot_be_written(org, alice_web, monkeypatch):
+    from dashboard.upstream import listcache
+
+    doomed = factories.create_file(org.team_a, org.alice.sandbox_user, filename="doomed.jsonl")
+    alice_web.get(team_url(org.team_a, f"r/files/{doomed.pk}/delete/"))
+
+    class Unwritable:  # the marks' store, out of disk space
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise OSError("No space left on device")
+
+            return fail
+
+    monkeypatch.setattr(listcache, "_changes", Unwritable)
+    done = alice_web.post(team_url(org.team_a, f"r/files/{doomed.pk}/delete/"))
+
+    assert done.status_code == 200 and "Deleted" in done.text
+    assert not SandboxFile.objects.filter(pk=doomed.pk).exists()

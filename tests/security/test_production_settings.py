@@ -212,3 +212,12 @@ def test_a_list_cache_in_each_processs_own_memory_is_warned_about(tmp_path):
     switched_off = environment(tmp_path / "var", LIST_CHANGES_CACHE_URL="locmemcache://",
                                UPSTREAM_LIST_CACHE_SECONDS="0")
     assert "W010" not in (lambda r: r.stderr + r.stdout)(manage(switched_off, "check"))
+
+
+def test_list_change_marks_in_files_beside_a_database_for_several_hosts_are_warned_about(
+    tmp_path,
+):
+    several_hosts = environment(tmp_path / "var", DATABASE_URL="postgres://db.example/dashboard")
+    checked = manage(several_hosts, "check")
+    assert "dashboard.W010" in checked.stderr + checked.stdout
+    assert "files on this host" in checked.stderr + checked.stdout
