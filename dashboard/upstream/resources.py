@@ -7,6 +7,7 @@ call says the kind's scope, so the team header goes exactly where the catalog sa
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from functools import partial
@@ -21,8 +22,20 @@ from dashboard.upstream.paths import expand, segment
 if TYPE_CHECKING:
     from dashboard.upstream.client import StreamedResponse, UpstreamClient
 
+logger = logging.getLogger(__name__)
+
 LIST_ALL_LIMIT = 20_000  # a safety stop when a whole list is fetched page by page
 LIST_ALL_WINDOW = 4  # pages asked at once when the upstream does not say how many there are
+# The page the SDK asks for by default. An upstream that refuses a larger page (400/422), or
+# answers one with exactly this many items more than once, is taken to stop there: from then
+# on this process asks it for pages of this size for that kind.
+SDK_PAGE = 100
+_smaller_pages: dict[str, int] = {}  # kind slug -> the largest page the upstream turned out to take
+
+
+def page_size(kind: ResourceKind) -> int:
+    """The largest page to ask for: the catalog's, unless the upstream turned out to take less."""
+    return _smaller_pages.get(kind.slug, kind.max_page_size)
 
 
 @dataclass
@@ -76,18 +89,28 @@ class ResourcesApi:
             items, total = self.unwrap(kind, self._get_list(kind, query))
             window = items[offset : offset + limit]
             return Page(window, offset + limit < len(items), len(items))
-        probe = min(limit + 1, kind.max_page_size)
+        probe = min(limit + 1, page_size(kind))
         if kind.pagination is Pagination.LIMIT_ORDER:
             query.update(limit=min(offset + limit + 1, kind.max_page_size))
             query.setdefault("order", "desc")
             items, total = self.unwrap(kind, self._get_list(kind, query))
             return Page(items[offset : offset + limit], len(items) > offset + limit, total)
-        if kind.pagination is Pagination.SKIP_LIMIT:
-            query.update(skip=offset, limit=probe)
-        else:
-            query.update(offset=offset, limit=probe)
-        items, total = self.unwrap(kind, self._get_list(kind, query))
+        start = "skip" if kind.pagination is Pagination.SKIP_LIMIT else "offset"
+        query.update({start: offset, "limit": probe})
+        try:
+            items, total = self.unwrap(kind, self._get_list(kind, query))
+        except errors.InvalidRequestError:
+            if probe <= SDK_PAGE:
+                raise
+            _smaller_pages[kind.slug] = SDK_PAGE  # it refused the catalog's page: ask less
+            logger.warning("the upstream refused pages of %s %s; asking %s", probe, kind.slug,
+                           SDK_PAGE)
+            return self.list_page(kind, offset=offset, limit=limit, params=params)
         has_more = len(items) > limit if probe > limit else len(items) == probe
+        if total is None and len(items) == SDK_PAGE < probe:
+            # Exactly the SDK's page when more was asked: the list may end here, or the
+            # upstream may give no more a page. Asking on tells (see ``list_upto``).
+            has_more = True
         if total is not None:
             has_more = offset + limit < total
         return Page(items[:limit], has_more, total)
@@ -123,9 +146,9 @@ class ResourcesApi:
             size = LIST_ALL_LIMIT if kind.pagination is Pagination.NONE else kind.max_page_size
             page = self.list_page(kind, limit=min(size, limit), params=params)
             return self._counted(page.items, page.has_more, page.total)
-        size = kind.max_page_size
+        size = page_size(kind)
         items = list(start or [])
-        total, more = None, True
+        total, more, short_pages = None, True, 0
         if expect is not None:
             ahead = math.ceil((min(expect, limit) + 1 - len(items)) / size)
         else:
@@ -136,10 +159,22 @@ class ResourcesApi:
                 total = page.total if total is None else total
                 items.extend(page.items)
                 more = page.has_more and bool(page.items)
+                if more and len(page.items) < size:
+                    # A short page that is not the end: the upstream gives smaller pages than
+                    # asked. The pages after it in this window would leave a gap: go on from
+                    # here, and after a second such page, ask that size from now on.
+                    short_pages += 1
+                    if short_pages > 1:
+                        _smaller_pages[kind.slug] = size = len(page.items)
+                    break
                 if not more:
                     break
+            else:
+                short_pages = 0
             left = math.ceil((total - len(items)) / size) if total is not None else None
             ahead = LIST_ALL_WINDOW if left is None else left
+            if short_pages == 1:
+                ahead = 1  # one page, to learn whether the list ended or the pages are small
         return self._counted(items[:limit], more or len(items) > limit, total)
 
     def _pages(self, kind: ResourceKind, offsets: range, size: int, params: dict | None):

@@ -42,13 +42,15 @@ class Upstream:
     """
 
     def __init__(
-        self, served=(), *, wrapping=Wrapping.OBJECT_DATA, total=None, fail_at=(), payload=None
+        self, served=(), *, wrapping=Wrapping.OBJECT_DATA, total=None, fail_at=(), payload=None,
+        cap=None, refuse_over=None,
     ):
         self.served = list(served)
         self.wrapping = wrapping
         self.total = total
         self.fail_at = set(fail_at)
         self.payload = payload
+        self.cap, self.refuse_over = cap, refuse_over  # a page size given silently / refused over
         self.calls: list[tuple[str, str, Scope, dict | None]] = []
         self.lock = threading.Lock()
 
@@ -62,7 +64,9 @@ class Upstream:
         if start in self.fail_at:
             raise errors.UpstreamUnavailableError(status=503)
         limit = int(params.get("limit", len(self.served)))
-        page = self.served[start : start + limit]
+        if self.refuse_over is not None and limit > self.refuse_over:
+            raise errors.InvalidRequestError(f"limit must be at most {self.refuse_over}")
+        page = self.served[start : start + min(limit, self.cap or limit)]
         if self.wrapping is Wrapping.BARE:
             return page
         answer = {"object": "list", "data": page}
@@ -442,3 +446,35 @@ def test_every_paging_style_is_covered_here():
     assert {FILES.pagination, DEPLOYMENTS.pagination, THREADS.pagination, AGENTS.pagination} == set(
         Pagination
     )
+
+
+# --- An upstream that takes smaller pages than the catalog says ------------------------------
+BIG_PAGES = replace(FILES, max_page_size=1000)
+
+
+@pytest.fixture
+def no_pages_learnt(monkeypatch):
+    monkeypatch.setattr(resources_module, "_smaller_pages", {})
+
+
+def test_an_upstream_that_silently_gives_pages_of_100_loses_nothing(no_pages_learnt):
+    upstream = Upstream(items(250), cap=100)
+
+    assert api(upstream).list_all(BIG_PAGES) == items(250)  # in order, no gap, none twice
+    assert resources_module.page_size(BIG_PAGES) == 100  # learnt after two short pages
+
+
+def test_an_upstream_that_refuses_large_pages_is_asked_smaller_ones(no_pages_learnt):
+    upstream = Upstream(items(250), refuse_over=100)
+
+    assert api(upstream).list_all(BIG_PAGES) == items(250)
+    assert resources_module.page_size(BIG_PAGES) == 100
+    assert all(p["limit"] <= 100 for p in upstream.params[1:])
+
+
+def test_a_list_of_exactly_100_costs_one_more_call_and_teaches_nothing(no_pages_learnt):
+    upstream = Upstream(items(100))
+
+    assert api(upstream).list_all(BIG_PAGES) == items(100)
+    assert upstream.starts == [0, 100]
+    assert resources_module.page_size(BIG_PAGES) == 1000
