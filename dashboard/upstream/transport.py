@@ -166,6 +166,8 @@ def read_capped(response: HTTPResponse, limit: int, *, strict: bool = True) -> b
             and length.isdigit()
             and int(length) <= limit
             and not response.headers.get("Content-Encoding")
+            and not response.headers.get("Transfer-Encoding")  # chunked: the length is not it
+            and not response.chunked
         ):
             return response.read()  # at once: the length is known and nothing is to decode
         chunks, size = [], 0

@@ -133,3 +133,39 @@ def test_a_header_value_that_could_split_the_request_is_refused(recorder, team):
     with pytest.raises(errors.UpstreamUnavailableError):
         client.request("GET", "v1/flow/files", scope=Scope.TEAM)
     assert recorder.handler.seen == []
+
+
+class ChunkedWithALength(BaseHTTPRequestHandler):
+    """Answers a large chunked body while claiming a small Content-Length."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        body = json.dumps({"data": [{"id": "x" * 100}] * 2_000}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "10")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for start in range(0, len(body), 4096):
+            piece = body[start : start + 4096]
+            self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        self.wfile.write(b"0\r\n\r\n")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_chunked_answer_is_capped_whatever_length_it_claims(settings):
+    settings.UPSTREAM_MAX_BODY_BYTES = 1_000
+    server = ThreadingHTTPServer(("127.0.0.1", 0), ChunkedWithALength)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = UpstreamClient(
+            "sk-secret", base_url=f"http://127.0.0.1:{server.server_port}", deadline=None
+        )
+        with pytest.raises(errors.BadResponseError, match="far larger than expected"):
+            client.request("GET", "v1/flow/files", scope=Scope.TEAM)
+    finally:
+        server.shutdown()
+        server.server_close()
