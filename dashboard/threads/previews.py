@@ -24,6 +24,7 @@ Keys name the dashboard user and the thread, so nothing read for one person is s
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ PREVIEW_SECONDS = 300
 TITLE_SECONDS = 24 * 3600
 MARK_SECONDS = 7 * 24 * 3600  # far longer than any preview is kept
 PREVIEW_LENGTH = 200  # the start of the latest message kept (the list shows 120 characters)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -189,12 +192,16 @@ def remember_title(user_id, thread_id: str, first: Message | None) -> None:
 
 def changed(user_id, thread_id: str, *, first: bool = False) -> None:
     """The dashboard changed the thread: its preview goes (and its title made from its first
-    message, when ``first``: a message was deleted)."""
-    cache.set(mark_key(user_id, thread_id), uuid.uuid4().hex, MARK_SECONDS)
+    message, when ``first``: a message was deleted). Never raises: the change reached the
+    upstream whether or not the cache could be told."""
     stale = [preview_key(user_id, thread_id)]
     if first:
         stale.append(title_key(user_id, thread_id))
-    cache.delete_many(stale)
+    try:
+        cache.set(mark_key(user_id, thread_id), uuid.uuid4().hex, MARK_SECONDS)
+        cache.delete_many(stale)
+    except Exception:  # noqa: BLE001 - a cache that fails must not fail the change
+        logger.warning("a thread's kept preview could not be dropped")
 
 
 def forget(user_id, thread_id: str) -> None:
