@@ -277,18 +277,8 @@ class UpstreamClient:
 
     @staticmethod
     def _read_capped(response: requests.Response, limit: int, *, strict: bool = True) -> bytes:
-        chunks, size = [], 0
         try:
-            for chunk in response.iter_content(chunk_size=64 * 1024):
-                size += len(chunk)
-                if size > limit:
-                    if strict:
-                        raise errors.BadResponseError(
-                            "The upstream's answer was far larger than expected, so the "
-                            "dashboard stopped reading it. Try again, or narrow the request."
-                        )
-                    break
-                chunks.append(chunk)
+            return transport.gather_capped(response.iter_content(64 * 1024), limit, strict)
         except requests.RequestException as exc:
             reason = exc.args[0] if exc.args else None
             if isinstance(exc, requests.Timeout) or isinstance(reason, ReadTimeoutError):
@@ -301,7 +291,6 @@ class UpstreamClient:
             ) from exc
         finally:
             response.close()
-        return b"".join(chunks)
 
     def request(self, method: str, path: str, *, scope: Scope, **kwargs) -> Any:
         """Send one call and return its decoded JSON (``{}`` for 204)."""

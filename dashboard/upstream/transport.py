@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -155,6 +156,23 @@ def failure(exc: BaseException) -> Exception:
     return errors.UpstreamUnavailableError()
 
 
+def gather_capped(chunks: Iterable[bytes], limit: int, strict: bool) -> bytes:
+    """The chunks joined, up to ``limit`` bytes: past it, an error (``strict``) or what came
+    before it."""
+    kept, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            if strict:
+                raise errors.BadResponseError(
+                    "The upstream's answer was far larger than expected, so the "
+                    "dashboard stopped reading it. Try again, or narrow the request."
+                )
+            break
+        kept.append(chunk)
+    return b"".join(kept)
+
+
 def read_capped(response: HTTPResponse, limit: int, *, strict: bool = True) -> bytes:
     """The answer's body, up to ``limit`` bytes once decoded: past it, an error (``strict``)
     or the first ``limit`` bytes. The connection goes back to the pool when it was read whole.
@@ -170,18 +188,7 @@ def read_capped(response: HTTPResponse, limit: int, *, strict: bool = True) -> b
             and not response.chunked
         ):
             return response.read()  # at once: the length is known and nothing is to decode
-        chunks, size = [], 0
-        for chunk in response.stream(CHUNK_BYTES, decode_content=True):
-            size += len(chunk)
-            if size > limit:
-                if strict:
-                    raise errors.BadResponseError(
-                        "The upstream's answer was far larger than expected, so the "
-                        "dashboard stopped reading it. Try again, or narrow the request."
-                    )
-                break
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return gather_capped(response.stream(CHUNK_BYTES, decode_content=True), limit, strict)
     except ReadTimeoutError as exc:
         raise errors.UpstreamTimeoutError(
             "Timed out: the upstream stopped sending its answer part-way. Try again in a minute."
