@@ -34,6 +34,15 @@ def _lists_folder_removed():
 
 
 @pytest.fixture(autouse=True)
+def _page_sizes_unlearnt(monkeypatch):
+    """What a process learnt of an upstream's page sizes (an upstream answering 422 for a test)
+    does not carry over to the next test."""
+    from dashboard.upstream import resources
+
+    monkeypatch.setattr(resources, "_smaller_pages", {})
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with empty caches (with Redis, sessions and snapshots live there)."""
     from django.core.cache import caches

@@ -102,10 +102,17 @@ class ResourcesApi:
         except errors.InvalidRequestError:
             if probe <= SDK_PAGE:
                 raise
-            _smaller_pages[kind.slug] = SDK_PAGE  # it refused the catalog's page: ask less
+            # Refused: if the SDK's page is taken, it was the page's size, and that kind is
+            # asked for that size from now on; if not, the refusal was for something else.
+            _smaller_pages[kind.slug] = SDK_PAGE
+            try:
+                smaller = self.list_page(kind, offset=offset, limit=limit, params=params)
+            except errors.UpstreamError:
+                _smaller_pages.pop(kind.slug, None)
+                raise
             logger.warning("the upstream refused pages of %s %s; asking %s", probe, kind.slug,
                            SDK_PAGE)
-            return self.list_page(kind, offset=offset, limit=limit, params=params)
+            return smaller
         has_more = len(items) > limit if probe > limit else len(items) == probe
         if total is None and len(items) == SDK_PAGE < probe:
             # Exactly the SDK's page when more was asked: the list may end here, or the
@@ -154,6 +161,7 @@ class ResourcesApi:
         else:
             ahead = LIST_ALL_WINDOW if items else 1
         while more and len(items) < limit:
+            size = page_size(kind)  # smaller once the upstream turned out to take less
             offsets = range(len(items), limit, size)[: max(ahead, 1)]
             for page in self._pages(kind, offsets, size, params):  # in order
                 total = page.total if total is None else total
