@@ -478,3 +478,11 @@ def test_a_list_of_exactly_100_costs_one_more_call_and_teaches_nothing(no_pages_
     assert api(upstream).list_all(BIG_PAGES) == items(100)
     assert upstream.starts == [0, 100]
     assert resources_module.page_size(BIG_PAGES) == 1000
+
+
+def test_a_list_refused_for_another_reason_is_an_error_and_teaches_nothing(no_pages_learnt):
+    upstream = Upstream(items(250), refuse_over=0)  # every page refused, whatever its size
+
+    with pytest.raises(errors.InvalidRequestError):
+        api(upstream).list_all(BIG_PAGES)
+    assert resources_module.page_size(BIG_PAGES) == 1000
