@@ -83,14 +83,18 @@ def _generation_key(client: UpstreamClient) -> str:
     return f"gen:{_scope(client)}"
 
 
+def _filters(params: dict | None) -> str:
+    return "&".join(f"{k}={v}" for k, v in sorted((params or {}).items()))
+
+
 def _list_key(client: UpstreamClient, kind: ResourceKind, params: dict | None, generation: str):
-    filters = "&".join(f"{k}={v}" for k, v in sorted((params or {}).items()))
-    return "list:" + _digest(client.key_fingerprint, _scope(client), kind.slug, filters, generation)
+    return "list:" + _digest(
+        client.key_fingerprint, _scope(client), kind.slug, _filters(params), generation
+    )
 
 
 def _hint_key(client: UpstreamClient, kind: ResourceKind, params: dict | None) -> str:
-    filters = "&".join(f"{k}={v}" for k, v in sorted((params or {}).items()))
-    return "size:" + _digest(client.key_fingerprint, _scope(client), kind.slug, filters)
+    return "size:" + _digest(client.key_fingerprint, _scope(client), kind.slug, _filters(params))
 
 
 def recall(client: UpstreamClient, kind: ResourceKind, params: dict | None) -> Remembered | None:
