@@ -33,6 +33,17 @@ def _lists_folder_removed():
         shutil.rmtree(location, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Database connections close when their request ends. The live server gives each kept-alive
+    HTTP connection a thread of its own; with connections kept for a minute (the production
+    setting), those threads would hold PostgreSQL connections past its limit of 100."""
+    from django.db import connections
+
+    for alias in connections:
+        connections[alias].settings_dict["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture(autouse=True)
 def _page_sizes_unlearnt(monkeypatch):
     """What a process learnt of an upstream's page sizes (an upstream answering 422 for a test)
