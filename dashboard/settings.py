@@ -98,6 +98,10 @@ SANDBOX_FAULTS = env.str("SANDBOX_FAULTS", default="")
 SANDBOX_FAULT_SLEEP_S = env.float("SANDBOX_FAULT_SLEEP_S", default=30)
 SANDBOX_STREAM_DELAY_MS = env.int("SANDBOX_STREAM_DELAY_MS", default=30)
 SANDBOX_JOB_STEP_SECONDS = env.float("SANDBOX_JOB_STEP_SECONDS", default=2.0)
+# The headers the SeekrFlow dialect reads the API key ("Bearer " optional in Authorization only)
+# and the team from; e.g. X-API-Key and X-Workspace-ID for HSL's shape. RunGen's are fixed.
+SANDBOX_KEY_HEADER = env.str("SANDBOX_KEY_HEADER", default="Authorization")
+SANDBOX_TEAM_HEADER = env.str("SANDBOX_TEAM_HEADER", default="x-team-id")
 
 # --- Uploads --------------------------------------------------------------------------------
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=4 * 1024**3)

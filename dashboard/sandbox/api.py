@@ -2,9 +2,15 @@
 
 An :class:`Endpoint` is one URL with a handler per HTTP method. On each request it records the
 request, waits the configured latency, applies any matching fault rule, answers 405 for other
-methods, authenticates the API key (401), resolves the team of ``x-team-id`` for team-scoped
+methods, authenticates the API key, resolves the team of the team header for team-scoped
 endpoints (403), and renders what the handler returns: a dict or list as JSON, ``None`` as
-204, an :class:`~dashboard.sandbox.errors.ApiError` as ``{"detail": …}``.
+204, an :class:`~dashboard.sandbox.errors.ApiError` as an error body.
+
+What differs between the upstream APIs the sandbox speaks is its :class:`Dialect`: where it is
+mounted, which headers carry the key and the team, the status of a bad key and the shape of an
+error body. :data:`SEEKRFLOW` (at ``/sandbox/``: ``Authorization`` and ``x-team-id`` unless the
+``SANDBOX_KEY_HEADER`` and ``SANDBOX_TEAM_HEADER`` settings say otherwise, 401, ``{"detail": …}``)
+and :data:`RUNGEN` (at ``/rungen/``: ``x-api-key`` and ``x-team-id``, 403, ``{"error": …}``).
 
 Also here: the small readers of query parameters and JSON bodies that turn a client's mistake
 into a 4xx rather than an exception.
@@ -31,11 +37,88 @@ from dashboard.sandbox.models import SandboxTeam, SandboxUser
 logger = logging.getLogger(__name__)
 
 MOUNT = "/sandbox/"
+AUTHORIZATION = "authorization"
+
+
+class Dialect:
+    """How one upstream API says what every endpoint shares: the SeekrFlow API's way.
+
+    Header names are read from settings on every request, so tests can change them.
+    """
+
+    name = "sandbox"  # the mount's name, as fault rules and the recorder write it
+    mount = MOUNT
+    bad_key_message = "Invalid or missing API key."
+    not_a_member = identity.NOT_A_MEMBER
+    personal_team_header = True  # whether the personal workspace's own id may be sent
+
+    def key_header(self) -> str:
+        return getattr(settings, "SANDBOX_KEY_HEADER", "") or "Authorization"
+
+    def team_header(self) -> str:
+        return getattr(settings, "SANDBOX_TEAM_HEADER", "") or "x-team-id"
+
+    def api_key(self, request: HttpRequest) -> str:
+        """The raw key; in an ``Authorization`` header, with or without a ``Bearer `` prefix
+        (the official SDK sends none). Any other header carries the raw key."""
+        name = self.key_header()
+        value = request.headers.get(name, "").strip()
+        if name.lower() == AUTHORIZATION and value[:7].lower() == "bearer ":
+            value = value[7:].strip()
+        return value
+
+    def bad_key(self) -> errors.ApiError:
+        return errors.Unauthorized(self.bad_key_message)
+
+    def error(self, exc: errors.ApiError) -> HttpResponseBase:
+        return exc.response()
+
+    def error_response(self, status: int, message: str) -> JsonResponse:
+        """An error this dialect's way, for answers made outside a handler (faults)."""
+        return JsonResponse({"detail": message}, status=status)
+
+    def relative_path(self, request: HttpRequest) -> str:
+        path = request.path_info
+        return path[len(self.mount) :] if path.startswith(self.mount) else path.lstrip("/")
+
+
+class RunGenDialect(Dialect):
+    """RunGen.AI's API: ``x-api-key`` (the raw key), ``x-team-id``, 403 for a bad key, and
+    every error as ``{"error": "…"}`` (a body that fails validation is a 400)."""
+
+    name = "rungen"
+    mount = "/rungen/"
+    bad_key_message = "Invalid API key."
+    not_a_member = "You are not a member of this team."
+    personal_team_header = False  # a personal area has no team id
+
+    def key_header(self) -> str:
+        return "x-api-key"
+
+    def team_header(self) -> str:
+        return "x-team-id"
+
+    def bad_key(self) -> errors.ApiError:
+        return errors.Forbidden(self.bad_key_message)
+
+    def error(self, exc: errors.ApiError) -> HttpResponseBase:
+        status = 400 if isinstance(exc, errors.Unprocessable) else exc.status
+        response = self.error_response(status, exc.detail)
+        for name, value in exc.headers.items():
+            response[name] = value
+        return response
+
+    def error_response(self, status: int, message: str) -> JsonResponse:
+        return JsonResponse({"error": message}, status=status)
+
+
+SEEKRFLOW = Dialect()
+RUNGEN = RunGenDialect()
 
 
 class Scope(enum.Enum):
-    TEAM = "team"  # acts in the team of x-team-id (the personal workspace without one)
-    USER = "user"  # the caller's own (threads): x-team-id is accepted and ignored
+    TEAM = "team"  # acts in the team of the team header (the personal workspace without one)
+    USER = "user"  # the caller's own (threads): the team header is accepted and ignored
     PUBLIC = "public"  # no key needed (only the answer for unknown paths)
 
 
@@ -55,19 +138,6 @@ class Context:
 Handler = Callable[..., Any]
 
 
-def api_key_of(request: HttpRequest) -> str:
-    """The raw key, with or without a ``Bearer `` prefix (the official SDK sends none)."""
-    value = request.headers.get("Authorization", "").strip()
-    if value[:7].lower() == "bearer ":
-        value = value[7:].strip()
-    return value
-
-
-def relative_path(request: HttpRequest) -> str:
-    path = request.path_info
-    return path[len(MOUNT) :] if path.startswith(MOUNT) else path.lstrip("/")
-
-
 def render(result: Any) -> HttpResponseBase:
     if isinstance(result, HttpResponseBase):
         return result
@@ -81,34 +151,42 @@ class Endpoint:
 
     csrf_exempt = True  # read by CsrfViewMiddleware: API clients send no CSRF token
 
-    def __init__(self, scope: Scope, handlers: dict[str, Handler]):
+    def __init__(self, scope: Scope, handlers: dict[str, Handler], dialect: Dialect = SEEKRFLOW):
         self.scope = scope
         self.handlers = {method.upper(): handler for method, handler in handlers.items()}
+        self.dialect = dialect
 
     def __call__(self, request: HttpRequest, **kwargs) -> HttpResponseBase:
-        path = relative_path(request)
-        user = identity.user_for_key(api_key_of(request))
+        dialect = self.dialect
+        path = dialect.relative_path(request)
+        user = identity.user_for_key(dialect.api_key(request))
         recorder.record(
             recorder.RecordedRequest(
                 method=request.method,
                 path=path,
                 query=request.GET.dict(),
-                team_header=request.headers.get("x-team-id"),
-                authorization="Authorization" in request.headers,
+                team_header=request.headers.get(dialect.team_header()),
+                authorization=dialect.key_header() in request.headers,
                 user_agent=request.headers.get("User-Agent", ""),
                 user_id=user.pk if user else None,
+                mount=dialect.name,
             )
         )
         latency_ms = int(getattr(settings, "SANDBOX_LATENCY_MS", 0) or 0)
         if latency_ms > 0:
             time.sleep(latency_ms / 1000)
         try:
-            rule = faults.find(request.method, path)
+            rule = faults.find(request.method, path, mount=dialect.name)
         except faults.FaultSpecError as exc:
             logger.error("SANDBOX_FAULTS is invalid: %s", exc)
-            return JsonResponse({"detail": f"SANDBOX_FAULTS is invalid: {exc}"}, status=500)
+            return dialect.error_response(500, f"SANDBOX_FAULTS is invalid: {exc}")
         if rule is not None:
-            return faults.respond(rule, request, lambda: self.answer(request, user, kwargs))
+            return faults.respond(
+                rule,
+                request,
+                lambda: self.answer(request, user, kwargs),
+                error=dialect.error_response,
+            )
         return self.answer(request, user, kwargs)
 
     def answer(
@@ -117,7 +195,7 @@ class Endpoint:
         try:
             return render(self.dispatch(request, user, kwargs))
         except errors.ApiError as exc:
-            return exc.response()
+            return self.dialect.error(exc)
 
     def dispatch(self, request: HttpRequest, user: SandboxUser | None, kwargs: dict) -> Any:
         handler = self.handlers.get(request.method) or self.handlers.get("*")
@@ -128,11 +206,17 @@ class Endpoint:
             )
         if self.scope is Scope.PUBLIC:
             return handler(request, **kwargs)
+        dialect = self.dialect
         if user is None:
-            raise errors.Unauthorized("Invalid or missing API key.")
+            raise dialect.bad_key()
         team = None
         if self.scope is Scope.TEAM:
-            team = identity.team_for_header(user, request.headers.get("x-team-id"))
+            team = identity.team_for_header(
+                user,
+                request.headers.get(dialect.team_header()),
+                message=dialect.not_a_member,
+                personal_id_allowed=dialect.personal_team_header,
+            )
         return handler(Context(request, user, team), **kwargs)
 
 

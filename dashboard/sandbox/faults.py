@@ -3,8 +3,11 @@
 The rules come from ``settings.SANDBOX_FAULTS`` (read on every request, so tests can change it)
 unless :func:`set_faults` has overridden them in this process. A spec is a ``;``-separated list
 of ``METHOD PATH_REGEX MODE`` rules, for example ``GET ^v1/flow/files$ 503; * ^v2/flow/agents 429``.
-``METHOD`` may be ``*``; ``PATH_REGEX`` is searched in the path after ``/sandbox/``; ``MODE`` is
-an HTTP status (4xx/5xx) or one of :data:`MODES`. The first matching rule wins.
+``METHOD`` may be ``*``; ``PATH_REGEX`` is searched in the path after the mount (``/sandbox/``
+for the SeekrFlow dialect, ``/rungen/`` for RunGen's); ``MODE`` is an HTTP status (4xx/5xx) or
+one of :data:`MODES`. The first matching rule wins. A rule applies under every mount unless its
+regex starts with a mount's name and a colon: ``GET rungen:^app$ 503`` fails RunGen's list of
+apps only, ``* sandbox:. 500`` every SeekrFlow call only.
 
 Modes: ``timeout`` (sleep ``SANDBOX_FAULT_SLEEP_S``, then 504), ``garbage`` (200, not JSON),
 ``html502`` (a proxy's HTML error page), ``wrongshape`` (200, a JSON string where every endpoint
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 
+MOUNTS = ("sandbox", "rungen")  # the names a rule may be limited to
 MODES = ("timeout", "garbage", "html502", "wrongshape", "large", "stall", "reset", "setcookie")
 LARGE_BODY_BYTES = 60 * 1024 * 1024
 
@@ -44,9 +48,17 @@ class FaultRule:
     method: str  # upper case, or "*"
     pattern: re.Pattern
     mode: str  # a status code as text, or one of MODES
+    mount: str | None = None  # one of MOUNTS, or None for every mount
 
-    def matches(self, method: str, path: str) -> bool:
-        return self.method in ("*", method.upper()) and self.pattern.search(path) is not None
+    def matches(self, method: str, path: str, mount: str = "sandbox") -> bool:
+        return (
+            self.method in ("*", method.upper())
+            and self.mount in (None, mount)
+            and self.pattern.search(path) is not None
+        )
+
+
+_MOUNT_PREFIX = re.compile(r"^([a-z]+):")
 
 
 @functools.lru_cache(maxsize=64)
@@ -62,11 +74,21 @@ def parse(spec: str) -> tuple[FaultRule, ...]:
         method, regex, mode = parts
         if mode not in MODES and not (mode.isdigit() and 400 <= int(mode) <= 599):
             raise FaultSpecError(f"fault rule {raw.strip()!r}: unknown mode {mode!r}")
+        mount = None
+        prefix = _MOUNT_PREFIX.match(regex)
+        if prefix is not None:
+            mount = prefix.group(1)
+            if mount not in MOUNTS:
+                raise FaultSpecError(
+                    f"fault rule {raw.strip()!r}: unknown mount {mount!r} "
+                    f"(one of: {', '.join(MOUNTS)})"
+                )
+            regex = regex[prefix.end() :]
         try:
             pattern = re.compile(regex)
         except re.error as exc:
             raise FaultSpecError(f"fault rule {raw.strip()!r}: bad regex ({exc})") from exc
-        rules.append(FaultRule(method.upper(), pattern, mode))
+        rules.append(FaultRule(method.upper(), pattern, mode, mount))
     return tuple(rules)
 
 
@@ -91,28 +113,33 @@ def active_spec() -> str:
     return override if override is not None else getattr(settings, "SANDBOX_FAULTS", "") or ""
 
 
-def find(method: str, path: str) -> FaultRule | None:
-    return next((rule for rule in parse(active_spec()) if rule.matches(method, path)), None)
+def find(method: str, path: str, mount: str = "sandbox") -> FaultRule | None:
+    """The first rule for ``method`` on ``path``, relative to the mount named ``mount``."""
+    rules = parse(active_spec())
+    return next((rule for rule in rules if rule.matches(method, path, mount)), None)
 
 
 def _sleep_seconds() -> float:
     return float(getattr(settings, "SANDBOX_FAULT_SLEEP_S", 30))
 
 
+ErrorBody = Callable[[int, str], HttpResponse]
+
+
 def _error(status: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status)
 
 
-def _status(code: int) -> HttpResponse:
-    response = _error(code, f"Injected fault: HTTP {code}.")
+def _status(code: int, error: ErrorBody) -> HttpResponse:
+    response = error(code, f"Injected fault: HTTP {code}.")
     if code == 429:
         response["Retry-After"] = "1"
     return response
 
 
-def _timeout() -> HttpResponse:
+def _timeout(error: ErrorBody) -> HttpResponse:
     time.sleep(_sleep_seconds())
-    return _error(504, "Injected fault: the upstream timed out.")
+    return error(504, "Injected fault: the upstream timed out.")
 
 
 def _garbage() -> HttpResponse:
@@ -195,7 +222,6 @@ def _reset(request: HttpRequest) -> HttpResponse:
 
 
 _RESPONDERS = {
-    "timeout": _timeout,
     "garbage": _garbage,
     "html502": _html502,
     "wrongshape": _wrong_shape,
@@ -210,12 +236,18 @@ def _with_cookie(response: HttpResponse) -> HttpResponse:
 
 
 def respond(
-    rule: FaultRule, request: HttpRequest, answer: Callable[[], HttpResponse]
+    rule: FaultRule,
+    request: HttpRequest,
+    answer: Callable[[], HttpResponse],
+    *,
+    error: ErrorBody = _error,
 ) -> HttpResponse:
     """The faulty response for ``rule``; ``answer`` gives the normal one, for modes that
-    alter it rather than replace it."""
+    alter it rather than replace it, and ``error`` an error body in the mount's dialect."""
     if rule.mode.isdigit():
-        return _status(int(rule.mode))
+        return _status(int(rule.mode), error)
+    if rule.mode == "timeout":
+        return _timeout(error)
     if rule.mode == "reset":
         return _reset(request)
     if rule.mode == "setcookie":

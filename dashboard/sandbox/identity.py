@@ -80,11 +80,19 @@ def create_team(name: str, members: list[tuple[SandboxUser, str]]) -> SandboxTea
     return team
 
 
-def team_for_header(user: SandboxUser, header: str | None) -> SandboxTeam:
-    """The team a request acts in: its ``x-team-id``, or the personal workspace without one.
+def team_for_header(
+    user: SandboxUser,
+    header: str | None,
+    *,
+    message: str = NOT_A_MEMBER,
+    personal_id_allowed: bool = True,
+) -> SandboxTeam:
+    """The team a request acts in: its team header, or the personal workspace without one.
 
-    A malformed id, an unknown team and a team the user is not in all get the same 403, so
-    the answer never reveals whether a team exists.
+    A malformed id, an unknown team and a team the user is not in all get the same 403
+    (``message``), so the answer never reveals whether a team exists. Without
+    ``personal_id_allowed`` (an API whose personal areas have no team id), the id of the
+    user's own personal workspace is such an unknown team too.
     """
     header = (header or "").strip()
     if not header:
@@ -92,8 +100,11 @@ def team_for_header(user: SandboxUser, header: str | None) -> SandboxTeam:
     try:
         team_id = uuid.UUID(header)
     except ValueError:
-        raise errors.Forbidden(NOT_A_MEMBER) from None
-    team = SandboxTeam.objects.filter(pk=team_id, memberships__user=user).first()
+        raise errors.Forbidden(message) from None
+    teams = SandboxTeam.objects.filter(pk=team_id, memberships__user=user)
+    if not personal_id_allowed:
+        teams = teams.filter(personal_of=None)
+    team = teams.first()
     if team is None:
-        raise errors.Forbidden(NOT_A_MEMBER)
+        raise errors.Forbidden(message)
     return team
