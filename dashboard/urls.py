@@ -43,6 +43,7 @@ urlpatterns = [
 
 if settings.SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/", include("dashboard.sandbox.urls")))
+    urlpatterns.append(path("rungen/", include("dashboard.sandbox.rungen_urls")))
 
 handler400 = "dashboard.views.bad_request"
 handler403 = "dashboard.views.permission_denied"

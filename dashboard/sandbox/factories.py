@@ -30,6 +30,8 @@ from dashboard.sandbox.enums import (
 from dashboard.sandbox.model_catalog import DEFAULT_EMBEDDING_MODEL, DEFAULT_MODEL
 from dashboard.sandbox.models import (
     SandboxAgent,
+    SandboxApp,
+    SandboxAppJob,
     SandboxDataJob,
     SandboxDeployment,
     SandboxFile,
@@ -364,6 +366,84 @@ def create_ingestion_job(
             **(options or {}),
         },
     )
+
+
+GPU_TIERS = ("STANDARD", "PERFORMANCE", "ENTERPRISE")  # RunGen's
+
+
+def create_app(
+    team: SandboxTeam,
+    user: SandboxUser,
+    *,
+    name: str,
+    description: str = "",
+    gpu_tier: str = "STANDARD",
+    configuration: dict | None = None,
+    workflow: dict | None = None,
+    active_workers: int = 1,
+    created_at: datetime | None = None,
+) -> SandboxApp:
+    """A RunGen app in ``team`` (a personal workspace for a personal app)."""
+    check_choice(gpu_tier, GPU_TIERS, "GPU tier")
+    return _create(
+        SandboxApp,
+        None,
+        team,
+        user,
+        created_at,
+        name=name,
+        description=description,
+        configuration={**(configuration or {}), "gpu_tier": gpu_tier},
+        workflow=dict(workflow or {}),
+        active_workers=active_workers,
+    )
+
+
+def create_app_job(
+    app: SandboxApp,
+    user: SandboxUser,
+    *,
+    input: dict | None = None,
+    status: str = "IN_QUEUE",
+    output: dict | None = None,
+    live: bool = False,
+    created_at: datetime | None = None,
+) -> SandboxAppJob:
+    """A job of ``app`` in ``status``, with times that fit it; ``live``: IN_QUEUE, then on by
+    itself while the app has workers. ``output`` is what it answers once COMPLETED."""
+    check_choice(status, SandboxAppJob.Status.values, "job status")
+    when = created_at or timezone.now()
+    if live:
+        status = SandboxAppJob.Status.IN_QUEUE
+    started = completed = None
+    if not live and status != SandboxAppJob.Status.IN_QUEUE:
+        started = when + timedelta(seconds=4)
+        if status != SandboxAppJob.Status.IN_PROGRESS:
+            completed = started + timedelta(seconds=37)
+    if output is None and (live or status == SandboxAppJob.Status.COMPLETED):
+        output = job_output(app, input or {})
+    return _create(
+        SandboxAppJob,
+        None,
+        app.team,
+        user,
+        when,
+        app=app,
+        status=status,
+        input=dict(input or {}),
+        output=output,
+        timeline_start=when if live and app.running else None,
+        started_at=started,
+        completed_at=completed,
+    )
+
+
+def job_output(app: SandboxApp, input: dict) -> dict:
+    """What a job answers when it completes: a line about its input."""
+    prompt = input.get("prompt")
+    if isinstance(prompt, str) and prompt.strip():
+        return {"result": f"{app.name} answered: {prompt.strip()[:200]}"}
+    return {"result": f"{app.name} completed the job."}
 
 
 def iso_or_none(value: datetime | None) -> str | None:

@@ -293,3 +293,41 @@ class SandboxMessage(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+
+# --- RunGen.AI's dialect (mounted at /rungen/) ----------------------------------------------
+class SandboxApp(TeamResource):
+    """A RunGen app: a workflow served by up to ten workers. A personal app's team is its
+    creator's personal workspace (the wire shows no team for it)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    configuration = models.JSONField(default=dict, blank=True)  # gpu_tier, and what else was sent
+    workflow = models.JSONField(default=dict, blank=True)  # model_url, and what else was sent
+    active_workers = models.PositiveSmallIntegerField(default=1)
+
+    @property
+    def running(self) -> bool:
+        return self.active_workers > 0
+
+
+class SandboxAppJob(TeamResource):
+    """One asynchronous run of an app. A job on a timeline (``progress.app_job``) moves on
+    from IN_QUEUE by itself; one without is in its stored status (and its stored times)."""
+
+    class Status(models.TextChoices):
+        IN_QUEUE = "IN_QUEUE"
+        IN_PROGRESS = "IN_PROGRESS"
+        COMPLETED = "COMPLETED"
+        FAILED = "FAILED"
+        CANCELLED = "CANCELLED"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    app = models.ForeignKey(SandboxApp, on_delete=models.CASCADE, related_name="jobs")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_QUEUE)
+    input = models.JSONField(default=dict, blank=True)
+    output = models.JSONField(null=True, blank=True)  # shown once the job is COMPLETED
+    timeline_start = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # of a job off a timeline
+    completed_at = models.DateTimeField(null=True, blank=True)  # ditto: completed, failed…

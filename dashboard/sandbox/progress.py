@@ -10,6 +10,8 @@ sandbox sees the same status at the same moment, and a test can make time pass q
     ingestion    queued → running → completed (its files are then the vector database's)
     data job     file_processing → ready_to_start      (after files are added)
                  queued → running → completed          (after it is started)
+    RunGen job   IN_QUEUE (half a step) → IN_PROGRESS (one step) → COMPLETED
+                 (only while its app has workers: a job of a stopped app waits in IN_QUEUE)
 
 A stored status that does not start a timeline (cancelled, Inactive, or anything a factory set
 without a timeline) is simply the status.
@@ -25,6 +27,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dashboard.sandbox.models import (
+    SandboxApp,
+    SandboxAppJob,
     SandboxDataJob,
     SandboxDeployment,
     SandboxFile,
@@ -218,3 +222,41 @@ RUNNING = ("pending", "queued", "running")
 def data_job(job: SandboxDataJob, now=None) -> State:
     stages = FILE_STAGES if job.status == FILE_STAGES[0].status else RUN_STAGES
     return on_timeline(job.status, job.timeline_start, stages, now)
+
+
+# --- RunGen jobs ----------------------------------------------------------------------------
+APP_JOB_STAGES = (Stage("IN_QUEUE", 0.5), Stage("IN_PROGRESS"), Stage("COMPLETED"))
+
+
+@dataclass(frozen=True)
+class AppJobState:
+    status: str
+    started_at: datetime | None
+    completed_at: datetime | None
+
+
+def app_job(job: SandboxAppJob, now=None) -> AppJobState:
+    """A RunGen job now, with when it started and ended (``None`` until it has)."""
+    stages = APP_JOB_STAGES
+    state = on_timeline(job.status, job.timeline_start, stages, now)
+    if state.since is None:
+        return AppJobState(job.status, job.started_at, job.completed_at)
+    _, started, completed = stage_starts(job.timeline_start, stages)
+    reached = [s.status for s in stages].index(state.status)
+    return AppJobState(
+        state.status, started if reached >= 1 else None, completed if reached >= 2 else None
+    )
+
+
+@transaction.atomic
+def app_workers_changed(app: SandboxApp, was_running: bool, now=None) -> None:
+    """Jobs wait for workers: an app that starts takes its waiting jobs from now on, an app
+    that stops leaves those still in the queue waiting (those in progress finish)."""
+    now = now or timezone.now()
+    queued = SandboxAppJob.objects.filter(app=app, status=SandboxAppJob.Status.IN_QUEUE)
+    if app.running and not was_running:
+        queued.filter(timeline_start=None).update(timeline_start=now)
+    elif was_running and not app.running:
+        for job in queued.exclude(timeline_start=None):
+            if app_job(job, now).status == SandboxAppJob.Status.IN_QUEUE:
+                SandboxAppJob.objects.filter(pk=job.pk).update(timeline_start=None)

@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from dashboard.sandbox import progress
 from dashboard.sandbox.models import (
     SandboxAgent,
+    SandboxApp,
+    SandboxAppJob,
     SandboxDataJob,
     SandboxDeployment,
     SandboxFile,
@@ -363,4 +365,45 @@ def run(r: SandboxRun) -> dict:
         "response_format": "auto",
         "tool_choice": "auto",
         "parallel_tool_calls": False,
+    }
+
+
+# --- RunGen.AI's dialect --------------------------------------------------------------------
+def _rungen_owned(resource: SandboxApp | SandboxAppJob) -> dict:
+    """RunGen's ownership fields: no team in a personal area; the user's id as a string."""
+    personal = resource.team.personal_of_id is not None
+    return {
+        "owner_team_id": None if personal else str(resource.team_id),
+        "owner_user_id": str(resource.creator_id),
+        "created_by": str(resource.creator_id),
+    }
+
+
+def app(a: SandboxApp) -> dict:
+    return {
+        "id": str(a.pk),
+        "name": a.name,
+        "description": a.description,
+        "configuration": a.configuration,
+        "workflow": a.workflow,
+        "active_workers": a.active_workers,
+        "status": "RUNNING" if a.running else "STOPPED",
+        **_rungen_owned(a),
+        "created_at": iso(a.created_at),
+        "updated_at": iso(a.updated_at),
+    }
+
+
+def app_job(job: SandboxAppJob, now: datetime | None = None) -> dict:
+    state = progress.app_job(job, now)
+    return {
+        "id": str(job.pk),
+        "app_id": str(job.app_id),
+        "status": state.status,
+        "input": job.input,
+        "output": job.output if state.status == SandboxAppJob.Status.COMPLETED else None,
+        "created_at": iso(job.created_at),
+        "started_at": iso(state.started_at),
+        "completed_at": iso(state.completed_at),
+        **_rungen_owned(job),
     }

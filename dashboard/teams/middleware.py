@@ -16,7 +16,7 @@ from dashboard.middleware import render_upstream_error
 from dashboard.teams import selectors, services
 from dashboard.upstream.errors import UpstreamError
 
-SKIP_PREFIXES = ("/sandbox/", "/static/", "/admin/jsi18n/")
+SKIP_PREFIXES = ("/sandbox/", "/rungen/", "/static/", "/admin/jsi18n/")
 TEAM_ARGUMENT = "team"
 
 
