@@ -1,5 +1,6 @@
 """The demo organisation's content: its users, its teams with their roles, resources of every
-kind in each team and in each personal workspace, and personal threads with agent runs.
+kind in each team and in each personal workspace, personal threads with agent runs, and RunGen
+apps (running and stopped) with jobs in every state, in the teams and the personal areas.
 
 The content is fixed and spread over the past weeks, so lists have something to sort and page
 (the Research team holds more files than one page of 100).
@@ -66,6 +67,11 @@ def build(users: dict[str, SandboxUser], teams: dict[str, SandboxTeam]) -> None:
     builder.platform()
     builder.personal()
     builder.threads()
+
+
+def build_rungen(users: dict[str, SandboxUser], teams: dict[str, SandboxTeam]) -> None:
+    """The RunGen apps and jobs (also added on their own to an organisation seeded without)."""
+    _Builder(users, teams).rungen()
 
 
 class _Builder:
@@ -335,6 +341,70 @@ class _Builder:
             )
         demo = self.users[DEMO_LOGIN]
         factories.create_agent(identity.personal_team(demo), demo, name="My sandbox agent")
+
+    def rungen(self) -> None:
+        """Apps in each team and personal area, and jobs in every state. An app's workers are
+        what makes it RUNNING; the queued jobs wait on stopped apps, so they stay queued."""
+        u, personal = self.users, identity.personal_team
+        llama = {"model_url": "https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct"}
+        sdxl = {"model_url": "https://huggingface.co/stabilityai/stable-diffusion-xl-base-1.0"}
+        whisper = {"model_url": "https://huggingface.co/openai/whisper-large-v3"}
+        apps = {}
+        for key, team, creator, name, tier, workers, workflow, hours, description in (
+            ("summarizer", self.teams["Research"], "olivia", "Paper summarizer", "PERFORMANCE",
+             2, llama, 300, "Summarises new arXiv papers into five bullet points."),
+            ("citations", self.teams["Research"], "demo", "Citation extractor", "STANDARD",
+             1, llama, 180, "Pulls references out of PDFs as BibTeX."),
+            ("captions", self.teams["Research"], "chloe", "Figure captioner", "ENTERPRISE",
+             0, sdxl, 96, "Drafts alt text for paper figures."),
+            ("triage", self.teams["Support bots"], "adam", "Ticket triage", "PERFORMANCE",
+             3, llama, 260, "Tags incoming tickets with product area and urgency."),
+            ("replies", self.teams["Support bots"], "chloe", "Reply drafter", "STANDARD",
+             1, llama, 120, "Drafts first replies for the support queue."),
+            ("transcripts", self.teams["Platform"], "adam", "Call transcriber", "ENTERPRISE",
+             2, whisper, 200, "Transcribes recorded support calls."),
+            ("loadtest", self.teams["Platform"], "demo", "Load-test echo", "STANDARD",
+             0, {}, 30, "Echoes its input; used to test autoscaling."),
+            ("upscaler", personal(u["demo"]), "demo", "My image upscaler", "PERFORMANCE",
+             1, sdxl, 72, "Upscales screenshots for slides."),
+            ("playground", personal(u["demo"]), "demo", "Prompt playground", "STANDARD",
+             0, llama, 20, "Trying out prompts before they go to the team."),
+            ("digest", personal(u["olivia"]), "olivia", "Reading list digest", "STANDARD",
+             1, llama, 150, "A weekly digest of saved articles."),
+            ("tone", personal(u["chloe"]), "chloe", "Tone checker", "STANDARD",
+             0, llama, 60, "Checks replies for a friendly tone."),
+        ):  # fmt: skip
+            apps[key] = factories.create_app(
+                team,
+                u[creator],
+                name=name,
+                description=description,
+                gpu_tier=tier,
+                workflow=workflow,
+                active_workers=workers,
+                created_at=self.ago(hours),
+            )
+        for key, creator, status, hours, job_input in (
+            ("summarizer", "olivia", "COMPLETED", 240, {"prompt": "arXiv:2405.01234"}),
+            ("summarizer", "demo", "COMPLETED", 48, {"prompt": "arXiv:2406.17777"}),
+            ("summarizer", "chloe", "IN_PROGRESS", 0.05, {"prompt": "arXiv:2407.00042"}),
+            ("citations", "demo", "COMPLETED", 30, {"prompt": "smith-2023-retrieval.pdf"}),
+            ("citations", "adam", "FAILED", 26, {"prompt": "scanned-notes.pdf"}),
+            ("captions", "chloe", "IN_QUEUE", 2, {"prompt": "figure 3: ablation results"}),
+            ("triage", "adam", "COMPLETED", 100, {"prompt": "Cannot reset my password"}),
+            ("triage", "chloe", "CANCELLED", 50, {"prompt": "Invoice shows the wrong VAT"}),
+            ("triage", "demo", "IN_PROGRESS", 0.1, {"prompt": "App crashes on login"}),
+            ("replies", "chloe", "COMPLETED", 10, {"prompt": "Where is my order #4821?"}),
+            ("transcripts", "adam", "FAILED", 70, {"recording": "call-0412.wav"}),
+            ("transcripts", "olivia", "COMPLETED", 8, {"recording": "call-0419.wav"}),
+            ("loadtest", "demo", "IN_QUEUE", 1, {"payload": "ping"}),
+            ("upscaler", "demo", "COMPLETED", 60, {"prompt": "roadmap-slide.png"}),
+            ("playground", "demo", "IN_QUEUE", 4, {"prompt": "Explain RAG to a new hire"}),
+            ("digest", "olivia", "COMPLETED", 140, {"prompt": "week 42"}),
+        ):
+            factories.create_app_job(
+                apps[key], u[creator], input=job_input, status=status, created_at=self.ago(hours)
+            )
 
     def threads(self) -> None:
         agent_of = {

@@ -4,7 +4,8 @@ Ids are random per database. The demo API keys are not stored anywhere: they are
 (HMAC-SHA256) from a random secret kept in :class:`SandboxSecret`, so every run of the seed can
 print the same keys again while the database holds only their hashes; :func:`derive` gives
 other such values from the same secret, each under its own label. Seeding is one transaction
-and happens once: later runs find the organisation and only describe it.
+and happens once: later runs find the organisation and only describe it (adding the RunGen apps
+to an organisation seeded before there were any).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from dashboard.sandbox import identity
-from dashboard.sandbox.demo_content import DEMO_LOGIN, TEAMS, USERS, build
-from dashboard.sandbox.models import SandboxSecret, SandboxTeam, SandboxUser
+from dashboard.sandbox.demo_content import DEMO_LOGIN, TEAMS, USERS, build, build_rungen
+from dashboard.sandbox.models import SandboxApp, SandboxSecret, SandboxTeam, SandboxUser
 
 SECRET_NAME = "demo-seed"
 
@@ -47,6 +48,7 @@ class DemoOrg:
     users: dict[str, SandboxUser]
     teams: dict[str, SandboxTeam]
     created: bool
+    rungen_added: bool = False  # RunGen apps added to an organisation seeded before them
 
     def api_key(self, username: str) -> str:
         return demo_key(self.secret, username)
@@ -114,4 +116,10 @@ def seed() -> DemoOrg:
     for username, user in users.items():
         identity.add_api_key(user, demo_key(secret, username), label="demo")
     teams = {name: _find_team(name) for name, _ in TEAMS}
-    return DemoOrg(secret=secret, users=users, teams=teams, created=created)
+    rungen_added = False
+    if not SandboxApp.objects.filter(creator__in=users.values()).exists():
+        build_rungen(users, teams)
+        rungen_added = not created
+    return DemoOrg(
+        secret=secret, users=users, teams=teams, created=created, rungen_added=rungen_added
+    )

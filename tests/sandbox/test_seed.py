@@ -8,13 +8,20 @@ import json
 from collections import Counter
 
 import pytest
+import requests
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from seekrai.error import InvalidRequestError
 
 from dashboard.sandbox import seed
-from dashboard.sandbox.models import SandboxFile, SandboxFineTune, SandboxThread
+from dashboard.sandbox.models import (
+    SandboxApp,
+    SandboxAppJob,
+    SandboxFile,
+    SandboxFineTune,
+    SandboxThread,
+)
 
 
 def run_seed(*args) -> str:
@@ -90,6 +97,42 @@ def test_the_demo_content_covers_every_kind(demo):
     for user in demo["users"]:
         threads = SandboxThread.objects.filter(user_id=user["user_id"])
         assert threads.exists() and all(t.messages.exists() for t in threads)
+
+
+def test_the_demo_has_rungen_apps_in_teams_and_personal_areas(demo, sandbox):
+    users = {user["username"]: user for user in demo["users"]}
+    key = {"x-api-key": users["demo"]["api_key"]}
+    rungen = sandbox.removesuffix("/sandbox") + "/rungen"
+    mine = requests.get(f"{rungen}/app", headers=key, timeout=30).json()["data"]
+    assert {app["status"] for app in mine} == {"RUNNING", "STOPPED"}
+    assert all(app["owner_team_id"] is None for app in mine)
+    for team in users["demo"]["teams"]:
+        in_team = {**key, "x-team-id": team["id"]}
+        apps = requests.get(f"{rungen}/app", headers=in_team, timeout=30).json()["data"]
+        assert apps and all(app["owner_team_id"] == team["id"] for app in apps)
+    assert SandboxApp.objects.filter(active_workers__gt=0).count() > 1
+    assert SandboxApp.objects.filter(active_workers=0).count() > 1
+    assert {"IN_QUEUE", "IN_PROGRESS", "COMPLETED", "FAILED", "CANCELLED"} == set(
+        SandboxAppJob.objects.values_list("status", flat=True)
+    )
+    for job in SandboxAppJob.objects.filter(status="IN_QUEUE").select_related("app"):
+        assert not job.app.running  # queued jobs wait for workers
+    done = SandboxAppJob.objects.filter(status="COMPLETED", team__personal_of=None).first()
+    in_team = {**key, "x-team-id": str(done.team_id)}
+    answer = requests.get(f"{rungen}/app/{done.app_id}/job/{done.pk}", headers=in_team, timeout=30)
+    assert answer.json()["data"]["status"] == "COMPLETED"
+    assert answer.json()["data"]["output"]["result"]
+
+
+def test_an_organisation_seeded_before_rungen_gets_its_apps(demo):
+    SandboxApp.objects.all().delete()
+    before = sandbox_counts()
+    assert before["SandboxApp"] == before["SandboxAppJob"] == 0
+    assert "RunGen apps and jobs added" in run_seed()
+    assert SandboxApp.objects.exists() and SandboxAppJob.objects.exists()
+    again = sandbox_counts()
+    assert "already present, unchanged" in run_seed()
+    assert sandbox_counts() == again
 
 
 def test_the_printed_keys_work_over_http(demo, sdk):

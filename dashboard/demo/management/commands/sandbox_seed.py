@@ -38,6 +38,8 @@ class Command(BaseCommand):
 
     def _summary(self, org: seed.DemoOrg, description: dict, login: dict) -> None:
         state = "created" if org.created else "already present, unchanged"
+        if org.rungen_added:
+            state = "already present; its RunGen apps and jobs added"
         self.stdout.write(f"Sandbox demo organisation: {state}.")
         for user in description["users"]:
             teams = ", ".join(f"{t['name']} ({t['role']})" for t in user["teams"])
