@@ -5,7 +5,7 @@ dashboard runs on a local SQLite file, a local-memory cache and the embedded san
 so a fresh machine needs nothing installed. Secrets that must stay stable across restarts
 (``SECRET_KEY``, ``DASHBOARD_ENCRYPTION_KEYS``) are generated once into the ignored ``var/``
 folder when the environment does not provide them, except with ``PRODUCTION=true``: there they
-and ``SEEKR_BASE_URL`` must be set, and the process refuses to start without them.
+and ``UPSTREAM_BASE_URL`` must be set, and the process refuses to start without them.
 """
 
 import os
@@ -29,8 +29,8 @@ PORT = env.int("PORT", default=8000)
 # Security below) and makes the values every app server must share mandatory: a secret made up
 # by one host would not be known to the others, so sessions and stored keys would break.
 PRODUCTION = env.bool("PRODUCTION", default=False)
-# Under test the sandbox is always there: the tests point SEEKR_BASE_URL at the live server's
-# /sandbox only once running, whatever the environment said at start-up.
+# Under test the sandbox is always there: the tests point UPSTREAM_BASE_URL at the live
+# server's sandbox only once running, whatever the environment said at start-up.
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 
 REQUIRED_IN_PRODUCTION = {
@@ -42,14 +42,16 @@ REQUIRED_IN_PRODUCTION = {
         "Fernet keys, newest first, comma separated; a new one is the output of "
         'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
     ),
-    "SEEKR_BASE_URL": "the upstream API's base URL, e.g. https://flow.seekr.com",
+    "UPSTREAM_BASE_URL": "the upstream API's base URL, e.g. https://flow.seekr.com",
 }
+# The upstream's address was once named for SeekrFlow alone; that name is still read.
+if not os.environ.get("UPSTREAM_BASE_URL", "").strip() and os.environ.get("SEEKR_BASE_URL"):
+    os.environ["UPSTREAM_BASE_URL"] = os.environ["SEEKR_BASE_URL"]
 _missing = [name for name in REQUIRED_IN_PRODUCTION if not env.str(name, default="").strip(", ")]
 if PRODUCTION and _missing:
     raise ImproperlyConfigured(
         "PRODUCTION is on, so these variables must be set, to the same value on every app "
-        "server:\n"
-        + "\n".join(f"  {name}: {REQUIRED_IN_PRODUCTION[name]}" for name in _missing)
+        "server:\n" + "\n".join(f"  {name}: {REQUIRED_IN_PRODUCTION[name]}" for name in _missing)
     )
 
 SECRET_KEY = env.str("SECRET_KEY", default="").strip() or local_secret(
@@ -59,11 +61,22 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Upstream -------------------------------------------------------------------------------
-LOCAL_SANDBOX_URL = f"http://127.0.0.1:{PORT}/sandbox"
-SEEKR_BASE_URL = (env.str("SEEKR_BASE_URL", default="").strip() or LOCAL_SANDBOX_URL).rstrip("/")
+# The shape of the upstream: its headers, error answers and kinds of resources (see
+# dashboard/upstream/profiles/). "seekrflow" (the default) or "rungen".
+UPSTREAM_PROFILE = env.str("UPSTREAM_PROFILE", default="seekrflow").strip().lower()
+# Header names, when the upstream names them otherwise than its profile says (empty: the
+# profile's). UPSTREAM_KEY_SCHEME is put before the key ("Bearer"); "-" for none.
+UPSTREAM_KEY_HEADER = env.str("UPSTREAM_KEY_HEADER", default="").strip()
+UPSTREAM_KEY_SCHEME = env.str("UPSTREAM_KEY_SCHEME", default="").strip()
+UPSTREAM_TEAM_HEADER = env.str("UPSTREAM_TEAM_HEADER", default="").strip()
+# Where the embedded sandbox answers; each profile's dialect under a path of its own.
+LOCAL_SANDBOX_ROOT = f"http://127.0.0.1:{PORT}"
+# Empty: the embedded sandbox, in the dialect of UPSTREAM_PROFILE.
+UPSTREAM_BASE_URL = env.str("UPSTREAM_BASE_URL", default="").strip().rstrip("/")
 # Serve the sandbox at /sandbox/ (see INSTALLED_APPS for its models).
 SANDBOX_ENABLED = TESTING or env.bool(
-    "SANDBOX_ENABLED", default=SEEKR_BASE_URL == LOCAL_SANDBOX_URL
+    "SANDBOX_ENABLED",
+    default=not UPSTREAM_BASE_URL or UPSTREAM_BASE_URL.startswith(LOCAL_SANDBOX_ROOT + "/"),
 )
 UPSTREAM_CONNECT_TIMEOUT = env.float("UPSTREAM_CONNECT_TIMEOUT", default=3.05)
 UPSTREAM_READ_TIMEOUT = env.float("UPSTREAM_READ_TIMEOUT", default=20.0)

@@ -16,12 +16,11 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
-    return _error(
-        request,
-        404,
-        "Page not found",
-        "There is nothing here. Use the navigation to find your way back.",
-    )
+    return page_missing(request, "There is nothing here. Use the navigation to find your way back.")
+
+
+def page_missing(request, message: str):
+    return _error(request, 404, "Page not found", message)
 
 
 def server_error(request):

@@ -64,13 +64,28 @@ def _fresh_cache():
     yield
 
 
+PROFILES = ("seekrflow", "rungen")  # every upstream profile, for tests run with each
+for_each_profile = pytest.mark.parametrize("upstream_profile", PROFILES, indirect=True)
+
+
 @pytest.fixture
-def upstream(live_server, settings):
-    """The sandbox, reachable over real HTTP; the dashboard's service layer points at it."""
+def upstream_profile(request, settings) -> str:
+    """The upstream profile a test runs with: SeekrFlow's, unless a module or test asks for
+    another (``for_each_profile``, or this fixture overridden)."""
+    return getattr(request, "param", "seekrflow")
+
+
+@pytest.fixture
+def upstream(live_server, settings, upstream_profile):
+    """The sandbox, reachable over real HTTP, speaking the dialect of ``upstream_profile``; the
+    dashboard's service layer points at it."""
     from dashboard.sandbox import faults, recorder
     from dashboard.upstream.http import reset_session
 
-    settings.SEEKR_BASE_URL = live_server.url + "/sandbox"
+    settings.UPSTREAM_PROFILE = upstream_profile
+    from dashboard.upstream.profiles import active_profile
+
+    settings.UPSTREAM_BASE_URL = f"{live_server.url}/{active_profile().sandbox_path}"
     settings.SANDBOX_LATENCY_MS = 0
     settings.UPSTREAM_RETRY_AFTER_MAX = 1
     from django.db import connection
@@ -83,7 +98,7 @@ def upstream(live_server, settings):
     recorder.clear()
     faults.clear_faults()
     with _lists_forgotten_on_direct_changes():
-        yield settings.SEEKR_BASE_URL
+        yield settings.UPSTREAM_BASE_URL
     faults.clear_faults()
     reset_session()
 

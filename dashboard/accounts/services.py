@@ -14,10 +14,10 @@ from dashboard.accounts import crypto
 from dashboard.accounts.models import ApiKey
 from dashboard.audit.services import Action, Outcome, record_action
 from dashboard.upstream import catalog, errors
-from dashboard.upstream.catalog import FILES
 from dashboard.upstream.client import UpstreamClient
 from dashboard.upstream.fanout import fan_out
 from dashboard.upstream.identity import USER_ID, learned_from_personal
+from dashboard.upstream.profiles import active_profile
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -51,10 +51,12 @@ def check_key(plaintext: str) -> dict:
     refused = next((e for e in errors_met if isinstance(e, errors.BadKeyError)), None)
     if refused is not None:
         raise ApiKeyRefused(
-            "The upstream rejected this key (401). Check that you copied the whole key."
+            f"The upstream rejected this key ({refused.status or 401}). Check that you copied "
+            "the whole key."
         ) from refused
-    if not outcomes[FILES.slug].ok:  # the key could not even be tried
-        raise outcomes[FILES.slug].error
+    probe = active_profile().probe_kind
+    if not outcomes[probe].ok:  # the key could not even be tried
+        raise outcomes[probe].error
     return learned_from_personal(
         [(kind, outcomes[kind.slug].value.items) for kind in kinds if outcomes[kind.slug].ok]
     )

@@ -66,6 +66,8 @@ class ActionLog(models.Model):
     detail = models.CharField(max_length=500, blank=True)
     # What a deleted resource last was (its JSON as the upstream gave it), kept with its entry.
     snapshot = models.JSONField(null=True, blank=True)
+    # What an operation started upstream and the dashboard follows (a job's id on its app).
+    started_id = models.CharField(max_length=128, blank=True)
 
     objects = ActionLogQuerySet.as_manager()
 

@@ -124,6 +124,7 @@ class Recorded:
     resource_id: str = ""
     detail: str = ""
     outcome: str = Outcome.SUCCESS  # the outcome ``finish`` gives unless told another
+    started_id: str = ""  # what the change started upstream (a job), to follow afterwards
 
     def finish(self, outcome: str | None = None, detail: str | None = None) -> None:
         try:
@@ -132,6 +133,7 @@ class Recorded:
                 outcome=outcome or self.outcome,
                 resource_id=storable(self.resource_id, 128),
                 detail=storable(self.detail if detail is None else detail, 500),
+                started_id=storable(self.started_id, 128),
             )
         except Exception:  # the change is done; its entry stays "started" rather than lost
             logger.exception("could not complete action log entry %s", self.pk)

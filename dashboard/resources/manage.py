@@ -4,7 +4,8 @@ kind's form declarations (``catalog/forms.py``), as Django admin's change views 
 
 ``/t/<team>/r/<kind>/new/`` creates; ``…/<id>/edit/`` edits (with the upstream's preview of the
 change first, where it offers one); ``…/<id>/do/<form>/`` runs any other form on the resource
-(add files to a vector database, rename a file…); ``…/<id>/sub/<n>/<item>/remove/`` takes an
+(add files to a vector database, rename a file…), and ``…/<id>/do/<form>/<result>/`` follows
+what such a form started (a job, until it ends); ``…/<id>/sub/<n>/<item>/remove/`` takes an
 item out of one of its lists. Everything typed is kept on any error, the upstream's field
 errors are shown at their fields, and a success lands on the resource's page.
 """
@@ -16,13 +17,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from dashboard.resources import forms, presentation, selectors, services
-from dashboard.resources.views import not_found_response, team_kind_or_404
+from dashboard import text
+from dashboard.people.directory import CreatorDirectory
+from dashboard.resources import follow, forms, presentation, selectors, services
+from dashboard.resources.fields import detail_fields
+from dashboard.resources.views import _learnt, not_found_response, team_kind_or_404
 from dashboard.upstream.catalog import ResourceKind
 from dashboard.upstream.catalog.forms import FormSpec
 from dashboard.upstream.errors import NotFoundError
+from dashboard.upstream.values import parse_timestamp
 
 CONFIRM = "confirm"  # an edit whose preview was seen and accepted
 AGAIN = "again"  # back from the preview to the form, with what was typed
@@ -93,6 +98,13 @@ def _send(request, kind, spec, form, *, resource_id=None, item=None):
             status=result.status,
         )
     answered_id = str((result.item or {}).get(spec.result_id) or "")
+    if spec.follow is not None and answered_id:
+        messages.success(
+            request, f"{spec.follow.label} started in {workspace.team.label}: it is followed here."
+        )
+        return redirect(
+            "resource-follow", workspace.team.key, kind.slug, resource_id, spec.name, answered_id
+        )
     new_id = answered_id if spec.opens_result or not resource_id else resource_id
     messages.success(request, f"{spec.label}: done in {workspace.team.label}.")
     if new_id:
@@ -226,3 +238,50 @@ def sub_item_remove(request, kind: str, resource_id: str, index: int, item: str)
         "page_title": f"{sub.remove_label}?",
     }
     return render(request, "resources/remove_item.html", context)
+
+
+@login_required
+@require_safe
+def resource_follow(request, kind: str, resource_id: str, name: str, result: str):
+    """A job started on a resource, refreshed until it ends."""
+    workspace = request.workspace
+    resource_kind = team_kind_or_404(kind)
+    spec = resource_kind.form(name)
+    if spec is None or spec.follow is None:
+        raise Http404(f"{resource_kind.label} have no form {name!r} that starts anything")
+    context = {
+        "kind": resource_kind,
+        "spec": spec,
+        "resource_id": resource_id,
+        "result": result,
+        "page_title": f"{spec.follow.label} {result}",
+    }
+    try:
+        followed = follow.read_followed(workspace.client, resource_kind, spec, resource_id, result)
+    except NotFoundError:
+        context["missing"] = True
+        return render(request, "resources/follow.html", context, status=404)
+    item = followed.item
+    my_id = _learnt(request, [(resource_kind, [item])])
+    creators, teams = CreatorDirectory(my_id), presentation.TeamNames(workspace)
+    what = followed.described
+    status = what.item_status(item)
+    team_id = what.item_team(item)
+    result_value = item.get(spec.follow.result_field) if spec.follow.result_field else None
+    context.update(
+        {
+            "item": item,
+            "status": status,
+            "status_badge": presentation.badge_class(status),
+            "fields": [
+                f for f in detail_fields(what, item, creators, teams) if f.key != "app_id"
+            ],
+            "team": teams.name(team_id) if team_id else None,
+            "creator": creators.resolve(what.item_owner(item)),
+            "created": parse_timestamp(item.get(what.created_field)),
+            "polling": not followed.final,
+            "result_json": None if result_value is None else text.pretty_json(result_value),
+            "raw_json": text.pretty_json(item),
+        }
+    )
+    return render(request, "resources/follow.html", context)

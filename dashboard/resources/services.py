@@ -194,6 +194,9 @@ def submit_form(
             recorded.resource_id = made
         elif spec.opens_result and made:  # a duplicate: a new resource beside this one
             recorded.detail = f"{recorded.detail} → {made}"
+        elif spec.follow is not None and made:  # a job started on the resource
+            recorded.started_id = made
+            recorded.detail = f"{recorded.detail} → {spec.follow.label.lower()} {made}"
     return Submitted(item)
 
 

@@ -16,6 +16,11 @@ urlpatterns = [
     path(f"{RESOURCE}edit/", manage.resource_form, {"name": "edit"}, name="resource-edit"),
     path(f"{RESOURCE}do/<slug:name>/", manage.resource_form, name="resource-form"),
     path(
+        f"{RESOURCE}do/<slug:name>/<rid:result>/",
+        manage.resource_follow,
+        name="resource-follow",
+    ),
+    path(
         f"{RESOURCE}sub/<int:index>/<rid:item>/remove/",
         manage.sub_item_remove,
         name="resource-sub-remove",

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from dashboard import text
 from dashboard.people import identity
 from dashboard.people.directory import CreatorDirectory
-from dashboard.resources import notes, presentation, selectors, services
+from dashboard.resources import follow, notes, presentation, selectors, services
 from dashboard.resources.fields import detail_fields
 from dashboard.resources.listing import ListQuery
 from dashboard.resources.templatetags.resources import link_to
@@ -178,6 +178,7 @@ def resource_detail(request, kind: str, resource_id: str):
         "polling": not resource_kind.is_final(item) or any(s["changing"] for s in sections),
         "code": presentation.code_of(resource_kind, item),
         "notes": notes.notes_for(workspace, resource_kind, resource_id),
+        "started": follow.started_on(workspace, resource_kind, resource_id),
         "page_title": presentation.display_name(resource_kind, item),
     }
     return render(request, "resources/detail.html", context)

@@ -8,7 +8,7 @@ class AddTeamForm(forms.Form):
         label="Team ID",
         max_length=64,
         help_text=(
-            "From the Teams Settings page of SeekrFlow, "
+            "From the team's settings page on the upstream, "
             "e.g. 124cb1bb-d8d3-4e9b-9c96-2039fba43e78."
         ),
     )

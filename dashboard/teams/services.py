@@ -17,6 +17,7 @@ from dashboard.upstream import catalog
 from dashboard.upstream.client import UpstreamClient
 from dashboard.upstream.errors import ForbiddenError
 from dashboard.upstream.fanout import fan_out
+from dashboard.upstream.profiles import active_profile
 
 SEEN_KEY = "seen_team_ids"
 VISIBLE_SECONDS = 300  # how long an unsaved team's membership check is trusted
@@ -57,7 +58,7 @@ def add_team(*, user, client: UpstreamClient, team_id: str, label: str) -> Saved
         )
         raise TeamError(
             "You are not a member of this team, or the ID is wrong (the upstream answered "
-            "403). Copy the ID from the Teams Settings page of SeekrFlow."
+            f"403). Copy the ID from the team's settings page on {active_profile().label}."
         ) from exc
     try:
         with transaction.atomic():

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from dashboard.features import gated
 from dashboard.uploads import views
+from dashboard.upstream.profiles import Feature
 
-urlpatterns = [path("", views.upload, name="upload")]
+urlpatterns = gated(Feature.UPLOADS, [path("", views.upload, name="upload")])

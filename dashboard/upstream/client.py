@@ -26,7 +26,7 @@ from django.utils import timezone
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.timeout import Timeout
 
-from dashboard.upstream import errors, listcache, transport
+from dashboard.upstream import errors, listcache, profiles, transport
 from dashboard.upstream.catalog import Scope
 from dashboard.upstream.deadline import (
     DeadlineTimeout,
@@ -42,7 +42,7 @@ from dashboard.upstream.values import mended
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = "TeamDashboard/0.1 (SeekrFlow team dashboard)"
+USER_AGENT = "TeamDashboard/0.1 (team dashboard)"
 
 
 @dataclass
@@ -130,7 +130,7 @@ class UpstreamClient:
             raise errors.NoApiKeyError()
         self._api_key = api_key
         self.team_id = team_id or None
-        self.base_url = (base_url or settings.SEEKR_BASE_URL).rstrip("/") + "/"
+        self.base_url = (base_url or profiles.base_url()).rstrip("/") + "/"
         self.deadline = current_page_deadline() if deadline is _PAGE else deadline
 
     def __repr__(self) -> str:  # never shows the key
@@ -160,10 +160,17 @@ class UpstreamClient:
         )
 
     # --- transport ------------------------------------------------------------------------
+    def sends_team(self, scope: Scope) -> bool:
+        return scope is Scope.TEAM and bool(self.team_id)
+
     def headers(self, scope: Scope, extra: dict[str, str] | None = None) -> dict[str, str]:
-        headers = {"Authorization": self._api_key, "User-Agent": USER_AGENT}
-        if scope is Scope.TEAM and self.team_id:
-            headers["x-team-id"] = self.team_id
+        """The key and (for a team call) the team, in the headers the profile names."""
+        name, scheme = profiles.key_header()
+        headers = {name: f"{scheme} {self._api_key}" if scheme else self._api_key}
+        headers["User-Agent"] = USER_AGENT
+        team_header = profiles.team_header()
+        if team_header and self.sends_team(scope):
+            headers[team_header] = self.team_id
         if extra:
             headers.update(extra)
         return headers
@@ -221,9 +228,7 @@ class UpstreamClient:
             raise self._timed_out(deadline) from exc
         if response.status >= 300:
             body = transport.read_capped(response, 64 * 1024, strict=False)
-            raise errors.error_for_status(
-                response.status, body, _retry_after(response.headers.get("Retry-After"))
-            )
+            raise self._refused(response.status, body, response.headers, scope)
         return response.status, transport.read_capped(response, settings.UPSTREAM_MAX_BODY_BYTES)
 
     def _exchange(self, method, url, scope, deadline, timeout, headers, **kwargs):
@@ -251,10 +256,30 @@ class UpstreamClient:
             raise errors.UpstreamUnavailableError() from exc
         if response.status_code >= 300:
             body = self._read_capped(response, 64 * 1024, strict=False)
-            raise errors.error_for_status(
-                response.status_code, body, _retry_after(response.headers.get("Retry-After"))
-            )
+            raise self._refused(response.status_code, body, response.headers, scope)
         return response
+
+    def _refused(self, status: int, body: bytes, headers, scope: Scope) -> errors.UpstreamError:
+        """The error an answer of ``status`` means, in the profile's dialect. Where one status
+        means both "key refused" and "not in this team", a team call so refused is asked again
+        without the team: refused there too, it was the key."""
+        dialect = profiles.active_profile().errors
+        team_sent = self.sends_team(scope) and profiles.team_header() is not None
+        error = errors.error_for_status(
+            status,
+            body,
+            _retry_after(headers.get("Retry-After")),
+            dialect=dialect,
+            team_sent=team_sent,
+        )
+        if team_sent and dialect.ambiguous(status):
+            try:
+                self.for_team(None).resources.probe_team()
+            except errors.BadKeyError as exc:
+                return exc
+            except errors.UpstreamError:
+                pass  # the personal area could not tell: the team's refusal stands
+        return error
 
     def _timeout(self) -> tuple[float, float] | DeadlineTimeout:
         connect, read = settings.UPSTREAM_CONNECT_TIMEOUT, settings.UPSTREAM_READ_TIMEOUT

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from dashboard.upstream.profiles.types import ErrorDialect
 from dashboard.upstream.values import mended
 
 DETAIL_MAX_CHARS = 300
@@ -61,6 +62,11 @@ class BadKeyError(UpstreamError):
         "check it on the Keys page, or add a new one."
     )
     http_status = 401
+
+    def __init__(self, message: str | None = None, *, status: int | None = None, **kwargs):
+        if message is None and status is not None:
+            message = self.default_message.replace("(401)", f"({status})")
+        super().__init__(message, status=status, **kwargs)
 
 
 class ForbiddenError(UpstreamError):
@@ -147,8 +153,12 @@ class BadResponseError(UpstreamError):
     http_status = 502
 
 
-def extract_detail(body: bytes | None) -> str:
-    """A short, human-readable detail out of an error body of any shape."""
+MESSAGE_KEYS = ("detail", "message", "error")  # where error bodies put their message
+
+
+def extract_detail(body: bytes | None, keys: tuple[str, ...] = MESSAGE_KEYS) -> str:
+    """A short, human-readable detail out of an error body of any shape; a JSON object's
+    message is looked for under ``keys``, in that order."""
     if not body:
         return ""
     text = body.decode("utf-8", errors="replace")
@@ -157,7 +167,7 @@ def extract_detail(body: bytes | None) -> str:
     except ValueError:
         data = None
     if isinstance(data, dict):
-        for key in ("detail", "message", "error"):
+        for key in keys:
             value = data.get(key)
             if isinstance(value, dict):
                 value = value.get("message")
@@ -201,8 +211,20 @@ def extract_field_errors(body: bytes | None) -> dict[str, str]:
     return found
 
 
-def error_for_status(status: int, body: bytes | None, retry_after: float | None) -> UpstreamError:
-    detail = extract_detail(body)
+def error_for_status(
+    status: int,
+    body: bytes | None,
+    retry_after: float | None,
+    *,
+    dialect: ErrorDialect | None = None,
+    team_sent: bool = False,
+) -> UpstreamError:
+    """The error an answer means, read in the upstream's ``dialect`` (SeekrFlow's when not
+    given). A status meaning both "key refused" and "not in this team" is read as the team's
+    refusal when a team was named (the client then asks again without it to be sure), as the
+    key's otherwise."""
+    dialect = dialect or ErrorDialect()
+    detail = extract_detail(body, dialect.message_keys)
 
     def with_detail(cls: type[UpstreamError]) -> UpstreamError:
         message = cls.default_message
@@ -210,9 +232,11 @@ def error_for_status(status: int, body: bytes | None, retry_after: float | None)
             message = f"{message} The upstream said: {detail}"
         return cls(message, status=status, detail=detail, field_errors=extract_field_errors(body))
 
-    if status == 401:
+    if status in dialect.not_a_member and (team_sent or status not in dialect.key_rejected):
+        return ForbiddenError(status=status, detail=detail)
+    if status in dialect.key_rejected:
         return BadKeyError(status=status, detail=detail)
-    if status == 403:
+    if status in (401, 403):
         return ForbiddenError(status=status, detail=detail)
     if status == 404:
         return NotFoundError(status=status, detail=detail)

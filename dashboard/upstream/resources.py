@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from dashboard.upstream import errors
-from dashboard.upstream.catalog import FILES, Pagination, ResourceKind, Scope, Wrapping, registry
+from dashboard.upstream import errors, profiles
+from dashboard.upstream.catalog import Pagination, ResourceKind, Scope, Wrapping, registry
 from dashboard.upstream.catalog.forms import Choices, FormSpec
 from dashboard.upstream.fanout import fan_out
 from dashboard.upstream.paths import expand, segment
@@ -89,6 +89,8 @@ class ResourcesApi:
             items, total = self.unwrap(kind, self._get_list(kind, query))
             window = items[offset : offset + limit]
             return Page(window, offset + limit < len(items), len(items))
+        if kind.pagination is Pagination.PAGE_LIMIT:
+            return self._numbered_page(kind, offset, limit, query)
         probe = min(limit + 1, page_size(kind))
         if kind.pagination is Pagination.LIMIT_ORDER:
             query.update(limit=min(offset + limit + 1, kind.max_page_size))
@@ -110,8 +112,9 @@ class ResourcesApi:
             except errors.UpstreamError:
                 _smaller_pages.pop(kind.slug, None)
                 raise
-            logger.warning("the upstream refused pages of %s %s; asking %s", probe, kind.slug,
-                           SDK_PAGE)
+            logger.warning(
+                "the upstream refused pages of %s %s; asking %s", probe, kind.slug, SDK_PAGE
+            )
             return smaller
         has_more = len(items) > limit if probe > limit else len(items) == probe
         if total is None and len(items) == SDK_PAGE < probe:
@@ -121,6 +124,17 @@ class ResourcesApi:
         if total is not None:
             has_more = offset + limit < total
         return Page(items[:limit], has_more, total)
+
+    def _numbered_page(self, kind: ResourceKind, offset: int, limit: int, query: dict) -> Page:
+        """A page of an upstream that numbers its pages (``page`` from 1, ``limit`` a page):
+        pages of ``limit`` items, or of the largest size that starts at ``offset``."""
+        size = min(limit, page_size(kind))
+        if offset % size:
+            size = math.gcd(offset, size)
+        query.update(page=offset // size + 1, limit=size)
+        items, total = self.unwrap(kind, self._get_list(kind, query))
+        has_more = offset + size < total if total is not None else len(items) >= size
+        return Page(items[:size], has_more, total)
 
     def _get_list(self, kind: ResourceKind, query: dict) -> Any:
         return self.client.request("GET", kind.list_path, scope=kind.scope, params=query or None)
@@ -218,7 +232,9 @@ class ResourcesApi:
         )
 
     def retrieve(self, kind: ResourceKind, resource_id: str) -> dict:
-        payload = self._on("GET", kind, kind.detail_path, resource_id)
+        payload = profiles.active_profile().single(
+            self._on("GET", kind, kind.detail_path, resource_id)
+        )
         if not isinstance(payload, dict):
             raise errors.BadResponseError()
         return payload
@@ -233,7 +249,8 @@ class ResourcesApi:
         if action is None:
             raise errors.InvalidRequestError(f"{kind.label} have no action '{action_name}'.")
         query = {name: value.format(id=resource_id) for name, value in action.query} or None
-        return self._on(action.method, kind, action.path, resource_id, params=query)
+        extra = {"json_body": dict(action.body)} if action.body else {}
+        return self._on(action.method, kind, action.path, resource_id, params=query, **extra)
 
     def sub_list(self, kind: ResourceKind, index: int, resource_id: str) -> list[dict]:
         sub = kind.sub_lists[index]
@@ -247,7 +264,8 @@ class ResourcesApi:
 
     def probe_team(self) -> None:
         """A cheap call scoped to the client's team: raises if the key or team is refused."""
-        self.list_page(FILES, limit=1)
+        profile = profiles.active_profile()
+        self.list_page(profile.registry.get(profile.probe_kind), limit=1)
 
     # --- forms: create, edit and operations (see ``catalog/forms.py``) ---------------------
     def submit(
@@ -262,15 +280,33 @@ class ResourcesApi:
         """Send a filled-in form: JSON, or multipart when the form sends a file."""
         path = expand(spec.path, resource_id) if spec.on_resource else spec.path
         if spec.multipart:
-            return self.client.request(
+            answer = self.client.request(
                 spec.method, path, scope=kind.scope, data=body or None, files=files
             )
-        return self.client.request(spec.method, path, scope=kind.scope, json_body=body)
+        else:
+            answer = self.client.request(spec.method, path, scope=kind.scope, json_body=body)
+        return profiles.active_profile().single(answer)
+
+    def follow(self, kind: ResourceKind, spec: FormSpec, resource_id: str, result: str) -> dict:
+        """What an operation started (a job), read by its id."""
+        if spec.follow is None:
+            raise errors.NotFoundError(f"{spec.label} starts nothing to follow.")
+        path = expand(spec.follow.path.replace("{result}", "{{result}}"), resource_id).format(
+            result=segment(result)
+        )
+        payload = profiles.active_profile().single(
+            self.client.request("GET", path, scope=kind.scope)
+        )
+        if not isinstance(payload, dict):
+            raise errors.BadResponseError()
+        return payload
 
     def preview(self, kind: ResourceKind, spec: FormSpec, *, body: dict, resource_id: str):
         """What an edit would change, as the upstream works it out without saving."""
-        payload = self.client.request(
-            spec.method, expand(spec.diff_path, resource_id), scope=kind.scope, json_body=body
+        payload = profiles.active_profile().single(
+            self.client.request(
+                spec.method, expand(spec.diff_path, resource_id), scope=kind.scope, json_body=body
+            )
         )
         if not isinstance(payload, dict):
             raise errors.BadResponseError()

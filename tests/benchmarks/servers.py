@@ -79,14 +79,14 @@ def separate_sandbox(settings, latency_ms: int, *, threads: int = 8):
     port = free_port()
     env = base_env(
         DATABASE_URL=f"sqlite:///{connection.settings_dict['NAME']}",
-        SEEKR_BASE_URL=f"http://127.0.0.1:{port}/sandbox",
+        UPSTREAM_BASE_URL=f"http://127.0.0.1:{port}/sandbox",
         SANDBOX_ENABLED="true",
         SANDBOX_LATENCY_MS=str(latency_ms),
         SECRET_KEY=settings.SECRET_KEY,
         DASHBOARD_ENCRYPTION_KEYS=",".join(settings.DASHBOARD_ENCRYPTION_KEYS),
     )
     with gunicorn(env, port, workers=2, threads=threads):
-        settings.SEEKR_BASE_URL = f"http://127.0.0.1:{port}/sandbox"
+        settings.UPSTREAM_BASE_URL = f"http://127.0.0.1:{port}/sandbox"
         reset_session()
         try:
             yield

@@ -137,7 +137,7 @@ def test_audit_against_the_sdk(
         inside the loop that uses them."""
         return [
             AsyncSeekrFlow(
-                base_url=settings.SEEKR_BASE_URL,
+                base_url=settings.UPSTREAM_BASE_URL,
                 api_key=api_key,
                 max_retries=0,
                 supplied_headers={} if team.is_personal else {"x-team-id": team.id},

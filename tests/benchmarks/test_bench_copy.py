@@ -117,7 +117,7 @@ def test_copy_1gib_between_teams_job_vs_sdk(tmp_path, monkeypatch):
         "SECURE_COOKIES": "false",
     }
     sandbox_env = base_env(**common, PORT=str(sandbox_port), SANDBOX_ENABLED="true")
-    dashboard_env = base_env(**common, SEEKR_BASE_URL=sandbox_url, SANDBOX_ENABLED="false")
+    dashboard_env = base_env(**common, UPSTREAM_BASE_URL=sandbox_url, SANDBOX_ENABLED="false")
     source_file, downloaded = tmp_path / "bench.jsonl", tmp_path / "downloaded.jsonl"
     rounds = []
 

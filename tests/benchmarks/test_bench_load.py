@@ -88,9 +88,9 @@ def test_load_and_shared_sessions(tmp_path):
             SANDBOX_STORAGE_DIR=str(tmp_path / "files"),
             PORT=str(sandbox_port),
         )
-        sandbox_env = base_env(**common, SEEKR_BASE_URL=sandbox_url, SANDBOX_ENABLED="true",
+        sandbox_env = base_env(**common, UPSTREAM_BASE_URL=sandbox_url, SANDBOX_ENABLED="true",
                                SANDBOX_LATENCY_MS="50")
-        app_env = base_env(**common, SEEKR_BASE_URL=sandbox_url, SANDBOX_ENABLED="false",
+        app_env = base_env(**common, UPSTREAM_BASE_URL=sandbox_url, SANDBOX_ENABLED="false",
                            CACHE_URL=REDIS_URL)
         manage(sandbox_env, "migrate", "--noinput")
         org = json.loads(manage(sandbox_env, "sandbox_seed", "--json"))

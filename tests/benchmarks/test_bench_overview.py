@@ -47,7 +47,7 @@ def separate_upstream(org, settings):
 
 def sdk_for(settings, org, team) -> AsyncSeekrFlow:
     """The SDK's async client for alice in ``team``, made once and reused every round."""
-    return AsyncSeekrFlow(base_url=settings.SEEKR_BASE_URL, api_key=org.alice.api_key,
+    return AsyncSeekrFlow(base_url=settings.UPSTREAM_BASE_URL, api_key=org.alice.api_key,
                           supplied_headers={"x-team-id": str(team.pk)}, max_retries=0)
 
 
@@ -158,7 +158,7 @@ def test_searching_a_long_list(org, alice_web, settings, separate_upstream, even
     user = get_user_model().objects.get(username="alice")
     client = client_for_key(active_key(user), str(org.team_a.pk))
     listing = team_url(org.team_a, "r/files/")
-    calls = UpstreamCalls(settings.SEEKR_BASE_URL)
+    calls = UpstreamCalls(settings.UPSTREAM_BASE_URL)
     sdk = event_loop_thread.run(_made(lambda: sdk_for(settings, org, org.team_a)))
     needle, found = "doc-01234", ["file-doc-01234"]
 

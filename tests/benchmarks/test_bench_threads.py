@@ -86,7 +86,7 @@ def test_threads_page_against_one_call_and_the_sdk(org, alice_web, settings, sep
 
     async def gather() -> None:
         sdk = AsyncSeekrFlow(
-            base_url=settings.SEEKR_BASE_URL, api_key=org.alice.api_key, max_retries=0
+            base_url=settings.UPSTREAM_BASE_URL, api_key=org.alice.api_key, max_retries=0
         )
         threads = await sdk.agents.threads.list(limit=THREADS)
         assert [thread.id for thread in threads] == ids

@@ -178,7 +178,7 @@ def test_upload_1gib_through_dashboard_vs_sdk(tmp_path, monkeypatch):
         "SECURE_COOKIES": "false",
     }
     sandbox_env = base_env(**common, PORT=str(sandbox_port), SANDBOX_ENABLED="true")
-    dashboard_env = base_env(**common, SEEKR_BASE_URL=sandbox_url, SANDBOX_ENABLED="false")
+    dashboard_env = base_env(**common, UPSTREAM_BASE_URL=sandbox_url, SANDBOX_ENABLED="false")
     source, warm_up = tmp_path / "bench.jsonl", tmp_path / "warm-up.jsonl"
     warm_up.write_bytes(b'{"text": "warm up"}\n')
     rounds = []

@@ -78,7 +78,7 @@ def inject(fault: str, settings) -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        settings.SEEKR_BASE_URL = f"http://127.0.0.1:{port}/sandbox"
+        settings.UPSTREAM_BASE_URL = f"http://127.0.0.1:{port}/sandbox"
     else:
         faults.set_faults(f"* . {fault}")
 

@@ -92,7 +92,7 @@ def servers(tmp_path):
     sandbox_env = {**environment, "PORT": str(sandbox_port), "SANDBOX_ENABLED": "true"}
     app_env = {
         **environment,
-        "SEEKR_BASE_URL": f"http://127.0.0.1:{sandbox_port}/sandbox",
+        "UPSTREAM_BASE_URL": f"http://127.0.0.1:{sandbox_port}/sandbox",
         "SANDBOX_ENABLED": "false",
         "UPLOAD_MAX_CONCURRENT_PER_USER": str(CAP),
         "UPLOAD_IDLE_TIMEOUT": str(IDLE_SECONDS),

@@ -19,6 +19,8 @@ SETTINGS_VARIABLES = (
     "SECRET_KEY",
     "DASHBOARD_ENCRYPTION_KEYS",
     "SEEKR_BASE_URL",
+    "UPSTREAM_BASE_URL",
+    "UPSTREAM_PROFILE",
     "SANDBOX_ENABLED",
     "AXES_PROXY_COUNT",
     "ALLOWED_HOSTS",
@@ -44,8 +46,7 @@ def environment(var_dir: Path, **variables: str) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
-        if name not in SETTINGS_VARIABLES
-        and not name.startswith(("PYTEST", "DJANGO_"))
+        if name not in SETTINGS_VARIABLES and not name.startswith(("PYTEST", "DJANGO_"))
     }
     env["DJANGO_SETTINGS_MODULE"] = "dashboard.settings"
     env["DASHBOARD_VAR_DIR"] = str(var_dir)

@@ -20,7 +20,7 @@ from tests.security.processes import ROOT, environment, manage, probe, run
 REQUIRED = {
     "SECRET_KEY": "secrets.token_urlsafe(50)",
     "DASHBOARD_ENCRYPTION_KEYS": "Fernet.generate_key()",
-    "SEEKR_BASE_URL": "https://flow.seekr.com",
+    "UPSTREAM_BASE_URL": "https://flow.seekr.com",
 }
 
 
@@ -37,7 +37,7 @@ def documented(tmp_path, **overrides: str | None) -> dict[str, str]:
         "CSRF_TRUSTED_ORIGINS": "https://dash.example.com",
         "DATABASE_URL": "postgres://dashboard@db:5432/dashboard",
         "CACHE_URL": "rediscache://redis:6379/0",
-        "SEEKR_BASE_URL": "https://flow.seekr.com",
+        "UPSTREAM_BASE_URL": "https://flow.seekr.com",
         "STATICFILES_BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "FILE_UPLOAD_TEMP_DIR": str(spool),
         "AXES_PROXY_COUNT": "1",
@@ -102,7 +102,7 @@ def test_production_with_the_documented_variables_passes_check_deploy(tmp_path):
         "CSRF_COOKIE_SECURE",
         "SECURE_HSTS_SECONDS",
         "SECURE_SSL_REDIRECT",
-        "SEEKR_BASE_URL",
+        "UPSTREAM_BASE_URL",
     )
     assert shown["settings"] == {
         "SANDBOX_ENABLED": False,
@@ -110,7 +110,7 @@ def test_production_with_the_documented_variables_passes_check_deploy(tmp_path):
         "CSRF_COOKIE_SECURE": True,
         "SECURE_HSTS_SECONDS": 31_536_000,
         "SECURE_SSL_REDIRECT": True,
-        "SEEKR_BASE_URL": "https://flow.seekr.com",
+        "UPSTREAM_BASE_URL": "https://flow.seekr.com",
     }
     # Neither the sandbox's routes nor its models (so no tables of its own are migrated).
     assert shown["sandbox_installed"] is False
@@ -157,7 +157,7 @@ def test_by_default_the_sandbox_is_installed_and_served(tmp_path):
 
 
 def test_with_a_remote_upstream_the_sandbox_is_not_served(tmp_path):
-    env = environment(tmp_path / "var", SEEKR_BASE_URL="https://flow.example.com")
+    env = environment(tmp_path / "var", UPSTREAM_BASE_URL="https://flow.example.com")
     shown = probe(env, "SANDBOX_ENABLED")
     assert shown["settings"] == {"SANDBOX_ENABLED": False}
     assert shown["sandbox_served"] is False
@@ -170,8 +170,8 @@ def test_production_serves_the_sandbox_only_when_asked(tmp_path):
 
 
 def test_under_pytest_the_sandbox_is_served_whatever_the_environment(tmp_path):
-    """The tests point SEEKR_BASE_URL at the live server's /sandbox only once running, so a
-    shell's SEEKR_BASE_URL or SANDBOX_ENABLED must not take the sandbox away from them."""
+    """The tests point UPSTREAM_BASE_URL at the live server's /sandbox only once running, so a
+    shell's UPSTREAM_BASE_URL or SANDBOX_ENABLED must not take the sandbox away from them."""
     inner = tmp_path / "test_inner.py"
     inner.write_text(
         textwrap.dedent(
@@ -188,7 +188,7 @@ def test_under_pytest_the_sandbox_is_served_whatever_the_environment(tmp_path):
     )
     env = environment(
         tmp_path / "var",
-        SEEKR_BASE_URL="https://flow.example.com",
+        UPSTREAM_BASE_URL="https://flow.example.com",
         SANDBOX_ENABLED="false",
         PYTHONPATH=str(ROOT),
     )

@@ -42,8 +42,15 @@ class Upstream:
     """
 
     def __init__(
-        self, served=(), *, wrapping=Wrapping.OBJECT_DATA, total=None, fail_at=(), payload=None,
-        cap=None, refuse_over=None,
+        self,
+        served=(),
+        *,
+        wrapping=Wrapping.OBJECT_DATA,
+        total=None,
+        fail_at=(),
+        payload=None,
+        cap=None,
+        refuse_over=None,
     ):
         self.served = list(served)
         self.wrapping = wrapping
@@ -61,6 +68,8 @@ class Upstream:
             return self.payload
         params = params or {}
         start = int(params.get("offset", params.get("skip", 0)))
+        if "page" in params:  # numbered pages of ``limit`` items
+            start = (int(params["page"]) - 1) * int(params["limit"])
         if start in self.fail_at:
             raise errors.UpstreamUnavailableError(status=503)
         limit = int(params.get("limit", len(self.served)))
@@ -441,11 +450,40 @@ def test_a_sub_list_is_unwrapped_with_its_own_wrapping():
     assert upstream.calls[0][1] == "v1/flow/vectordb/vdb%201/files"
 
 
+# --- Numbered pages (``page`` from 1, ``limit`` a page) -------------------------------------
+NUMBERED = replace(FILES, pagination=Pagination.PAGE_LIMIT, list_params={})
+
+
+def test_a_numbered_page_is_asked_by_its_number():
+    upstream = Upstream(items(120))
+
+    page = api(upstream).list_page(NUMBERED, offset=50, limit=50)
+
+    assert [item["id"] for item in page.items] == [f"r-{n:05d}" for n in range(50, 100)]
+    assert page.has_more
+    assert upstream.calls[0][3] == {"page": 2, "limit": 50}
+
+
+def test_a_numbered_list_ends_at_a_short_page_or_at_its_total():
+    assert not api(Upstream(items(120))).list_page(NUMBERED, offset=100, limit=50).has_more
+    counted = api(Upstream(items(100), total=True)).list_page(NUMBERED, offset=50, limit=50)
+    assert not counted.has_more and counted.total == 100
+
+
+def test_a_whole_numbered_list_is_read_page_after_page_without_gaps():
+    upstream = Upstream(items(250))
+
+    whole = api(upstream).list_all(NUMBERED)
+
+    assert [item["id"] for item in whole] == [item["id"] for item in items(250)]
+    pages = sorted(call[3]["page"] for call in upstream.calls)
+    assert pages == list(range(1, len(pages) + 1))
+
+
 def test_every_paging_style_is_covered_here():
     """The cases above use one kind of each style; a new style needs its own cases."""
-    assert {FILES.pagination, DEPLOYMENTS.pagination, THREADS.pagination, AGENTS.pagination} == set(
-        Pagination
-    )
+    styles = {FILES.pagination, DEPLOYMENTS.pagination, THREADS.pagination, AGENTS.pagination}
+    assert styles | {NUMBERED.pagination} == set(Pagination)
 
 
 # --- An upstream that takes smaller pages than the catalog says ------------------------------

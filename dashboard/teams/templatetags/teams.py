@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.safestring import SafeString
 
 from dashboard.teams.workspace import Team
+from dashboard.upstream.profiles import active_profile
 
 register = template.Library()
 
@@ -91,10 +92,10 @@ _switchers = Kept(SWITCHER_TEMPLATE)
 @register.simple_tag(takes_context=True)
 def side_navigation(context) -> SafeString:
     """``includes/_nav.html``: the page's team's links, the page's own marked. It depends on
-    nothing else (the kinds are the catalog's)."""
+    nothing else (the kinds and features are the upstream profile's)."""
     match = context["request"].resolver_match
     page = (match.url_name, match.kwargs.get("kind")) if match is not None else None
-    return _navigation.render(context, (context["active_team"].key, page))
+    return _navigation.render(context, (active_profile().slug, context["active_team"].key, page))
 
 
 @register.simple_tag(takes_context=True)

@@ -1,15 +1,16 @@
 """The catalog of upstream resource kinds: each kind described once, declaratively.
 
-``types`` holds the vocabulary, ``registry`` the registered kinds, ``seekrflow`` the kinds
+``types`` holds the vocabulary, ``registry`` the registries of kinds (one per upstream
+profile, see ``dashboard.upstream.profiles``), ``seekrflow`` and ``rungen`` the kinds
 themselves, ``checks`` what must hold of each. Import from here: ``catalog.get(slug)``,
 ``catalog.FILES``, ``catalog.Format``.
 """
 
 from dashboard.upstream.catalog.registry import (
     AlreadyRegistered,
+    Registry,
     all_kinds,
     get,
-    register,
     team_kinds,
 )
 from dashboard.upstream.catalog.seekrflow import (
@@ -54,6 +55,7 @@ __all__ = [
     "VECTOR_DBS",
     "Action",
     "AlreadyRegistered",
+    "Registry",
     "Column",
     "Format",
     "ListFilter",
@@ -65,6 +67,5 @@ __all__ = [
     "Wrapping",
     "all_kinds",
     "get",
-    "register",
     "team_kinds",
 ]

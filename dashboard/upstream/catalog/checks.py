@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from string import Formatter
 
 from django.core.checks import Error
+from django.core.exceptions import ImproperlyConfigured
 
-from dashboard.upstream.catalog import registry
 from dashboard.upstream.catalog.forms import FieldType, FormSpec
+from dashboard.upstream.catalog.registry import Registry
 from dashboard.upstream.catalog.types import Column, Format, ResourceKind
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -89,6 +90,17 @@ def _form_errors(kind: ResourceKind, spec: FormSpec, known_slugs: set[str]) -> l
             )
     if spec.multipart != any(declared.type is FieldType.FILE for declared in spec.fields):
         errors.append(_error(kind, f"{where} sends a file exactly when it is multipart.", 14))
+    if spec.follow is not None and (
+        not spec.on_resource or _placeholders(spec.follow.path) != ["id", "result"]
+    ):
+        errors.append(
+            _error(
+                kind,
+                f"{where} follows at {spec.follow.path!r}: it must be on a resource "
+                "and name {id} and {result}.",
+                15,
+            )
+        )
     return errors
 
 
@@ -141,7 +153,18 @@ def kind_errors(kind: ResourceKind, known_slugs: set[str]) -> list[Error]:
     return errors + _forms_errors(kind, known_slugs)
 
 
+def registry_errors(kinds: Registry) -> list[Error]:
+    """What is wrong with one upstream's kinds (a relation names a kind of the same upstream)."""
+    known = {kind.slug for kind in kinds.all_kinds()}
+    return [error for kind in kinds.all_kinds() for error in kind_errors(kind, known)]
+
+
 def check_catalog(app_configs=None, **kwargs) -> list[Error]:
-    kinds = list(registry.all_kinds())
-    known = {kind.slug for kind in kinds}
-    return [error for kind in kinds for error in kind_errors(kind, known)]
+    """Every profile's kinds, whichever profile this deployment uses."""
+    from dashboard.upstream.profiles import PROFILES, active_profile
+
+    try:
+        active_profile()
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), id="catalog.E016")]
+    return [error for profile in PROFILES.values() for error in registry_errors(profile.registry)]

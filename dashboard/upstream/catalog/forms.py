@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.upstream.catalog.types import Wrapping
+from dashboard.upstream.catalog.types import Column, Wrapping
 
 
 class FieldType(enum.StrEnum):
@@ -82,6 +82,23 @@ class FormField:
 
 
 @dataclass(frozen=True)
+class Follow:
+    """What an operation starts and how to read it afterwards: a job that has no list of its
+    own upstream, read by its id at ``path`` (``{id}``: the resource, ``{result}``: the id the
+    operation's answer gave) until its status is final."""
+
+    label: str  # "Job"
+    path: str
+    final_statuses: frozenset[str]
+    fields: tuple[Column, ...]  # what is shown of it
+    status_field: str = "status"
+    result_field: str = ""  # a field holding what it produced, shown whole once there
+
+    def is_final(self, item: dict) -> bool:
+        return str(item.get(self.status_field) or "") in self.final_statuses
+
+
+@dataclass(frozen=True)
 class FormSpec:
     """One form of a kind: create (no resource yet), edit, or an operation on a resource."""
 
@@ -100,6 +117,7 @@ class FormSpec:
     result_id: str = "id"  # where the answer names the resource (create)
     uppercase_keys_of: tuple[str, ...] = ()  # objects whose keys the upstream wants upper case
     opens_result: bool = False  # an operation whose answer is a new resource (a duplicate)
+    follow: Follow | None = None  # an operation that starts something followed afterwards
 
     @property
     def on_resource(self) -> bool:

@@ -10,7 +10,7 @@ agent's team (see :data:`THREAD_CALLS`).
 from __future__ import annotations
 
 from dashboard.upstream.catalog import seekrflow_forms as forms
-from dashboard.upstream.catalog.registry import register
+from dashboard.upstream.catalog.registry import Registry
 from dashboard.upstream.catalog.types import (
     Action,
     Column,
@@ -124,6 +124,9 @@ def promote_and_demote(
 
 
 # --- The kinds ------------------------------------------------------------------------------
+KINDS = Registry("seekrflow")
+register = KINDS.register
+
 FILES = register(
     ResourceKind(
         slug="files",

@@ -30,6 +30,7 @@ class Pagination(enum.Enum):
     LIMIT_OFFSET = "limit_offset"
     SKIP_LIMIT = "skip_limit"
     LIMIT_ORDER = "limit_order"  # no offset: a page is "the newest N"
+    PAGE_LIMIT = "page_limit"  # page numbers from 1, ``limit`` items a page
     NONE = "none"  # the upstream returns everything; the dashboard pages it
 
 
@@ -103,6 +104,7 @@ class Action:
     allowed_statuses: frozenset[str] | None  # None: whatever the resource's status
     confirm: str  # the question asked before doing it
     query: tuple[tuple[str, str], ...] = ()  # query parameters, ``{id}`` filled in
+    body: tuple[tuple[str, object], ...] = ()  # a JSON body to send, when the action has one
 
     def allows(self, status: str) -> bool:
         return self.allowed_statuses is None or status in self.allowed_statuses

@@ -1,0 +1,84 @@
+"""Reads for following what an operation started: a job run on an app, which the upstream
+lists nowhere and answers only by its id (``catalog/forms.py``, :class:`Follow`).
+
+Its page (``manage.resource_follow``) refreshes until its status is final; the resource's page
+lists what was started on it from the dashboard, as the action log recorded it (the upstream
+has no such list to ask).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from dashboard.audit.models import ActionLog
+from dashboard.teams.workspace import Workspace
+from dashboard.upstream.catalog import ResourceKind
+from dashboard.upstream.catalog.forms import FormSpec
+from dashboard.upstream.client import UpstreamClient
+
+STARTED_SHOWN = 10  # of the things started on a resource, the newest shown on its page
+
+
+@dataclass
+class Followed:
+    item: dict
+    described: ResourceKind  # the followed thing, described as a kind: its fields and status
+
+    @property
+    def final(self) -> bool:
+        return self.described.is_final(self.item)
+
+
+def described(kind: ResourceKind, spec: FormSpec) -> ResourceKind:
+    """What ``spec`` starts, as a kind of its own: the follow's fields, status and final
+    states; owner and team read from the same fields as the resource's."""
+    follow = spec.follow
+    return replace(
+        kind,
+        label=follow.label,
+        singular=follow.label.lower(),
+        columns=follow.fields,
+        status_field=follow.status_field,
+        final_statuses=follow.final_statuses,
+        relations=(),
+        sub_lists=(),
+        actions=(),
+        forms=(),
+        code_field=follow.result_field or None,
+    )
+
+
+def read_followed(
+    client: UpstreamClient, kind: ResourceKind, spec: FormSpec, resource_id: str, result: str
+) -> Followed:
+    return Followed(client.resources.follow(kind, spec, resource_id, result), described(kind, spec))
+
+
+@dataclass
+class Started:
+    result: str  # the started thing's id
+    form: FormSpec
+    at: object  # when (a datetime)
+    by: str  # who, by username
+
+
+def started_on(workspace: Workspace, kind: ResourceKind, resource_id: str) -> list[Started]:
+    """What was started on a resource from the dashboard, newest first (the action log's)."""
+    following = [spec for spec in kind.forms if spec.follow is not None]
+    if not following:
+        return []
+    entries = (
+        ActionLog.objects.filter(
+            kind=kind.slug,
+            resource_id=resource_id,
+            team_id=workspace.team.id or "",
+            outcome=ActionLog.Outcome.SUCCESS,
+        )
+        .exclude(started_id="")
+        .only("started_id", "detail", "created_at", "username")[:STARTED_SHOWN]
+    )
+    started = []
+    for entry in entries:
+        spec = next((s for s in following if entry.detail.startswith(s.label)), following[0])
+        started.append(Started(entry.started_id, spec, entry.created_at, entry.username))
+    return started
