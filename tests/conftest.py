@@ -65,14 +65,30 @@ def _fresh_cache():
 
 
 PROFILES = ("seekrflow", "rungen")  # every upstream profile, for tests run with each
+# Header names are settings: SeekrFlow's profile against a sandbox expecting HSL's headers.
+HEADER_SHAPES = {
+    "seekrflow+hsl": (
+        "seekrflow",
+        {"KEY_HEADER": "X-API-Key", "TEAM_HEADER": "X-Workspace-ID"},
+    ),
+}
 for_each_profile = pytest.mark.parametrize("upstream_profile", PROFILES, indirect=True)
+for_each_shape = pytest.mark.parametrize(
+    "upstream_profile", (*PROFILES, *HEADER_SHAPES), indirect=True
+)
 
 
 @pytest.fixture
 def upstream_profile(request, settings) -> str:
     """The upstream profile a test runs with: SeekrFlow's, unless a module or test asks for
-    another (``for_each_profile``, or this fixture overridden)."""
-    return getattr(request, "param", "seekrflow")
+    another (``for_each_profile``, ``for_each_shape``, or this fixture overridden). A header
+    shape names a profile and the header names both the dashboard and the sandbox then use."""
+    shape = getattr(request, "param", "seekrflow")
+    profile, headers = HEADER_SHAPES.get(shape, (shape, {}))
+    for name, value in headers.items():
+        setattr(settings, f"UPSTREAM_{name}", value)
+        setattr(settings, f"SANDBOX_{name}", value)
+    return profile
 
 
 @pytest.fixture

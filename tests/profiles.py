@@ -16,6 +16,8 @@ class Sample:
     kind: str  # its slug in the profile's catalog
     list_path: str  # its list, upstream (as the sandbox's recorder shows paths)
     make: Callable  # (team, user, name, **kwargs) -> the sandbox's model instance
+    creatable: str  # a kind the dashboard's forms create
+    create_form: dict  # a valid filling-in of its create form; its "name" is shown back
 
 
 def _file(team, user, name, **kwargs):
@@ -27,8 +29,20 @@ def _app(team, user, name, **kwargs):
 
 
 SAMPLES = {
-    "seekrflow": Sample("files", "v1/flow/files", _file),
-    "rungen": Sample("apps", "app", _app),
+    "seekrflow": Sample(
+        "files",
+        "v1/flow/files",
+        _file,
+        "projects",
+        {"name": "Support <tone> & voice", "description": "Teach the model our voice."},
+    ),
+    "rungen": Sample(
+        "apps",
+        "app",
+        _app,
+        "apps",
+        {"name": "Captions <v2> & more", "gpu_tier": "STANDARD", "active_workers": "1"},
+    ),
 }
 
 

@@ -11,7 +11,12 @@ from dashboard.teams.workspace import Team
 from dashboard.upstream.catalog import ResourceKind
 from dashboard.upstream.catalog.forms import FormSpec
 from dashboard.upstream.client import UpstreamClient
-from dashboard.upstream.errors import ForbiddenError, NotFoundError, UpstreamError
+from dashboard.upstream.errors import (
+    BadResponseError,
+    ForbiddenError,
+    NotFoundError,
+    UpstreamError,
+)
 
 
 def explain_failure(exc: UpstreamError, team: Team, doing: str) -> str:
@@ -23,6 +28,8 @@ def explain_failure(exc: UpstreamError, team: Team, doing: str) -> str:
         )
     if isinstance(exc, NotFoundError):
         return f"{team} no longer has it (404): nothing to do."
+    if isinstance(exc, BadResponseError):  # sent, but what came of it is not known
+        return f"{doing[:1].upper()}{doing[1:]} in {team.label}: {exc.message}"
     return f"{doing[:1].upper()}{doing[1:]} in {team.label} failed. {exc.message}"
 
 
@@ -183,6 +190,11 @@ def submit_form(
             answer = client.resources.submit(
                 kind, spec, body=body, resource_id=resource_id, files=files
             )
+            if not isinstance(answer, dict):
+                raise BadResponseError(
+                    "The upstream's answer could not be read, so whether it was done is not "
+                    f"known: check the {kind.label.lower()} of {team.label} before trying again."
+                )
         except UpstreamError as exc:
             recorded.outcome = Outcome.FAILURE
             recorded.detail = failure_detail(recorded.detail, exc)

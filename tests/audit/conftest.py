@@ -24,10 +24,14 @@ def at(year: int, month: int, day: int) -> datetime:
 
 
 @pytest.fixture
-def holdings(org):
+def holdings(org, upstream_profile):
     """Alice and Bob's resources: some in their personal workspaces, every kind in Team A,
-    a few in Team B (Bob's alone). Dates are fixed so date filters have something to cut."""
+    a few in Team B (Bob's alone). Dates are fixed so date filters have something to cut.
+    ``org.extra["delta"]``: Bob's resource in Team A, ``["helper"]``: one of his personal."""
+    if upstream_profile == "rungen":
+        return _rungen_holdings(org)
     from dashboard.sandbox import factories, identity
+    from dashboard.sandbox.models import SandboxAgent
 
     alice, bob = org.alice.sandbox_user, org.bob.sandbox_user
     team_a, team_b = org.team_a, org.team_b
@@ -54,14 +58,54 @@ def holdings(org):
 
     factories.create_agent(team_b, bob, name="Kilo agent", created_at=at(2024, 8, 1))
     factories.create_project(team_b, bob, name="lima project", created_at=at(2024, 8, 2))
+    org.extra["delta"] = SandboxAgent.objects.get(name="Delta agent")
+    org.extra["helper"] = SandboxAgent.objects.get(name="Bob's helper")
+    return org
+
+
+def _rungen_holdings(org):
+    """The same people and teams on RunGen.AI: apps, ten in Team A as on SeekrFlow."""
+    from dashboard.sandbox import factories, identity
+
+    alice, bob = org.alice.sandbox_user, org.bob.sandbox_user
+    team_a, team_b = org.team_a, org.team_b
+
+    def app(team, user, name, day):
+        return factories.create_app(
+            team, user, name=name, created_at=at(2024, 1 + day // 28, 1 + day % 28)
+        )
+
+    app(identity.personal_team(bob), bob, "bob-notes", 1)
+    org.extra["helper"] = app(identity.personal_team(bob), bob, "Bob's helper", 2)
+    app(identity.personal_team(alice), alice, "alice-notes", 3)
+    for day, (name, user) in enumerate(
+        [
+            ("alpha", alice),
+            ("bravo", bob),
+            ("charlie", alice),
+            ("Delta app", bob),
+            ("echo", alice),
+            ("foxtrot", bob),
+            ("golf", alice),
+            ("hotel", bob),
+            ("india", alice),
+            ("juliet", bob),
+        ]
+    ):
+        made = app(team_a, user, name, 10 + 9 * day)
+        if name == "Delta app":
+            org.extra["delta"] = made
+    app(team_b, bob, "Kilo app", 200)
+    app(team_b, bob, "lima app", 201)
     return org
 
 
 def sandbox_models() -> dict[str, type]:
-    """The sandbox model behind each catalog kind, matched by list path."""
+    """The sandbox model behind each of the active profile's team kinds, by list path."""
     from dashboard.sandbox import kinds
+    from dashboard.sandbox.models import SandboxApp
 
-    by_path = {kind.list_path: kind.model for kind in kinds.ALL}
+    by_path = {kind.list_path: kind.model for kind in kinds.ALL} | {"app": SandboxApp}
     return {kind.slug: by_path[kind.list_path] for kind in catalog.team_kinds()}
 
 

@@ -6,9 +6,11 @@ import socket
 
 import pytest
 
-from dashboard.sandbox import conversations, factories, faults
+from dashboard.sandbox import conversations, faults
 from dashboard.upstream.http import reset_session
-from tests.conftest import team_url
+from dashboard.upstream.profiles import Feature, active_profile
+from tests.conftest import for_each_profile, team_url
+from tests.profiles import sample
 from tests.uploads.conftest import send_file, upload_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,11 +41,15 @@ ERROR_MARKS = (
 
 
 @pytest.fixture
-def scene(org, alice_web, settings):
-    """Alice working in Team A, with a file there and a thread of her own; faults made quick."""
-    team_file = factories.create_file(org.team_a, org.alice.sandbox_user, filename="a.jsonl")
-    thread = conversations.create_thread(org.alice.sandbox_user)
-    conversations.create_message(thread, "user", "hello")
+def scene(org, alice_web, settings, upstream_profile):
+    """Alice working in Team A, with a resource there and (where the upstream has threads) a
+    thread of her own; faults made quick."""
+    made = sample(upstream_profile)
+    resource = made.make(org.team_a, org.alice.sandbox_user, "alpha")
+    thread = None
+    if active_profile().has(Feature.THREADS):
+        thread = conversations.create_thread(org.alice.sandbox_user)
+        conversations.create_message(thread, "user", "hello")
     alice_web.get(team_url(org.team_a))  # Team A is her last-used team
     # Every page asks the upstream (no list read before is reused), so each meets the fault.
     settings.UPSTREAM_LIST_CACHE_SECONDS = 0
@@ -52,21 +58,25 @@ def scene(org, alice_web, settings):
     settings.UPSTREAM_MAX_BODY_BYTES = 5 * 1024 * 1024
     settings.SANDBOX_FAULT_SLEEP_S = 2
     reset_session()
-    return {"team": org.team_a, "file": team_file.pk, "thread": thread.pk}
+    return {"team": org.team_a, "kind": made.kind, "resource": resource.pk, "thread": thread}
 
 
 def pages(scene):
-    team = scene["team"]
-    return {
+    """Every main page the profile has."""
+    team, kind = scene["team"], scene["kind"]
+    shown = {
         "overview": team_url(team),
-        "list": team_url(team, "r/files/"),
-        "detail": team_url(team, f"r/files/{scene['file']}/"),
-        "upload": upload_url(team),
-        "threads": "/threads/",
-        "thread": f"/threads/{scene['thread']}/?team={team.pk}",
+        "list": team_url(team, f"r/{kind}/"),
+        "detail": team_url(team, f"r/{kind}/{scene['resource']}/"),
         "audit": "/audit/?wait=1",
         "audit-combined": "/audit/combined/",
     }
+    if active_profile().has(Feature.UPLOADS):
+        shown["upload"] = upload_url(team)
+    if scene["thread"] is not None:
+        shown["threads"] = "/threads/"
+        shown["thread"] = f"/threads/{scene['thread'].pk}/?team={team.pk}"
+    return shown
 
 
 # Pages shown without asking the upstream anything: whole, whatever the upstream does.
@@ -99,6 +109,7 @@ def assert_page_survives(name: str, response, what: str) -> None:
         assert_clear_failure(response, what)
 
 
+@for_each_profile
 @pytest.mark.parametrize("fault", FAULTS)
 def test_every_page_survives_the_fault(scene, alice_web, settings, fault):
     inject(fault, settings)
@@ -112,13 +123,29 @@ def test_every_page_survives_the_fault(scene, alice_web, settings, fault):
             assert "Team A" in active[0] and str(team.pk) in active[0], name
 
 
+@for_each_profile
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_create_form_keeps_what_was_entered(scene, alice_web, settings, fault, upstream_profile):
+    made = sample(upstream_profile)
+    url = team_url(scene["team"], f"r/{made.creatable}/new/")
+    alice_web.get(url)  # the form, read while the upstream answers
+    inject(fault, settings)
+
+    refused = alice_web.post(url, made.create_form)
+
+    assert_clear_failure(refused, f"create under {fault}")
+    name = made.create_form["name"]
+    shown = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert f'value="{shown}"' in refused.text, f"create under {fault}: typed name lost"
+
+
 @pytest.mark.parametrize("fault", FAULTS)
 def test_forms_keep_what_was_entered(scene, alice_web, settings, fault):
     team_a = scene["team"]
     inject(fault, settings)
     words = "Please summarise the <report> & keep it short"
 
-    posted = alice_web.post(f"/threads/{scene['thread']}/messages/", {"text": words})
+    posted = alice_web.post(f"/threads/{scene['thread'].pk}/messages/", {"text": words})
     assert_clear_failure(posted, f"message under {fault}")
     assert "Please summarise the &lt;report&gt; &amp; keep it short" in posted.text
 

@@ -11,14 +11,28 @@ from dashboard.sandbox import faults, recorder
 from dashboard.upstream import catalog, errors
 from dashboard.upstream.catalog import Scope
 from dashboard.upstream.client import USER_AGENT, UpstreamClient
+from dashboard.upstream.profiles import active_profile
+from tests.conftest import for_each_profile, for_each_shape
+from tests.profiles import sample
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def probe_kind():
+    """The active profile's kind a test lists (files, apps)."""
+    return catalog.get(active_profile().probe_kind)
+
+
+def list_fault(mode: str) -> str:
+    """A fault rule for GETs of the active profile's sample list."""
+    return f"GET ^{sample(active_profile().slug).list_path}$ {mode}"
 
 
 def requests_to(prefix: str):
     return [r for r in recorder.recorded() if r.path.startswith(prefix)]
 
 
+@for_each_shape
 def test_team_calls_carry_the_active_team_and_nothing_else(org):
     client = UpstreamClient(org.alice.api_key, str(org.team_a.pk))
     recorder.clear()
@@ -30,6 +44,7 @@ def test_team_calls_carry_the_active_team_and_nothing_else(org):
     assert all(r.authorization and r.user_agent == USER_AGENT for r in seen)
 
 
+@for_each_shape
 def test_personal_workspace_sends_no_team_header(org):
     client = UpstreamClient(org.alice.api_key, None)
     recorder.clear()
@@ -50,22 +65,24 @@ def test_thread_calls_never_carry_a_team_header(org):
     assert [r.team_header for r in seen] == [None] * 4
 
 
-def test_api_key_travels_per_call_not_on_the_pooled_session(org):
+@for_each_shape
+def test_api_key_travels_per_call_not_on_the_pooled_session(org, settings):
     from dashboard.upstream.http import get_session
 
     client = UpstreamClient(org.alice.api_key, str(org.team_a.pk))
-    client.resources.list_page(catalog.FILES, limit=1)
+    client.resources.list_page(probe_kind(), limit=1)
     session = get_session()
-    assert "Authorization" not in session.headers
-    assert "x-team-id" not in {h.lower() for h in session.headers}
+    sent = {h.lower() for h in client.headers(Scope.TEAM)}
+    assert not sent & {h.lower() for h in session.headers} - {"user-agent"}
     assert len(session.cookies) == 0
 
 
+@for_each_shape
 def test_upstream_cookies_are_never_kept(org, settings):
     """A cookie set by the upstream for one user must not be replayed for the next."""
-    faults.set_faults("GET ^v1/flow/files$ setcookie")
+    faults.set_faults(list_fault("setcookie"))
     with contextlib.suppress(errors.UpstreamError):
-        UpstreamClient(org.alice.api_key).resources.list_page(catalog.FILES, limit=1)
+        UpstreamClient(org.alice.api_key).resources.list_page(probe_kind(), limit=1)
     from dashboard.upstream.http import get_session
 
     assert len(get_session().cookies) == 0
@@ -88,14 +105,19 @@ def test_upstream_cookies_are_never_kept(org, settings):
         ("large", errors.BadResponseError, "far larger than expected"),
     ],
 )
+@for_each_profile
 def test_each_upstream_failure_maps_to_a_message_a_person_can_act_on(
     org, settings, mode, error_class, words
 ):
+    """In a team. Where 403 also means "key rejected" (RunGen.AI), a team call refused with it
+    is asked again without the team; refused there too, it was the key."""
     settings.UPSTREAM_MAX_BODY_BYTES = 5 * 1024 * 1024
-    faults.set_faults(f"GET ^v1/flow/files$ {mode}")
-    client = UpstreamClient(org.alice.api_key)
+    faults.set_faults(list_fault(mode))
+    if mode == "403" and active_profile().errors.ambiguous(403):
+        error_class, words = errors.BadKeyError, "rejected your API key (403)"
+    client = UpstreamClient(org.alice.api_key, str(org.team_a.pk))
     with pytest.raises(error_class) as caught:
-        client.resources.list_page(catalog.FILES, limit=5)
+        client.resources.list_page(probe_kind(), limit=5)
     assert words in caught.value.message
     assert org.alice.api_key not in caught.value.message
     assert "<html" not in caught.value.message.lower()

@@ -15,7 +15,16 @@ from dashboard.audit.models import ActionLog
 from dashboard.sandbox import conversations, factories, faults, identity, recorder
 from dashboard.sandbox.models import SandboxFile, SandboxMembership
 from dashboard.teams.models import LastTeam, SavedTeam
-from tests.conftest import PASSWORD, Web, make_dashboard_user, team_url
+from dashboard.upstream.profiles import Feature, active_profile
+from tests.conftest import (
+    PASSWORD,
+    Web,
+    for_each_profile,
+    for_each_shape,
+    make_dashboard_user,
+    team_url,
+)
+from tests.profiles import sample
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -105,15 +114,28 @@ def test_a_form_rendered_for_one_team_acts_in_it_whatever_happens_elsewhere(org,
     assert (entry.team_id, entry.outcome) == (str(org.team_a.pk), "success")
 
 
-def test_each_team_page_sends_its_own_team_and_threads_none(org, bob_web):
-    thread = conversations.create_thread(org.bob.sandbox_user)
+@for_each_shape
+def test_each_team_page_sends_its_own_team(org, bob_web, upstream_profile):
+    made = sample(upstream_profile)
+    resource = made.make(org.team_b, org.bob.sandbox_user, "bravo")
     teams = ((org.team_a, str(org.team_a.pk)), (None, None), (org.team_b, str(org.team_b.pk)))
+    pages = ["", f"r/{made.kind}/?refresh=1"]  # the list read afresh, not the overview's
+    if active_profile().has(Feature.UPLOADS):
+        pages.append("files/upload/")
     for team, header in teams:
-        for rest in ("", "r/files/", "r/agents/", "files/upload/"):
+        for rest in pages:
             recorder.clear()
             assert bob_web.get(team_url(team, rest)).status_code == 200
             sent = {r.team_header for r in recorder.recorded()}
+            assert recorder.recorded() or rest.endswith("upload/"), (team, rest)  # asked
             assert sent <= {header}, (team, rest, sent)
+    recorder.clear()
+    assert bob_web.get(team_url(org.team_b, f"r/{made.kind}/{resource.pk}/")).status_code == 200
+    assert {r.team_header for r in recorder.recorded()} == {str(org.team_b.pk)}
+
+
+def test_thread_pages_send_no_team_and_their_agents_the_pages(org, bob_web):
+    thread = conversations.create_thread(org.bob.sandbox_user)
     recorder.clear()
     bob_web.get(f"/threads/{thread.pk}/?team={org.team_b.pk}")
     thread_calls = [r for r in recorder.recorded() if r.path.startswith("v1/threads")]
@@ -167,32 +189,41 @@ def test_a_removed_last_team_falls_back_to_the_personal_workspace(org, bob_web):
 
 
 # --- Teams not saved ---------------------------------------------------------------------------
-def test_a_member_opening_a_team_not_saved_sees_it_and_saves_it_in_one_click(org, alice_web):
+@for_each_profile
+def test_a_member_opening_a_team_not_saved_sees_it_and_saves_it_in_one_click(
+    org, alice_web, upstream_profile
+):
     """Alice is a member of Team B upstream now, but never saved it."""
+    made = sample(upstream_profile)
     identity.add_member(org.team_b, org.alice.sandbox_user, "Creator")
-    factories.create_file(org.team_b, org.bob.sandbox_user, filename="shared.jsonl")
-    page = alice_web.get(team_url(org.team_b, "r/files/"))
+    made.make(org.team_b, org.bob.sandbox_user, "shared")
+    page = alice_web.get(team_url(org.team_b, f"r/{made.kind}/"))
     assert page.status_code == 200
-    assert 'data-testid="unsaved-team"' in page.text and "shared.jsonl" in page.text
+    assert 'data-testid="unsaved-team"' in page.text and "shared" in page.text
 
     saved = alice_web.post(
         "/teams/",
         {
             "team_id": str(org.team_b.pk),
             "label": "Bob's team",
-            "next": team_url(org.team_b, "r/files/"),
+            "next": team_url(org.team_b, f"r/{made.kind}/"),
         },
     )
-    assert saved.url.endswith(team_url(org.team_b, "r/files/"))
+    assert saved.url.endswith(team_url(org.team_b, f"r/{made.kind}/"))
     assert 'data-testid="unsaved-team"' not in saved.text
     assert team_header(saved.text).startswith("Bob's team")
     assert SavedTeam.objects.filter(user__username="alice", team_id=str(org.team_b.pk)).exists()
 
 
-def test_anyone_else_gets_the_same_404_whether_the_team_exists_or_not(org, alice_web):
-    existing = alice_web.get(team_url(org.team_b, "r/files/"))  # exists; alice is no member
-    missing = alice_web.get(f"/t/{uuid.uuid4()}/r/files/")
-    garbage = alice_web.get("/t/not-a-team/r/files/")
+@for_each_profile
+def test_anyone_else_gets_the_same_404_whether_the_team_exists_or_not(
+    org, alice_web, upstream_profile
+):
+    kind = sample(upstream_profile).kind
+    sample(upstream_profile).make(org.team_b, org.bob.sandbox_user, "secret")
+    existing = alice_web.get(team_url(org.team_b, f"r/{kind}/"))  # exists; alice is no member
+    missing = alice_web.get(f"/t/{uuid.uuid4()}/r/{kind}/")
+    garbage = alice_web.get(f"/t/not-a-team/r/{kind}/")
     for response in (existing, missing, garbage):
         assert response.status_code == 404
         assert 'data-testid="team-not-visible"' in response.text
@@ -202,7 +233,7 @@ def test_anyone_else_gets_the_same_404_whether_the_team_exists_or_not(org, alice
         return body.replace(named, "X")
 
     assert card(existing) == card(missing) == card(garbage)
-    assert not SandboxFile.objects.exists()
+    assert "secret" not in existing.text
 
 
 # --- Search across all teams --------------------------------------------------------------------
