@@ -132,7 +132,7 @@ def detail_field(
         return Field(key, label, "links", links=links[key])
     if raw is None or raw == "" or raw == [] or raw == {}:
         return Field(key, label, "empty")
-    if key == kind.owner_field:
+    if key == kind.owner_field or key in kind.person_fields:
         return Field(key, label, "owner", creators.resolve(raw))
     if key == kind.team_field:
         return Field(key, label, "team", teams.name(str(raw)))

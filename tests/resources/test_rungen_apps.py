@@ -86,6 +86,8 @@ def test_an_app_is_shown_bare_with_its_team_and_creator(org, apps, alice_web):
     assert "Caption writer" in text and "Running" in text
     assert "Team A" in text.split('data-testid="ownership"', 1)[1]
     assert 'data-testid="operation-run"' in page.text
+    owner = page.text.split('data-field="owner_user_id"', 1)[1].split("</dd>", 1)[0]
+    assert 'data-testid="creator-you"' in owner  # a person, not a number
 
 
 def test_another_teams_app_is_not_here(org, apps, alice_web):

@@ -81,7 +81,10 @@ EDIT_APP = FormSpec(
 RUN_JOB = FormSpec(
     name="run",
     label="Run a job",
-    intro="Start a job on this app's workers; its status is followed here until it ends.",
+    intro=(
+        "Start a job on this app's workers; its status is followed here until it ends. A "
+        "stopped app's jobs wait in its queue until it has workers again."
+    ),
     method="POST",
     path="app/{id}/run_async",
     fields=(
@@ -124,6 +127,7 @@ APPS = KINDS.register(
         wrapping=Wrapping.DATA,
         pagination=Pagination.NONE,
         owner_field="created_by",
+        person_fields=("owner_user_id",),
         team_field="owner_team_id",
         status_field="status",
         final_statuses=frozenset({RUNNING, STOPPED}),

@@ -133,6 +133,7 @@ class ResourceKind:
     id_field: str = "id"
     name_field: str = "name"
     owner_field: str | None = "user_id"
+    person_fields: tuple[str, ...] = ()  # other fields naming a person, shown as the person
     team_field: str | None = "team_id"
     created_field: str = "created_at"
     status_field: str | None = "status"
