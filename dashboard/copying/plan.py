@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Protocol
 
+from dashboard.upstream import catalog
 from dashboard.upstream.errors import NotFoundError
 
 COPY = "copy"  # create it in the target team
@@ -64,14 +66,14 @@ class Node:
         """What the step does, in words."""
         name = f"“{self.name}”"
         if self.action == MAP:
-            return f"Use the target team's existing {SINGULAR[self.kind]} instead of {name}"
+            return f"Use the target team's existing {singular(self.kind)} instead of {name}"
         if self.action == INGEST:
             return f"Read the copied files into the vector database {name}"
         if self.action == ADD_FILES:
             return f"Give the data job {name} its copied files"
         if self.action == CANNOT:
-            return f"The {SINGULAR[self.kind]} {name} cannot be copied"
-        return f"Copy the {SINGULAR[self.kind]} {name}"
+            return f"The {singular(self.kind)} {name} cannot be copied"
+        return f"Copy the {singular(self.kind)} {name}"
 
 
 SINGULAR = {
@@ -122,6 +124,22 @@ class Plan:
         return node.key
 
 
+def singular(kind: str) -> str:
+    """A kind's name for one of it, in the copy's words."""
+    known = catalog.get(kind)
+    return SINGULAR.get(kind) or (known.singular if known else kind)
+
+
+def recreated(kind: str) -> bool:
+    """A kind copied by creating it anew from its own fields (it refers to nothing)."""
+    known = catalog.get(kind)
+    return bool(known and known.copy_fields and known.create_form)
+
+
+def copyable(kind: str) -> bool:
+    return kind in COPYABLE or recreated(kind)
+
+
 def lower_keys(value) -> dict:
     return {str(k).lower(): v for k, v in value.items()} if isinstance(value, dict) else {}
 
@@ -137,9 +155,9 @@ def build_plan(source: Source, kind: str, resource_id: str) -> Plan:
     """Read the resource and everything it depends on from the source team."""
     item = source.retrieve(kind, resource_id)
     plan = Plan(kind, resource_id, _name(item, "filename", "experiment_name"))
-    if kind in COPYABLE:
+    if copyable(kind):
         plan.roots = (f"{kind}:{resource_id}",)
-    _ADDERS.get(kind, _cannot)(plan, source, item)
+    _adder(kind)(plan, source, item)
     return plan
 
 
@@ -153,12 +171,12 @@ def build_plan_many(
     names = names or {}
     kinds = {kind for kind, _ in wanted}
     kind = kinds.pop() if len(kinds) == 1 else ""
-    plan = Plan(kind, "", f"{len(wanted)} {SINGULAR.get(kind, 'resource')}s")
+    plan = Plan(kind, "", f"{len(wanted)} {singular(kind) if kind else 'resource'}s")
     roots, cannot = [], []
     for kind, resource_id in wanted:
         key = f"{kind}:{resource_id}"
-        named = f"the {SINGULAR.get(kind, kind)} “{names.get(key) or resource_id}”"
-        if kind not in COPYABLE:
+        named = f"the {singular(kind)} “{names.get(key) or resource_id}”"
+        if not copyable(kind):
             cannot.append(named)
             continue
         if key in plan.missing:  # gone, as a dependency of one before it has said
@@ -171,7 +189,7 @@ def build_plan_many(
                     f"{named[0].upper()}{named[1:]} is no longer in the team: left out."
                 )
                 continue
-            key = _ADDERS[kind](plan, source, item)
+            key = _adder(kind)(plan, source, item)
         if key is not None:
             roots.append(key)
     if cannot:
@@ -208,7 +226,7 @@ def _depend(plan: Plan, source: Source, kind: str, resource_id: str, add) -> str
         item = source.retrieve(kind, resource_id)
     except NotFoundError:
         plan.notes.append(
-            f"The {SINGULAR[kind]} {resource_id} it uses is no longer in the team: the copy "
+            f"The {singular(kind)} {resource_id} it uses is no longer in the team: the copy "
             "goes without it."
         )
         plan.missing.add(key)
@@ -316,7 +334,7 @@ def _cannot(plan: Plan, source: Source, item: dict) -> None:
     """Fine-tunes and deployments: trained weights cannot move between teams."""
     what = "trained weights" if plan.kind == "fine-tunes" else "a served model"
     plan.notes.append(
-        f"A {SINGULAR.get(plan.kind, plan.kind)} cannot be copied: the upstream cannot move "
+        f"A {singular(plan.kind)} cannot be copied: the upstream cannot move "
         f"{what} between teams."
     )
     if plan.kind == "fine-tunes":
@@ -342,6 +360,18 @@ def _cannot(plan: Plan, source: Source, item: dict) -> None:
         plan.notes.append(
             "Deploy the same base model, or a fine-tune of the target team, there instead."
         )
+
+
+def _adder(kind: str):
+    """How a resource of ``kind`` enters a plan: with what it depends on, alone, or not."""
+    if kind in _ADDERS:
+        return _ADDERS[kind]
+    return partial(_alone, kind) if recreated(kind) else _cannot
+
+
+def _alone(kind: str, plan: Plan, source: Source, item: dict) -> str:
+    """A resource that refers to nothing (a RunGen.AI app): copied by itself."""
+    return plan.add(Node(kind, str(item.get("id")), _name(item)))
 
 
 _ADDERS = {

@@ -17,7 +17,7 @@ from django.db import DatabaseError
 
 from dashboard.audit.services import Action, recording, storable
 from dashboard.copying.models import CopiedResource
-from dashboard.copying.plan import ADD_FILES, INGEST, MAP, SINGULAR, Node, lower_keys
+from dashboard.copying.plan import ADD_FILES, INGEST, MAP, Node, lower_keys, singular
 from dashboard.jobs.runner import JobError
 from dashboard.teams.workspace import Team
 from dashboard.upstream import catalog
@@ -80,7 +80,7 @@ def copy_node(
     if node.action == ADD_FILES:
         return _add_job_files(context, node, ids)
     item = context.source.resources.retrieve(kind, node.source_id)
-    what = f"{SINGULAR[node.kind]} “{node.name}” ({node.source_id})"
+    what = f"{singular(node.kind)} “{node.name}” ({node.source_id})"
     with recording(
         context.user,
         Action.RESOURCE_CREATED,
@@ -124,6 +124,9 @@ def _made(context: CopyContext, kind: str, resource_id: str) -> dict:
 
 def _create(context, node: Node, kind, item: dict, ids: dict[str, str], progress) -> dict:
     target = context.target.resources
+    if kind.copy_fields:  # refers to nothing: created anew from its own fields
+        body = {key: item[key] for key in kind.copy_fields if item.get(key) is not None}
+        return target.submit(kind, kind.create_form, body=body)
     if node.kind == "files":
         return copy_file(
             source=context.source, target=context.target, file=item, on_progress=progress
@@ -153,7 +156,7 @@ def _create(context, node: Node, kind, item: dict, ids: dict[str, str], progress
         if found:
             body["vector_database_id"] = found
         return target.submit(kind, forms.CREATE_DATA_JOB, body=body)
-    raise BadResponseError(f"A {SINGULAR.get(node.kind, node.kind)} cannot be copied.")
+    raise BadResponseError(f"A {singular(node.kind)} cannot be copied.")
 
 
 def target_id(context: CopyContext, ids: dict[str, str], key: str, of: str) -> str | None:
@@ -165,7 +168,7 @@ def target_id(context: CopyContext, ids: dict[str, str], key: str, of: str) -> s
         return None
     kind, _, resource_id = key.partition(":")
     raise JobError(
-        f"{of} now refers to the {SINGULAR.get(kind, kind)} {resource_id}, which it did not "
+        f"{of} now refers to the {singular(kind)} {resource_id}, which it did not "
         "when the copy was planned. Plan the copy again."
     )
 

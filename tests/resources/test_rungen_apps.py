@@ -252,3 +252,34 @@ def test_a_team_one_is_not_in_reads_as_not_a_member(org, apps, alice_web):
     text = unescape(page.text)
     assert "not a member" in text
     assert "Team B secret" not in text
+
+
+def test_an_app_is_copied_into_another_team_as_a_job_with_its_settings(org, apps, bob_web):
+    """An app refers to nothing: its copy is one app, created in the target team."""
+    from dashboard.jobs.models import Job
+    from tests.copying.test_copy_pages import start
+    from tests.worker import work_off_the_queue
+
+    app = factories.create_app(
+        org.team_a, org.bob.sandbox_user, name="Upscaler", gpu_tier="ENTERPRISE", active_workers=3
+    )
+    copy_url = team_url(org.team_a, f"r/apps/{app.pk}/copy/")
+    plan = bob_web.get(f"{copy_url}?to={org.team_b.pk}")
+    assert plan.status_code == 200 and "Copy the app “Upscaler”" in unescape(plan.text)
+
+    started = start(bob_web, copy_url, org.team_b)
+
+    job = Job.objects.get()
+    assert started.url.endswith(f"/jobs/{job.pk}/")
+    work_off_the_queue()
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.error
+    copy = SandboxApp.objects.get(team=org.team_b, name="Upscaler")
+    assert (copy.active_workers, copy.configuration["gpu_tier"]) == (3, "ENTERPRISE")
+    assert copy.creator == org.bob.sandbox_user
+    posts = [c for c in recorder.recorded() if c.method == "POST" and c.path == "app"]
+    assert [c.team_header for c in posts] == [str(org.team_b.pk)]
+    made = entries(ActionLog.Action.RESOURCE_CREATED)
+    assert [(e.team_id, e.resource_id, e.outcome) for e in made] == [
+        (str(org.team_b.pk), str(copy.pk), "success")
+    ]

@@ -161,6 +161,7 @@ APPS = KINDS.register(
             ),
         ),
         forms=(CREATE_APP, EDIT_APP, RUN_JOB),
+        copy_fields=("name", "description", "configuration", "workflow", "active_workers"),
         field_labels={
             "active_workers": "Workers",
             "owner_team_id": "Team",

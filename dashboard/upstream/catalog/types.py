@@ -152,6 +152,9 @@ class ResourceKind:
     in_overview: bool = True
     description: str = ""
     forms: tuple[FormSpec, ...] = ()  # create, edit and operations on a resource
+    # Copied into another team by its create form's call with these fields of the item (a kind
+    # that refers to nothing); kinds with dependencies are planned by the copying app.
+    copy_fields: tuple[str, ...] = ()
     filters: tuple[ListFilter, ...] = ()
     code_field: str | None = None  # a field holding source code, shown as such
     field_labels: dict[str, str] = field(default_factory=dict)  # detail labels of this kind
