@@ -15,7 +15,6 @@ from dashboard.views import page_missing
 WHAT = {
     Feature.THREADS: "threads",
     Feature.UPLOADS: "file uploads",
-    Feature.MODELS: "models",
 }
 
 
@@ -34,6 +33,7 @@ def requires(feature: Feature):
                 )
             return view(request, *args, **kwargs)
 
+        gated.gated_by = feature
         return gated
 
     return decorate
@@ -42,5 +42,8 @@ def requires(feature: Feature):
 def gated(feature: Feature, patterns: list[URLPattern]) -> list[URLPattern]:
     """The same URL patterns, each answering only where the profile has ``feature``."""
     for pattern in patterns:
-        pattern.callback = requires(feature)(pattern.callback)
+        if not isinstance(pattern, URLPattern):
+            raise TypeError(f"only views can be gated, not {pattern!r}")
+        if getattr(pattern.callback, "gated_by", None) is None:
+            pattern.callback = requires(feature)(pattern.callback)
     return patterns

@@ -88,6 +88,7 @@ def upstream_profile(request, settings) -> str:
     for name, value in headers.items():
         setattr(settings, f"UPSTREAM_{name}", value)
         setattr(settings, f"SANDBOX_{name}", value)
+    settings.UPSTREAM_PROFILE = profile
     return profile
 
 
@@ -96,6 +97,7 @@ def upstream(live_server, settings, upstream_profile):
     """The sandbox, reachable over real HTTP, speaking the dialect of ``upstream_profile``; the
     dashboard's service layer points at it."""
     from dashboard.sandbox import faults, recorder
+    from dashboard.upstream import client as client_module
     from dashboard.upstream.http import reset_session
 
     settings.UPSTREAM_PROFILE = upstream_profile
@@ -113,6 +115,7 @@ def upstream(live_server, settings, upstream_profile):
     reset_session()
     recorder.clear()
     faults.clear_faults()
+    client_module._key_verdicts.clear()  # what a test learnt of its keys stays in it
     with _lists_forgotten_on_direct_changes():
         yield settings.UPSTREAM_BASE_URL
     faults.clear_faults()

@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from dashboard.audit.models import ActionLog
+from dashboard.converters import link_to
 from dashboard.teams.workspace import Workspace
 from dashboard.upstream.catalog import ResourceKind
 from dashboard.upstream.catalog.forms import FormSpec
 from dashboard.upstream.client import UpstreamClient
+from dashboard.upstream.paths import can_name_a_resource
 
 STARTED_SHOWN = 10  # of the things started on a resource, the newest shown on its page
 
@@ -60,6 +62,22 @@ class Started:
     form: FormSpec
     at: object  # when (a datetime)
     by: str  # who, by username
+    url: str = ""  # its page ("" for an id no page can name: shown as text)
+
+
+ID_MAX_CHARS = 128  # as the action log keeps it
+
+
+def followable(result: str) -> bool:
+    """Whether an id an operation answered can be kept and named by a page."""
+    return 0 < len(result) <= ID_MAX_CHARS and can_name_a_resource(result) and "/" not in result
+
+
+def page_of(team, kind: ResourceKind, resource_id: str, spec: FormSpec, result: str) -> str:
+    """The page following ``result``, or "" when its id cannot name one."""
+    if not followable(result):
+        return ""
+    return link_to("resource-follow", team.key, kind.slug, resource_id, spec.name, result)
 
 
 def started_on(workspace: Workspace, kind: ResourceKind, resource_id: str) -> list[Started]:
@@ -80,5 +98,6 @@ def started_on(workspace: Workspace, kind: ResourceKind, resource_id: str) -> li
     started = []
     for entry in entries:
         spec = next((s for s in following if entry.detail.startswith(s.label)), following[0])
-        started.append(Started(entry.started_id, spec, entry.created_at, entry.username))
+        url = page_of(workspace.team, kind, resource_id, spec, entry.started_id)
+        started.append(Started(entry.started_id, spec, entry.created_at, entry.username, url))
     return started

@@ -160,6 +160,49 @@ def body_of(form: SpecForm) -> dict:
     return uppercased(body, spec)
 
 
+SHOWN = "shown"  # an edit form's hidden field: the values it was shown with
+
+
+def shown_values(spec: FormSpec, item: dict) -> str:
+    """The values an edit form starts from, to post back with it (see ``changes_of``)."""
+    return json.dumps(initial_from(spec, item), default=str, sort_keys=True)
+
+
+def posted_shown(raw: str | None) -> dict | None:
+    """What an edit form said it was shown with; None if it says nothing readable."""
+    try:
+        value = json.loads(raw or "")
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def changes_of(spec: FormSpec, body: dict, item: dict, shown: dict | None = None) -> dict:
+    """Of an edit's body, only what the person changed, for an upstream whose update changes
+    what it is sent and replaces objects whole. Changed means: other than the form showed
+    (``shown``; else other than the resource is now), so a change made elsewhere meanwhile is
+    not undone. A changed field inside an object sends the resource's own object (as it is
+    now) with the change, so its other keys stay; a text emptied is sent empty."""
+    current = initial_from(spec, item) if shown is None else shown
+    sent = {declared.key: value for declared, value in _sent(spec, body)}
+    changes: dict = {}
+    for declared in spec.fields:
+        if declared.type is FieldType.FILE:
+            continue
+        value = sent.get(declared.key)
+        if _plain(current.get(declared.key)) == _plain(value):
+            continue
+        if value is None:
+            if declared.type not in (FieldType.TEXT, FieldType.TEXTAREA):
+                continue  # nothing given: left as it is
+            value = ""
+        top, _, inner = declared.body_path.partition(".")
+        if inner and top not in changes and isinstance(item.get(top), dict):
+            changes[top] = copy.deepcopy(item[top])
+        put(changes, declared.body_path, value)
+    return changes
+
+
 def files_of(form: SpecForm) -> dict:
     """The multipart file parts of a valid form: ``{name: (filename, content, type)}``."""
     parts = {}

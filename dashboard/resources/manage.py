@@ -31,11 +31,15 @@ from dashboard.upstream.values import parse_timestamp
 
 CONFIRM = "confirm"  # an edit whose preview was seen and accepted
 AGAIN = "again"  # back from the preview to the form, with what was typed
-NOT_REPOSTED = {"csrfmiddlewaretoken", CONFIRM, AGAIN}
+NOT_REPOSTED = {"csrfmiddlewaretoken", CONFIRM, AGAIN, forms.SHOWN}
 
 
 def _form_page(request, kind, spec, form, *, item=None, resource_id="", problem="", status=200):
+    shown = ""
+    if spec.changes_only and item is not None:  # what the form starts from, posted back
+        shown = request.POST.get(forms.SHOWN) or forms.shown_values(spec, item)
     context = {
+        "shown_values": shown,
         "kind": kind,
         "spec": spec,
         "form": form,
@@ -73,6 +77,9 @@ def _send(request, kind, spec, form, *, resource_id=None, item=None):
     """Send a valid form; the resource's page on success, the form again (kept) if not."""
     workspace = request.workspace
     body, files = forms.body_of(form), forms.files_of(form)
+    if spec.changes_only and item is not None:
+        shown = forms.posted_shown(request.POST.get(forms.SHOWN))
+        body = forms.changes_of(spec, body, item, shown)
     result = services.submit_form(
         user=request.user,
         team=workspace.team,
@@ -99,12 +106,19 @@ def _send(request, kind, spec, form, *, resource_id=None, item=None):
         )
     answered_id = str((result.item or {}).get(spec.result_id) or "")
     if spec.follow is not None and answered_id:
-        messages.success(
-            request, f"{spec.follow.label} started in {workspace.team.label}: it is followed here."
+        followed = follow.page_of(workspace.team, kind, resource_id, spec, answered_id)
+        if followed:
+            messages.success(
+                request,
+                f"{spec.follow.label} started in {workspace.team.label}: it is followed here.",
+            )
+            return redirect(followed)
+        messages.success(  # an id no page can name: said, not linked
+            request,
+            f"{spec.follow.label} {answered_id} started in {workspace.team.label}; its ID "
+            "cannot be followed here.",
         )
-        return redirect(
-            "resource-follow", workspace.team.key, kind.slug, resource_id, spec.name, answered_id
-        )
+        return redirect(_detail_url(workspace.team, kind, resource_id))
     new_id = answered_id if spec.opens_result or not resource_id else resource_id
     messages.success(request, f"{spec.label}: done in {workspace.team.label}.")
     if new_id:
@@ -274,7 +288,9 @@ def resource_follow(request, kind: str, resource_id: str, name: str, result: str
             "status": status,
             "status_badge": presentation.badge_class(status),
             "fields": [
-                f for f in detail_fields(what, item, creators, teams) if f.key != "app_id"
+                f
+                for f in detail_fields(what, item, creators, teams)
+                if f.key != spec.follow.parent_field
             ],
             "team": teams.name(team_id) if team_id else None,
             "creator": creators.resolve(what.item_owner(item)),

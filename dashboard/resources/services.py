@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dashboard.audit.services import Action, Outcome, failure_detail, recording
+from dashboard.resources.follow import followable
 from dashboard.resources.presentation import display_name
 from dashboard.teams.workspace import Team
 from dashboard.upstream.catalog import ResourceKind
@@ -207,7 +208,7 @@ def submit_form(
         elif spec.opens_result and made:  # a duplicate: a new resource beside this one
             recorded.detail = f"{recorded.detail} → {made}"
         elif spec.follow is not None and made:  # a job started on the resource
-            recorded.started_id = made
+            recorded.started_id = made if followable(made) else ""
             recorded.detail = f"{recorded.detail} → {spec.follow.label.lower()} {made}"
     return Submitted(item)
 

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -111,6 +112,10 @@ def _retry_after(value: str | None) -> float | None:
 
 
 _PAGE = object()  # a client's deadline, unless told otherwise: the page's being built
+# Whether a key is refused without a team, where one status means both "key refused" and "not
+# in this team": (base URL, key fingerprint) -> (when learnt, refused).
+_key_verdicts: dict[tuple[str, str], tuple[float, bool]] = {}
+KEY_VERDICT_SECONDS = 30
 
 
 class UpstreamClient:
@@ -273,13 +278,36 @@ class UpstreamClient:
             team_sent=team_sent,
         )
         if team_sent and dialect.ambiguous(status):
-            try:
-                self.for_team(None).resources.probe_team()
-            except errors.BadKeyError as exc:
-                return exc
-            except errors.UpstreamError:
-                pass  # the personal area could not tell: the team's refusal stands
+            rejected = self._key_rejected()
+            if rejected:
+                return errors.BadKeyError(status=status, detail=error.detail)
+            if rejected is None:  # could not be told apart: both are said
+                return errors.ForbiddenError(
+                    f"{error.message} Or the upstream rejected your API key: it answers "
+                    f"{status} to both, and could not be asked which.",
+                    status=status,
+                    detail=error.detail,
+                )
         return error
+
+    def _key_rejected(self) -> bool | None:
+        """Whether the upstream refuses this key even without a team (None: it could not be
+        asked). Known for a short while per key, so a page of refused calls asks once."""
+        memo = (self.base_url, self.key_fingerprint)
+        known = _key_verdicts.get(memo)
+        if known is not None and time.monotonic() - known[0] < KEY_VERDICT_SECONDS:
+            return known[1]
+        try:
+            self.for_team(None).resources.probe_team()
+            rejected = False
+        except errors.BadKeyError:
+            rejected = True
+        except errors.UpstreamError:
+            return None
+        if len(_key_verdicts) > 10_000:
+            _key_verdicts.clear()
+        _key_verdicts[memo] = (time.monotonic(), rejected)
+        return rejected
 
     def _timeout(self) -> tuple[float, float] | DeadlineTimeout:
         connect, read = settings.UPSTREAM_CONNECT_TIMEOUT, settings.UPSTREAM_READ_TIMEOUT

@@ -5,6 +5,7 @@ upstream has no room for absent. Every change is in the action log."""
 
 from __future__ import annotations
 
+import re
 import time
 from html import unescape
 
@@ -137,25 +138,39 @@ def test_a_refused_create_keeps_what_was_typed_and_says_why(org, alice_web):
     assert not calls("POST")
 
 
-def test_editing_sends_only_the_changed_app_and_logs_before_and_after(org, apps, alice_web):
-    app = apps["team"]
+def test_editing_sends_only_what_changed_and_logs_before_and_after(org, alice_web):
+    """RunGen.AI replaces objects whole: a change inside one keeps its other keys, and what the
+    form did not change (the workers, changed elsewhere meanwhile) is not sent back."""
+    app = factories.create_app(
+        org.team_a,
+        org.alice.sandbox_user,
+        name="Caption writer",
+        configuration={"region": "eu"},
+        workflow={"model_url": "https://example.com/m", "steps": ["resize", "caption"]},
+    )
     url = team_url(org.team_a, f"r/apps/{app.pk}/edit/")
     form = alice_web.get(url)
     assert 'value="Caption writer"' in form.text  # the current values, read from the app
+    SandboxApp.objects.filter(pk=app.pk).update(active_workers=5)  # someone else, meanwhile
 
-    alice_web.post(
+    shown = unescape(re.search(r'name="shown" value="([^"]*)"', form.text).group(1))
+
+    alice_web.post(  # as the browser sends the form, with what it was shown
         url,
         {
+            "shown": shown,
             "name": "Caption writer v2",
             "description": "",
-            "gpu_tier": "STANDARD",
-            "model_url": "",
-            "active_workers": "3",
+            "gpu_tier": "PERFORMANCE",
+            "model_url": "https://example.com/m",
+            "active_workers": "1",
         },
     )
 
     app.refresh_from_db()
-    assert (app.name, app.active_workers) == ("Caption writer v2", 3)
+    assert (app.name, app.active_workers) == ("Caption writer v2", 5)
+    assert app.configuration == {"region": "eu", "gpu_tier": "PERFORMANCE"}
+    assert app.workflow == {"model_url": "https://example.com/m", "steps": ["resize", "caption"]}
     (put,) = calls("PUT")
     assert put.path == f"app/{app.pk}" and put.team_header == str(org.team_a.pk)
     (entry,) = entries(ActionLog.Action.RESOURCE_EDITED)
@@ -283,3 +298,29 @@ def test_an_app_is_copied_into_another_team_as_a_job_with_its_settings(org, apps
     assert [(e.team_id, e.resource_id, e.outcome) for e in made] == [
         (str(org.team_b.pk), str(copy.pk), "success")
     ]
+
+
+@pytest.mark.parametrize("odd", ["a/b", ".."])
+def test_a_job_id_no_page_can_name_is_shown_as_text(org, apps, alice_web, odd):
+    """An id the upstream gave (kept by the action log) that cannot be a path segment never
+    breaks the app's page; one longer than the log keeps is not kept at all."""
+    from dashboard.resources.follow import followable
+
+    assert not followable("x" * 129) and followable("x" * 128)
+    app = apps["team"]
+    ActionLog.objects.create(
+        username="alice",
+        team_id=str(org.team_a.pk),
+        action=ActionLog.Action.RESOURCE_ACTION,
+        kind="apps",
+        resource_id=str(app.pk),
+        outcome=ActionLog.Outcome.SUCCESS,
+        detail="Run a job: Input: x",
+        started_id=odd,
+    )
+
+    page = alice_web.get(team_url(org.team_a, f"r/apps/{app.pk}/"))
+
+    assert page.status_code == 200
+    started = page.text.split('data-testid="started"', 1)[1].split("</section>", 1)[0]
+    assert "/do/run/" not in started and odd in unescape(started)

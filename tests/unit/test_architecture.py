@@ -11,7 +11,17 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "dashboard"
 UPSTREAM = "upstream"
 # Project-level modules every app may use: they must not lean on any app themselves.
-SHARED = {"text", "converters", "exports", "paging", "middleware", "views", "localsecrets"}
+SHARED = {
+    "text",
+    "converters",
+    "exports",
+    "paging",
+    "middleware",
+    "views",
+    "localsecrets",
+    "features",
+    "context_processors",
+}
 
 
 def units() -> set[str]:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
 
+from dashboard.resources import forms
 from dashboard.resources.forms import (
     SpecForm,
     body_of,
@@ -213,3 +214,68 @@ def test_the_fields_of_an_alternative_not_chosen_neither_count_nor_block():
 
     assert form.errors == {}
     assert body_of(form)["model_id"] == MODELS[0][0]
+
+
+# --- Edits that send only what changed (RunGen.AI's apps) --------------------------------------
+def _edit_app():
+    from dashboard.upstream.catalog.rungen import EDIT_APP
+
+    return EDIT_APP
+
+
+APP = {
+    "name": "Captions",
+    "description": "Short ones.",
+    "configuration": {"gpu_tier": "STANDARD", "region": "eu"},
+    "workflow": {"model_url": "https://example.com/m", "steps": ["a"]},
+    "active_workers": 2,
+}
+
+
+def test_an_edit_sends_only_the_fields_changed():
+    spec = _edit_app()
+    body = {
+        "name": "Captions v2",
+        "description": "Short ones.",
+        "active_workers": 2,
+        "configuration": {"gpu_tier": "STANDARD"},
+        "workflow": {"model_url": "https://example.com/m"},
+    }
+
+    assert forms.changes_of(spec, body, APP) == {"name": "Captions v2"}
+
+
+def test_a_change_inside_an_object_sends_the_object_with_its_other_keys():
+    spec = _edit_app()
+    body = {
+        "name": "Captions",
+        "description": "Short ones.",
+        "active_workers": 2,
+        "configuration": {"gpu_tier": "ENTERPRISE"},
+        "workflow": {"model_url": "https://example.com/m"},
+    }
+
+    assert forms.changes_of(spec, body, APP) == {
+        "configuration": {"gpu_tier": "ENTERPRISE", "region": "eu"}
+    }
+
+
+def test_an_emptied_text_is_sent_empty_and_what_the_form_showed_decides_what_changed():
+    spec = _edit_app()
+    body = {
+        "name": "Captions",
+        "active_workers": 1,
+        "configuration": {"gpu_tier": "STANDARD"},
+        "workflow": {"model_url": "https://example.com/m"},
+    }
+    shown = {
+        "name": "Captions",
+        "description": "Short ones.",
+        "gpu_tier": "STANDARD",
+        "model_url": "https://example.com/m",
+        "active_workers": 1,
+    }  # 2 now: changed since
+
+    assert forms.changes_of(spec, body, APP, shown) == {"description": ""}
+    assert forms.posted_shown(forms.shown_values(spec, APP)) == forms.initial_from(spec, APP)
+    assert forms.posted_shown("not json") is None and forms.posted_shown("[1]") is None

@@ -114,6 +114,7 @@ def test_rungen_messages_are_read_from_error():
         ({"data": {"id": "a"}}, {"id": "a"}),
         ({"id": "a", "name": "n"}, {"id": "a", "name": "n"}),
         ({"data": [{"id": "a"}]}, {"data": [{"id": "a"}]}),  # a list is not a single object
+        ({"id": "a", "data": {"k": 1}}, {"id": "a", "data": {"k": 1}}),  # its own data field
     ],
 )
 def test_rungen_single_objects_come_bare_or_wrapped(payload, expected):
@@ -123,3 +124,18 @@ def test_rungen_single_objects_come_bare_or_wrapped(payload, expected):
 def test_seekrflow_never_unwraps_a_data_field():
     payload = {"id": "a", "data": {"k": 1}}
     assert profiles.PROFILES["seekrflow"].single(payload) is payload
+
+
+def test_a_profile_choosing_teams_by_key_is_refused_at_start(settings, monkeypatch):
+    from dataclasses import replace
+
+    from dashboard.upstream.catalog.checks import check_catalog
+
+    keyed = replace(profiles.PROFILES["seekrflow"], slug="keyed", team_header=None)
+    monkeypatch.setitem(profiles.PROFILES, "keyed", keyed)
+    settings.UPSTREAM_PROFILE = "keyed"
+    settings.UPSTREAM_TEAM_HEADER = ""
+
+    assert [e.id for e in check_catalog()] == ["catalog.E017"]
+    settings.UPSTREAM_TEAM_HEADER = "X-Workspace-ID"
+    assert check_catalog() == []

@@ -161,10 +161,20 @@ def registry_errors(kinds: Registry) -> list[Error]:
 
 def check_catalog(app_configs=None, **kwargs) -> list[Error]:
     """Every profile's kinds, whichever profile this deployment uses."""
-    from dashboard.upstream.profiles import PROFILES, active_profile
+    from dashboard.upstream.profiles import PROFILES, active_profile, team_header
 
     try:
-        active_profile()
+        profile = active_profile()
     except ImproperlyConfigured as exc:
         return [Error(str(exc), id="catalog.E016")]
-    return [error for profile in PROFILES.values() for error in registry_errors(profile.registry)]
+    errors = [e for known in PROFILES.values() for e in registry_errors(known.registry)]
+    if team_header() is None:
+        errors.append(
+            Error(
+                f"The {profile.label} profile chooses a team by choosing its key, which this "
+                "dashboard does not offer yet (each saved team would need a key of its own).",
+                hint="Set UPSTREAM_TEAM_HEADER to the header that names the team.",
+                id="catalog.E017",
+            )
+        )
+    return errors

@@ -93,6 +93,7 @@ class Follow:
     fields: tuple[Column, ...]  # what is shown of it
     status_field: str = "status"
     result_field: str = ""  # a field holding what it produced, shown whole once there
+    parent_field: str = ""  # the field naming the resource it belongs to (not shown again)
 
     def is_final(self, item: dict) -> bool:
         return str(item.get(self.status_field) or "") in self.final_statuses
@@ -118,6 +119,9 @@ class FormSpec:
     uppercase_keys_of: tuple[str, ...] = ()  # objects whose keys the upstream wants upper case
     opens_result: bool = False  # an operation whose answer is a new resource (a duplicate)
     follow: Follow | None = None  # an operation that starts something followed afterwards
+    # An edit sending only what changed (the upstream updates what it is sent, replacing
+    # objects whole: a change inside one sends the resource's object with the change).
+    changes_only: bool = False
 
     @property
     def on_resource(self) -> bool:

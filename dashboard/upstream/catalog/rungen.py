@@ -72,11 +72,12 @@ CREATE_APP = FormSpec(
 EDIT_APP = FormSpec(
     name="edit",
     label="Edit",
-    intro="Change the app. Only what you change is sent.",
+    intro="Change the app. Only what you change is sent; the rest stays as it is.",
     method="PUT",
     path="app/{id}",
     fields=_app_fields(creating=False),
     prefill=True,
+    changes_only=True,
 )
 RUN_JOB = FormSpec(
     name="run",
@@ -112,6 +113,7 @@ RUN_JOB = FormSpec(
             Column("created_by", "Started by", Format.OWNER),
         ),
         result_field="output",
+        parent_field="app_id",
     ),
 )
 

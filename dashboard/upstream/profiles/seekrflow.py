@@ -19,7 +19,7 @@ SEEKRFLOW = Profile(
         key_rejected=frozenset({401}),
         not_a_member=frozenset({403}),
     ),
-    features=frozenset({Feature.THREADS, Feature.UPLOADS, Feature.MODELS}),
+    features=frozenset({Feature.THREADS, Feature.UPLOADS}),
     sandbox_path="sandbox",
     key_example="sk-…",
     docs_url="https://docs.seekr.com/",

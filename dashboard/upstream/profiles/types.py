@@ -21,7 +21,6 @@ class Feature(enum.StrEnum):
 
     THREADS = "threads"  # personal conversations with agents
     UPLOADS = "uploads"  # the upload assistant (files sent to the upstream)
-    MODELS = "models"  # a list of models, offered in forms
 
 
 @dataclass(frozen=True)
@@ -64,11 +63,13 @@ class Profile:
 
     def single(self, payload: Any) -> Any:
         """One object out of an answer, unwrapped from ``{"data": {...}}`` where the profile
-        says single objects may come so."""
+        says single objects may come so (an object of its own, with an id and a ``data``
+        field, stays whole)."""
         if (
             self.single_wrapped
             and isinstance(payload, dict)
             and isinstance(payload.get("data"), dict)
+            and "id" not in payload
         ):
             return payload["data"]
         return payload
