@@ -7,6 +7,7 @@ class AddKeyForm(forms.Form):
         help_text="A name you will recognise, e.g. “Work laptop” or “CI”.",
     )
     api_key = forms.CharField(
+        label="API key",
         max_length=512,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),

@@ -9,6 +9,8 @@ from django import forms
 
 from dashboard.audit.models import ActionLog
 from dashboard.audit.selectors import PERSONAL_FILTER
+from dashboard.upstream import profiles
+from dashboard.upstream.profiles import Feature
 
 ANY = [("", "Any")]
 # Not "team": ``?team=`` in a link once named the active team, and old links still do.
@@ -71,6 +73,24 @@ class DateRangeMixin:
         return cleaned
 
 
+# Actions on parts of the dashboard only some upstreams have room for.
+ACTION_FEATURES = {
+    ActionLog.Action.FILE_UPLOADED: Feature.UPLOADS,
+    ActionLog.Action.THREAD_CREATED: Feature.THREADS,
+    ActionLog.Action.THREAD_DELETED: Feature.THREADS,
+    ActionLog.Action.MESSAGE_POSTED: Feature.THREADS,
+    ActionLog.Action.MESSAGE_DELETED: Feature.THREADS,
+    ActionLog.Action.RUN_STARTED: Feature.THREADS,
+    ActionLog.Action.RUN_CANCELLED: Feature.THREADS,
+}
+
+
+def _offered(action: str) -> bool:
+    """Whether an action can happen with this upstream (a filter for it could find any)."""
+    feature = ACTION_FEATURES.get(action)
+    return feature is None or profiles.has(feature)
+
+
 class ActionLogFilterForm(DateRangeMixin, forms.Form):
     """Filters of the action log; the user filter is offered to staff only."""
 
@@ -86,6 +106,9 @@ class ActionLogFilterForm(DateRangeMixin, forms.Form):
     def __init__(self, data, *, teams, staff: bool):
         """``teams``: (team id or "" for personal, label) pairs found in the visible log."""
         super().__init__(data)
+        self.fields["action"].choices = ANY + [
+            (value, label) for value, label in ActionLog.Action.choices if _offered(value)
+        ]
         self.fields[TEAM_FILTER].choices = ANY + [
             (team_id or PERSONAL_FILTER, label or team_id or "Personal workspace")
             for team_id, label in teams

@@ -9,6 +9,7 @@ has no such list to ask).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 
 from dashboard.audit.models import ActionLog
 from dashboard.converters import link_to
@@ -16,6 +17,7 @@ from dashboard.teams.workspace import Workspace
 from dashboard.upstream.catalog import ResourceKind
 from dashboard.upstream.catalog.forms import FormSpec
 from dashboard.upstream.client import UpstreamClient
+from dashboard.upstream.fanout import fan_out
 from dashboard.upstream.paths import can_name_a_resource
 
 STARTED_SHOWN = 10  # of the things started on a resource, the newest shown on its page
@@ -25,6 +27,7 @@ STARTED_SHOWN = 10  # of the things started on a resource, the newest shown on i
 class Followed:
     item: dict
     described: ResourceKind  # the followed thing, described as a kind: its fields and status
+    resource: dict | None = None  # what it was started on, as it is now (None: not read)
 
     @property
     def final(self) -> bool:
@@ -53,7 +56,17 @@ def described(kind: ResourceKind, spec: FormSpec) -> ResourceKind:
 def read_followed(
     client: UpstreamClient, kind: ResourceKind, spec: FormSpec, resource_id: str, result: str
 ) -> Followed:
-    return Followed(client.resources.follow(kind, spec, resource_id, result), described(kind, spec))
+    """What was started, and the resource it was started on (its name, and whether it lets
+    it go on), asked at once; the resource is only told when it could be read."""
+    outcomes = fan_out(
+        {
+            "followed": partial(client.resources.follow, kind, spec, resource_id, result),
+            "resource": partial(client.resources.retrieve, kind, resource_id),
+        }
+    )
+    if outcomes["followed"].error is not None:
+        raise outcomes["followed"].error
+    return Followed(outcomes["followed"].value, described(kind, spec), outcomes["resource"].value)
 
 
 @dataclass

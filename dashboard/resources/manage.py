@@ -80,6 +80,9 @@ def _send(request, kind, spec, form, *, resource_id=None, item=None):
     if spec.changes_only and item is not None:
         shown = forms.posted_shown(request.POST.get(forms.SHOWN))
         body = forms.changes_of(spec, body, item, shown)
+        if not body:
+            messages.info(request, "Nothing was changed, so nothing was sent.")
+            return redirect(_detail_url(workspace.team, kind, resource_id))
     result = services.submit_form(
         user=request.user,
         team=workspace.team,
@@ -282,8 +285,21 @@ def resource_follow(request, kind: str, resource_id: str, name: str, result: str
     status = what.item_status(item)
     team_id = what.item_team(item)
     result_value = item.get(spec.follow.result_field) if spec.follow.result_field else None
+    resource = followed.resource
+    waiting_on = ""  # the resource's status that keeps it waiting
+    if resource is not None and not followed.final and spec.follow.runs_while is not None:
+        resource_status = resource_kind.item_status(resource)
+        if resource_status not in spec.follow.runs_while:
+            waiting_on = resource_status or "not running"
+            context["restart"] = next(
+                (a for a in resource_kind.actions if a.allows(resource_status)), None
+            )
     context.update(
         {
+            "resource_name": (
+                presentation.display_name(resource_kind, resource) if resource else ""
+            ),
+            "waiting_on": waiting_on,
             "item": item,
             "status": status,
             "status_badge": presentation.badge_class(status),

@@ -50,6 +50,7 @@ STATUS_BADGES: dict[str, str] = {
     "file_processing": BADGE_RUNNING,
     "processing": BADGE_RUNNING,
     "in_progress": BADGE_RUNNING,
+    "in_queue": BADGE_RUNNING,
     "locked": BADGE_RUNNING,
     # stopped, or waiting for a person
     "ready_to_start": BADGE_WARN,

@@ -51,7 +51,15 @@ def plan_change(*, kind: ResourceKind, action_name: str | None, item: dict, team
     """What deleting ``item`` (``action_name`` None) or running one of its kind's actions on it
     means, in words, and whether its state allows it."""
     name = display_name(kind, item)
+    status = kind.item_status(item)
     if action_name is None:
+        not_possible = ""
+        if kind.delete_statuses is not None and status not in kind.delete_statuses:
+            allowed = ", ".join(sorted(kind.delete_statuses)).lower()
+            not_possible = (
+                f"This {kind.singular} is {status.lower() or 'in no known state'}; it can be "
+                f"deleted only while it is {allowed}. {kind.delete_hint}"
+            ).strip()
         return Change(
             action_name=None,
             heading=f"Delete the {kind.singular} “{name}”?",
@@ -62,9 +70,9 @@ def plan_change(*, kind: ResourceKind, action_name: str | None, item: dict, team
             button=f"Delete {kind.singular}",
             doing=f"deleting this {kind.singular}",
             done=f"Deleted the {kind.singular} “{name}” from {team.label}.",
+            not_possible=not_possible,
         )
     action = kind.action(action_name)
-    status = kind.item_status(item)
     not_possible = ""
     if not action.allows(status):
         allowed = ", ".join(sorted(action.allowed_statuses))

@@ -230,8 +230,8 @@ def resource_find(request, kind: str, resource_id: str):
 # --- Changes: delete and catalog actions ----------------------------------------------------
 def _change_page(request, kind: ResourceKind, resource_id: str, action_name: str | None):
     """GET: a confirmation page naming the resource and the team. POST: do it (see
-    ``services.make_change``) and go back to the list with a message, or stay on the page
-    explaining why it was not done."""
+    ``services.make_change``) and go back, with a message, to the resource (an action) or the
+    list (a delete), or stay on the page explaining why it was not done."""
     workspace = request.workspace
     try:
         if request.method == "POST":
@@ -253,6 +253,8 @@ def _change_page(request, kind: ResourceKind, resource_id: str, action_name: str
         return not_found_response(request, kind, resource_id)
     if request.method == "POST" and not result.problem:
         messages.success(request, result.change.done)
+        if action_name is not None:  # back on the resource, in its new state
+            return redirect("resource-detail", workspace.team.key, kind.slug, resource_id)
         return redirect(presentation.list_url(workspace.team, kind))
     context = {
         "kind": kind,
@@ -262,6 +264,12 @@ def _change_page(request, kind: ResourceKind, resource_id: str, action_name: str
         "change": result.change,
         "problem": result.problem,
         "page_title": result.change.heading,
+        # A delete its state does not allow yet: the action that gets it there (Stop).
+        "way_out": next(
+            (a for a in kind.actions if a.allows(kind.item_status(result.item))), None
+        )
+        if result.change.not_possible and action_name is None
+        else None,
     }
     return render(request, "resources/confirm.html", context, status=result.status)
 

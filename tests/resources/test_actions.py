@@ -141,7 +141,7 @@ def test_cancelling_a_running_fine_tune(org, alice_web):
     assert form_target(confirm) == cancel_url
     done = alice_web.post(cancel_url)
 
-    assert done.url.endswith(team_url(org.team_a, "r/fine-tunes/"))
+    assert done.url.endswith(team_url(org.team_a, f"r/fine-tunes/{job.pk}/"))  # in its new state
     assert "Cancel job: done for “long run”" in done.text
     assert SandboxFineTune.objects.get(pk=job.pk).status == "cancelled"
     assert 'data-status="cancelled">Cancelled</span>' in done.text

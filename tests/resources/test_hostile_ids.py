@@ -7,7 +7,7 @@ either asked for whole, as one segment, or not at all.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 
@@ -124,7 +124,8 @@ def test_sub_lists_and_actions_quote_the_id(org, alice_web):
     alice_web.get(page_path(org.team_a, "fine-tunes", odd, "action/cancel/"))
     recorder.clear()
     done = alice_web.post(page_path(org.team_a, "fine-tunes", odd, "action/cancel/"))
-    assert done.url.endswith(team_url(org.team_a, "r/fine-tunes/"))
+    assert unquote(done.url).endswith(team_url(org.team_a, f"r/fine-tunes/{odd}/"))  # back on it
+    assert "?" not in done.url  # the id stays in the path, quoted
     assert ("PUT", f"v1/flow/fine-tunes/{odd}/cancel", {}) in calls()
     assert SandboxFineTune.objects.get(pk=odd).status == "cancelled"
 

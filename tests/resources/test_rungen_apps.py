@@ -73,6 +73,9 @@ def test_navigation_offers_only_what_the_upstream_has(org, apps, alice_web):
     threads = alice_web.get("/threads/")
     assert threads.status_code == 404
     assert "RunGen.AI has no threads" in unescape(threads.text)
+    log = alice_web.get("/audit/log/")
+    assert "Resource created" in log.text and "Thread created" not in log.text
+    assert "File uploaded" not in log.text
     upload = alice_web.get(team_url(org.team_a, "files/upload/"))
     assert upload.status_code == 404 and "no file uploads" in unescape(upload.text)
     assert alice_web.get(team_url(org.team_a, "r/files/")).status_code == 404
@@ -195,16 +198,25 @@ def test_stopping_and_starting_set_the_workers(org, apps, alice_web):
     assert [e.outcome for e in logged] == ["success", "success"]
 
 
-def test_a_running_app_is_not_deleted_and_the_upstreams_reason_is_shown(org, apps, alice_web):
+def test_a_running_app_is_not_deleted_and_the_way_to_stop_it_is_offered(org, apps, alice_web):
     app = apps["team"]
     url = team_url(org.team_a, f"r/apps/{app.pk}/delete/")
 
-    refused = alice_web.post(url)
+    confirm = alice_web.get(url)
+    said = unescape(confirm.text.split('data-testid="not-possible">', 1)[1].split("</div>", 1)[0])
+    assert said == (
+        "This app is running; it can be deleted only while it is stopped. Stop it first: its "
+        "workers are then set to 0."
+    )
+    assert 'type="submit">Delete app' not in confirm.text
+    assert f"/r/apps/{app.pk}/action/stop/" in confirm.text.split('data-testid="way-out"')[0]
+    refused = alice_web.post(url)  # as an old tab would: nothing is sent
 
     assert SandboxApp.objects.filter(pk=app.pk).exists()
-    assert "set active_workers to 0" in unescape(refused.text)
+    assert "Nothing was sent to the upstream" in unescape(refused.text)
+    assert not calls("DELETE")
     (entry,) = entries(ActionLog.Action.RESOURCE_DELETED)
-    assert entry.outcome == "failure"
+    assert entry.outcome == "refused"
 
     alice_web.post(team_url(org.team_a, f"r/apps/{app.pk}/action/stop/"))
     done = alice_web.post(url)
@@ -324,3 +336,63 @@ def test_a_job_id_no_page_can_name_is_shown_as_text(org, apps, alice_web, odd):
     assert page.status_code == 200
     started = page.text.split('data-testid="started"', 1)[1].split("</section>", 1)[0]
     assert "/do/run/" not in started and odd in unescape(started)
+
+
+def test_a_job_on_a_stopped_app_says_it_waits_and_offers_to_start_the_app(org, alice_web):
+    app = factories.create_app(org.team_a, org.alice.sandbox_user, name="Sleepy", active_workers=0)
+    started = alice_web.post(
+        team_url(org.team_a, f"r/apps/{app.pk}/do/run/"), {"prompt": "Wake up"}
+    )
+
+    waiting = started.text.split('data-testid="follow-waiting"', 1)[1].split("</p>", 1)[0]
+    assert "The app is stopped: this job waits until it runs again." in unescape(waiting)
+    assert f"/r/apps/{app.pk}/action/start/" in waiting
+    assert "Sleepy" in started.text.split('class="crumbs', 1)[1].split("</p>", 1)[0]
+
+    alice_web.post(team_url(org.team_a, f"r/apps/{app.pk}/action/start/"))
+    deadline = time.monotonic() + 20
+    page = alice_web.get(started.url)
+    while 'data-status="COMPLETED"' not in page.text and time.monotonic() < deadline:
+        time.sleep(0.5)
+        page = alice_web.get(started.url)
+    assert 'data-status="COMPLETED"' in page.text
+    assert 'data-testid="follow-waiting"' not in page.text
+
+
+def test_deleting_apps_together_leaves_the_running_ones_saying_why(org, apps, alice_web):
+    from dashboard.jobs.models import Job, JobStep
+    from tests.worker import work_off_the_queue
+
+    running = apps["team"]
+    stopped = factories.create_app(
+        org.team_a, org.alice.sandbox_user, name="Old demo", active_workers=0
+    )
+    bulk = team_url(org.team_a, "r/apps/bulk/")
+    alice_web.get(team_url(org.team_a, "r/apps/"))
+
+    alice_web.post(bulk, {"id": [running.pk, stopped.pk], "do": "confirm-delete"})
+    work_off_the_queue()
+
+    job = Job.objects.get()
+    job.refresh_from_db()
+    assert not SandboxApp.objects.filter(pk=stopped.pk).exists()
+    assert SandboxApp.objects.filter(pk=running.pk).exists()
+    skipped = JobStep.objects.get(job=job, source_id=str(running.pk))
+    assert skipped.status == "skipped" and "Not deleted: it is running." in skipped.error
+    assert not [c for c in calls("DELETE") if c.path == f"app/{running.pk}"]
+
+
+def test_an_edit_changing_nothing_sends_nothing(org, apps, alice_web):
+    app = apps["team"]
+    url = team_url(org.team_a, f"r/apps/{app.pk}/edit/")
+    form = alice_web.get(url)
+    shown = unescape(re.search(r'name="shown" value="([^"]*)"', form.text).group(1))
+
+    page = alice_web.post(
+        url,
+        {"shown": shown, "name": "Caption writer", "gpu_tier": "STANDARD", "active_workers": "1"},
+    )
+
+    assert "Nothing was changed, so nothing was sent." in unescape(page.text)
+    assert page.url.endswith(team_url(org.team_a, f"r/apps/{app.pk}/"))
+    assert not calls("PUT") and not entries(ActionLog.Action.RESOURCE_EDITED)

@@ -94,6 +94,8 @@ class Follow:
     status_field: str = "status"
     result_field: str = ""  # a field holding what it produced, shown whole once there
     parent_field: str = ""  # the field naming the resource it belongs to (not shown again)
+    # The resource's statuses in which what it started goes on (None: any); in others it waits.
+    runs_while: frozenset[str] | None = None
 
     def is_final(self, item: dict) -> bool:
         return str(item.get(self.status_field) or "") in self.final_statuses

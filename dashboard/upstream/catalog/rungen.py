@@ -108,12 +108,13 @@ RUN_JOB = FormSpec(
             Column("id", "Job", Format.ID),
             Column("status", "Status", Format.STATUS),
             Column("created_at", "Started", Format.DATETIME),
-            Column("started_at", "Running since", Format.DATETIME),
+            Column("started_at", "Started running", Format.DATETIME),
             Column("completed_at", "Ended", Format.DATETIME),
             Column("created_by", "Started by", Format.OWNER),
         ),
         result_field="output",
         parent_field="app_id",
+        runs_while=frozenset({RUNNING}),
     ),
 )
 
@@ -126,6 +127,9 @@ APPS = KINDS.register(
         list_path="app",
         detail_path="app/{id}",
         delete_path="app/{id}",
+        # RunGen.AI asks for its workers to be stopped first, and refuses otherwise.
+        delete_statuses=frozenset({STOPPED}),
+        delete_hint="Stop it first: its workers are then set to 0.",
         wrapping=Wrapping.DATA,
         pagination=Pagination.NONE,
         owner_field="created_by",

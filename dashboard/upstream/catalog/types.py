@@ -140,6 +140,9 @@ class ResourceKind:
     size_field: str | None = None  # bytes of storage an item takes, where the kind says it
     final_statuses: frozenset[str] = frozenset()
     delete_path: str | None = None  # None: the kind cannot be deleted from the dashboard
+    # The statuses it may be deleted in (None: any), and how it gets there.
+    delete_statuses: frozenset[str] | None = None
+    delete_hint: str = ""  # e.g. "Stop it first."
     list_params: dict[str, str] = field(default_factory=dict)  # sent with every list call
     # The largest page the upstream accepts: whole lists are read in pages this size, so a
     # bigger one is fewer round trips, and a wrong one is refused (the sandbox enforces each).
