@@ -61,6 +61,11 @@ class Profile:
     def has(self, feature: Feature) -> bool:
         return feature in self.features
 
+    @property
+    def tells_sizes(self) -> bool:
+        """Whether any of its kinds says how much storage an item takes (files do)."""
+        return any(kind.size_field for kind in self.registry.all_kinds())
+
     def single(self, payload: Any) -> Any:
         """One object out of an answer, unwrapped from ``{"data": {...}}`` where the profile
         says single objects may come so (an object of its own, with an id and a ``data``
