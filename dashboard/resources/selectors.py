@@ -48,19 +48,25 @@ def fetch_list(
     upstream (unless ``fresh``; see ``upstream/listcache.py``). Otherwise its beginning (up to
     ``COUNT_LIMIT`` items, which counts it) or, when the query needs it all, the whole of it
     is read with the largest pages and remembered. Only a page past that beginning, or sorted
-    by the upstream in a way a partial read cannot be, is asked of the upstream alone."""
+    by the upstream in a way a partial read cannot be, is asked of the upstream alone.
+
+    The team's generation is taken once, before anything is read (see ``listcache``)."""
     params = dict(query.filters) or None  # the upstream narrows the list by these itself
     plain = not (query.search or query.mine)
-    read = None if fresh else listcache.recall(client, kind, params)
+    generation = listcache.generation(client)
+    read = None if fresh else listcache.recall(client, kind, params, generation=generation)
     if read is not None and (read.complete or (plain and not query.sort and _within(query, read))):
         return _answer(kind, read, query, my_id, remembered=True)
     upstream_pages = kind.pagination in (Pagination.LIMIT_OFFSET, Pagination.SKIP_LIMIT)
     server_sort = server_sort_params(kind, query) if upstream_pages and plain else None
     if server_sort == {} and query.offset + PAGE_SIZE <= COUNT_LIMIT:
-        return _answer(kind, read_list(client, kind, params, limit=COUNT_LIMIT), query, my_id)
+        read = read_list(client, kind, params, limit=COUNT_LIMIT, generation=generation)
+        return _answer(kind, read, query, my_id)
     if server_sort is None:
-        return _answer(kind, read_list(client, kind, params, start=read), query, my_id)
-    return _upstream_page(client, kind, query, {**server_sort, **(params or {})}, read)
+        read = read_list(client, kind, params, start=read, generation=generation)
+        return _answer(kind, read, query, my_id)
+    page_params = {**server_sort, **(params or {})}
+    return _upstream_page(client, kind, query, page_params, read, generation)
 
 
 def read_list(
@@ -70,11 +76,14 @@ def read_list(
     *,
     limit: int = LIST_ALL_LIMIT,
     start: listcache.Remembered | None = None,
+    generation: str | None = None,
 ) -> listcache.Remembered:
     """A list's first ``limit`` items (the whole list by default), read and remembered; reading
     goes on after ``start``, a beginning already read, and asks every page at once when the
-    list's length is known from last time."""
-    generation = listcache.generation(client)
+    list's length is known from last time. It is remembered under ``generation``, the team's
+    generation taken before the page began reading (by default, taken now)."""
+    if generation is None:
+        generation = listcache.generation(client)
     expect = listcache.size_hint(client, kind, params)
     page = client.resources.list_upto(
         kind,
@@ -122,16 +131,20 @@ def _upstream_page(
     query: ListQuery,
     params: dict,
     read: listcache.Remembered | None,
+    generation: str,
 ) -> ListResult:
     """A page the upstream pages and sorts itself. When it gives no total the list's beginning
     is read at the same time to count it (or the one remembered says how long it is at least)."""
     calls: dict[str, Callable[[], Any]] = {
-        "page": partial(client.resources.list_page, kind, offset=query.offset, limit=PAGE_SIZE,
-                        params=params)
+        "page": partial(
+            client.resources.list_page, kind, offset=query.offset, limit=PAGE_SIZE, params=params
+        )
     }
     filters = dict(query.filters) or None
     if read is None:
-        calls["count"] = partial(read_list, client, kind, filters, limit=COUNT_LIMIT)
+        calls["count"] = partial(
+            read_list, client, kind, filters, limit=COUNT_LIMIT, generation=generation
+        )
     outcomes = fan_out(calls)
     if not outcomes["page"].ok:
         raise outcomes["page"].error
@@ -187,16 +200,19 @@ def newest_first_params(kind: ResourceKind) -> dict[str, str]:
     return {"sort_by": sort_by, "sort_order": "desc"} if sort_by else {}
 
 
-def overview_panel_call(client: UpstreamClient, kind: ResourceKind) -> Callable[[], Panel]:
+def overview_panel_call(
+    client: UpstreamClient, kind: ResourceKind, generation: str | None = None
+) -> Callable[[], Panel]:
     """The upstream calls that give a kind's count and newest items (runs in a worker).
 
-    The list's beginning is read as its list page reads it (and remembered for it), up to
+    The list's beginning is read as its list page reads it (and remembered for it, under
+    ``generation``, the team's generation taken before the page's reads began), up to
     ``COUNT_LIMIT`` items, so the count is the one its list page gives; only a longer list with
     no upstream total is "at least" so many. The newest items of such a list are asked of the
     upstream, sorted newest first, when it can sort so."""
 
     def call() -> Panel:
-        read = read_list(client, kind, None, limit=COUNT_LIMIT)
+        read = read_list(client, kind, None, limit=COUNT_LIMIT, generation=generation)
         candidates = read.items
         if not read.complete and newest_first_params(kind):
             candidates = client.resources.list_page(
@@ -217,8 +233,10 @@ def overview_panel_call(client: UpstreamClient, kind: ResourceKind) -> Callable[
 
 
 def overview_panels(client: UpstreamClient, kinds: list[ResourceKind]) -> list[Panel]:
-    """A panel per kind, all fetched at once; a failing panel carries its own error."""
-    outcomes = fan_out({kind.slug: overview_panel_call(client, kind) for kind in kinds})
+    """A panel per kind, all fetched at once; a failing panel carries its own error. The
+    team's generation is taken once for all of them, before any is read."""
+    generation = listcache.generation(client)
+    outcomes = fan_out({kind.slug: overview_panel_call(client, kind, generation) for kind in kinds})
     return [
         outcome.value if outcome.ok else Panel(kind, error=outcome.error)
         for kind, outcome in ((kind, outcomes[kind.slug]) for kind in kinds)

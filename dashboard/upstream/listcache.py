@@ -97,12 +97,21 @@ def _hint_key(client: UpstreamClient, kind: ResourceKind, params: dict | None) -
     return "size:" + _digest(client.key_fingerprint, _scope(client), kind.slug, _filters(params))
 
 
-def recall(client: UpstreamClient, kind: ResourceKind, params: dict | None) -> Remembered | None:
-    """The list as last read, if it is recent and nothing changed the team since."""
+def recall(
+    client: UpstreamClient,
+    kind: ResourceKind,
+    params: dict | None,
+    *,
+    generation: str | None = None,
+) -> Remembered | None:
+    """The list as last read, if it is recent and nothing changed the team since: since
+    ``generation``, the team's generation taken earlier in the same page (see
+    :func:`generation`), or now."""
     if not seconds():
         return None
+    now = _generation_now(client) if generation is None else generation
     try:
-        found = _store().get(_list_key(client, kind, params, generation(client)))
+        found = _store().get(_list_key(client, kind, params, now))
     except Exception:  # noqa: BLE001 - a cache that fails is a cache that is empty
         logger.warning("a kept list could not be read")
         return None
@@ -112,8 +121,12 @@ def recall(client: UpstreamClient, kind: ResourceKind, params: dict | None) -> R
 
 
 def remember(
-    client: UpstreamClient, kind: ResourceKind, params: dict | None, read: Remembered,
-    *, generation: str,
+    client: UpstreamClient,
+    kind: ResourceKind,
+    params: dict | None,
+    read: Remembered,
+    *,
+    generation: str,
 ) -> None:
     """Keep a list read while the team was at ``generation`` (see :func:`generation`): if the
     team changed while it was being read, it is kept under a generation no one asks for."""
@@ -129,7 +142,9 @@ def remember(
 
 
 def generation(client: UpstreamClient) -> str:
-    """The team's generation now: take it before a read, to remember the read under it.
+    """The team's generation now: take it before a read, to remember the read under it. A page
+    that reads several lists of one team (the overview) takes it once, before all of them, and
+    passes it to each (its marks are then read once, not once per list).
 
     A mark that is missing (never set, or evicted) is set to a new one first, so a list kept
     under a mark that was lost can never match again. With the marks unreadable, lists are
@@ -150,6 +165,10 @@ def generation(client: UpstreamClient) -> str:
     if None in (found[keys[0]], found[keys[1]]):
         return uuid.uuid4().hex
     return f"{found[keys[0]]}.{found[keys[1]]}"
+
+
+def _generation_now(client: UpstreamClient) -> str:
+    return generation(client)  # for recall, whose argument of that name hides the function
 
 
 def size_hint(client: UpstreamClient, kind: ResourceKind, params: dict | None) -> int | None:

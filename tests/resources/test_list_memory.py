@@ -162,3 +162,101 @@ def test_a_change_goes_through_when_its_mark_cannot_be_written(org, alice_web, m
 
     assert done.status_code == 200 and "Deleted" in done.text
     assert not SandboxFile.objects.filter(pk=doomed.pk).exists()
+
+
+class MarkReads:
+    """Counts the reads of the change marks' store, in every thread (pages read their lists
+    in the upstream pool's threads), whatever the store is (files, Redis)."""
+
+    READS = ("get", "get_many", "has_key")
+
+    def __init__(self, monkeypatch):
+        from dashboard.upstream import listcache
+
+        self.reads: list[str] = []
+        real = listcache._changes
+        counter = self
+
+        class Counted:
+            def __init__(self, store):
+                self.store = store
+
+            def __getattr__(self, name):
+                found = getattr(self.store, name)
+                if name not in counter.READS:
+                    return found
+
+                def read(*args, **kwargs):
+                    counter.reads.append(name)
+                    return found(*args, **kwargs)
+
+                return read
+
+        monkeypatch.setattr(listcache, "_changes", lambda: Counted(real()))
+
+
+def test_the_overview_reads_the_change_marks_once_for_all_its_panels(org, alice_web, monkeypatch):
+    alice_web.get(team_url(org.team_a))  # the marks exist
+    marks = MarkReads(monkeypatch)
+
+    page = alice_web.get(team_url(org.team_a))
+
+    assert page.status_code == 200 and page.text.count('data-testid="count-') > 1
+    assert marks.reads == ["get_many"]
+
+
+def test_a_list_page_reads_the_change_marks_once(org, alice_web, files_in_a, monkeypatch):
+    listing = team_url(org.team_a, "r/files/")
+    alice_web.get(listing)  # the marks exist
+    marks = MarkReads(monkeypatch)
+
+    alice_web.get(listing + "?refresh=1")  # read afresh: no kept list looked for
+    alice_web.get(listing + "?q=doc-0011")  # answered from the kept list
+    alice_web.get(listing + "?purpose=fine-tune")  # not kept yet: looked for, then read
+
+    assert marks.reads == ["get_many"] * 3
+
+
+def test_lists_the_overview_read_are_kept_until_the_dashboard_changes_the_team(
+    org, alice_web, bob_web, files_in_a
+):
+    listing = team_url(org.team_a, "r/files/")
+    alice_web.get(team_url(org.team_a))
+
+    recorder.clear()
+    kept = alice_web.get(listing)
+    doomed = "file-doc-00119"
+    assert file_calls() == [] and 'data-testid="list-age"' in kept.text
+    assert doomed in row_ids(kept.text)
+
+    bob_web.get(team_url(org.team_a, f"r/files/{doomed}/delete/"))
+    assert bob_web.post(team_url(org.team_a, f"r/files/{doomed}/delete/")).status_code == 200
+    recorder.clear()
+    after = alice_web.get(listing)
+    assert len(file_calls()) == 1  # read again
+    assert doomed not in row_ids(after.text) and 'data-testid="list-age"' not in after.text
+
+
+def test_a_change_while_the_overview_reads_is_not_hidden_by_what_it_read(
+    org, alice_web, files_in_a, monkeypatch
+):
+    """The overview takes the team's generation before its reads: a change made while they
+    are under way (by another page, another process) leaves nothing it read to be reused."""
+    from dashboard.upstream import listcache
+    from dashboard.upstream.resources import ResourcesApi
+
+    real = ResourcesApi.list_upto
+
+    def changed_meanwhile(self, kind, **kwargs):
+        page = real(self, kind, **kwargs)
+        if kind.slug == "files":
+            listcache.changed(self.client)
+        return page
+
+    monkeypatch.setattr(ResourcesApi, "list_upto", changed_meanwhile)
+    alice_web.get(team_url(org.team_a))
+    monkeypatch.setattr(ResourcesApi, "list_upto", real)
+
+    recorder.clear()
+    page = alice_web.get(team_url(org.team_a, "r/files/"))
+    assert len(file_calls()) == 1 and 'data-testid="list-age"' not in page.text
