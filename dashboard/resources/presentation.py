@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.urls import reverse
-
 from dashboard import text
+from dashboard.converters import url_for
 from dashboard.people.directory import Creator, CreatorDirectory
 from dashboard.resources.listing import ListQuery, ListResult
 from dashboard.teams.workspace import PERSONAL_LABEL, Team, Workspace
@@ -99,8 +98,19 @@ class TeamNames:
 
 
 # Words that read as initials wherever a field name is turned into a label.
-INITIALISMS = {"id": "ID", "ids": "IDs", "api": "API", "url": "URL", "urls": "URLs", "mcp": "MCP",
-               "json": "JSON", "jsonl": "JSON Lines", "csv": "CSV", "gpu": "GPU", "llm": "LLM"}
+INITIALISMS = {
+    "id": "ID",
+    "ids": "IDs",
+    "api": "API",
+    "url": "URL",
+    "urls": "URLs",
+    "mcp": "MCP",
+    "json": "JSON",
+    "jsonl": "JSON Lines",
+    "csv": "CSV",
+    "gpu": "GPU",
+    "llm": "LLM",
+}
 
 
 def humanise_key(key: str) -> str:
@@ -316,7 +326,7 @@ def safe_filename(name: str, fallback: str) -> str:
 
 # --- Lists: links, headers, pager -------------------------------------------------------------
 def list_url(team: Team, kind: ResourceKind, params: dict[str, str] | None = None) -> str:
-    return with_params(reverse("resource-list", args=[team.key, kind.slug]), params)
+    return with_params(url_for("resource-list", team.key, kind.slug), params)
 
 
 def with_params(url: str, params: dict[str, str] | None) -> str:

@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.template.defaultfilters import date
+from django.test import override_settings
+from django.urls import NoReverseMatch, reverse, set_script_prefix
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from dashboard.converters import link_maker, link_to
+from dashboard.converters import REMEMBERED_ARGS_LENGTH, link_maker, link_to, url_for
 from dashboard.resources.templatetags.resources import esc, timestamp_html
 
 TEAM = "7e57a11c-0000-4000-8000-000000000001"
@@ -55,6 +57,49 @@ def test_a_link_made_once_per_table_is_the_link_reverse_makes(resource_id):
 
 def test_a_link_to_no_page_is_no_link():
     assert link_maker("resource-detail", TEAM, "no/such kind")("file-1") == ""
+
+
+def outcome(make, *args):
+    """What ``make(*args)`` gives, or the type of what it raises."""
+    try:
+        return make(*args)
+    except Exception as exc:  # noqa: BLE001 - refusals compared, whatever they are
+        return type(exc)
+
+
+@pytest.mark.parametrize("resource_id", [*IDS, "long-" + "x" * REMEMBERED_ARGS_LENGTH])
+def test_a_remembered_url_is_the_url_reverse_makes(resource_id):
+    """Asked twice (the second time remembered), the same as ``reverse``, refusals included."""
+    for name, args in [
+        ("resource-detail", (TEAM, "files", resource_id)),
+        ("resource-list", (TEAM, resource_id)),  # a slug, not an id: most of these are refused
+        ("overview", (resource_id,)),
+    ]:
+        expected = outcome(lambda *a, name=name: reverse(name, args=a), *args)
+        assert outcome(url_for, name, *args) == expected
+        assert outcome(url_for, name, *args) == expected
+        linked = "" if expected is NoReverseMatch else expected
+        assert outcome(link_to, name, *args) == linked
+
+
+def test_a_remembered_url_follows_the_script_prefix():
+    before = url_for("resource-list", TEAM, "files")
+    set_script_prefix("/dashboard/")
+    try:
+        assert url_for("resource-list", TEAM, "files") == f"/dashboard/t/{TEAM}/r/files/"
+        assert link_to("resource-list", TEAM, "files") == f"/dashboard/t/{TEAM}/r/files/"
+    finally:
+        set_script_prefix("/")
+    assert url_for("resource-list", TEAM, "files") == before == f"/t/{TEAM}/r/files/"
+
+
+def test_a_remembered_url_follows_the_url_configuration():
+    assert link_to("resource-list", TEAM, "files") == f"/t/{TEAM}/r/files/"
+    with override_settings(ROOT_URLCONF="dashboard.sandbox.urls"):  # no dashboard pages
+        assert link_to("resource-list", TEAM, "files") == ""
+        with pytest.raises(NoReverseMatch):
+            url_for("resource-list", TEAM, "files")
+    assert url_for("resource-list", TEAM, "files") == f"/t/{TEAM}/r/files/"
 
 
 def django_timestamp(moment) -> str:
