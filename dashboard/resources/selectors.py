@@ -15,13 +15,14 @@ from dashboard.resources.listing import (
     ListQuery,
     ListResult,
     column_of,
+    newest_items,
     server_sort_params,
     sort_items,
 )
 from dashboard.teams.workspace import Team
 from dashboard.text import reveal
 from dashboard.upstream import catalog, listcache
-from dashboard.upstream.catalog import Column, Format, Pagination, ResourceKind
+from dashboard.upstream.catalog import Pagination, ResourceKind
 from dashboard.upstream.catalog.forms import Choices, FormSpec
 from dashboard.upstream.client import UpstreamClient
 from dashboard.upstream.errors import NotFoundError, UpstreamError
@@ -218,12 +219,9 @@ def overview_panel_call(
             candidates = client.resources.list_page(
                 kind, limit=OVERVIEW_LATEST, params=newest_first_params(kind)
             ).items
-        newest = sort_items(
-            candidates, Column(kind.created_field, "", Format.DATETIME), descending=True
-        )
         return Panel(
             kind,
-            latest=newest[:OVERVIEW_LATEST],
+            latest=newest_items(candidates, kind.created_field, OVERVIEW_LATEST),
             count=read.total if read.total is not None else len(read.items),
             count_is_lower_bound=read.total is None,
             items=read.items,

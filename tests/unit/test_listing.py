@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from dashboard.resources.listing import (
     PAGE_SIZE,
     ListQuery,
     ListResult,
+    newest_items,
     server_sort_params,
     sort_items,
 )
@@ -325,3 +328,39 @@ def test_one_odd_value_does_not_make_numbers_sort_as_text():
     ordered = keys(sort_items(items, NUMBER, False))
 
     assert ordered.index("nine") < ordered.index("ten")
+
+
+# --- newest_items (the overview's newest rows) -----------------------------------------------
+
+TIMES = [
+    "2024-01-01T01:00:00Z",
+    "2024-01-01T09:00:00+09:00",  # before the one above, though its text sorts after
+    "2024-01-01T01:00:00+00:00",  # the same instant as the first, written otherwise
+    "2023-06-01",
+    1_704_070_800,  # 2024-01-01T01:00:00Z as epoch seconds
+    1_704_070_800.5,
+    "soon",
+    "",
+    None,
+    True,
+    [],
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("count", [0, 1, 5, 30])
+def test_the_newest_items_are_the_first_of_the_list_sorted_newest_first(seed, count):
+    chance = random.Random(seed)
+    items = [
+        {"id": n, **({"created_at": chance.choice(TIMES)} if chance.random() < 0.9 else {})}
+        for n in range(chance.randrange(0, 25))
+    ]
+
+    expected = sort_items(items, WHEN, descending=True)[:count]
+    assert keys(newest_items(items, "created_at", count)) == keys(expected)
+
+
+def test_the_newest_items_of_a_kind_without_a_time_are_the_first_in_its_order():
+    items = [{"id": n} for n in range(7)]
+
+    assert keys(newest_items(items, None, 5)) == [0, 1, 2, 3, 4]
