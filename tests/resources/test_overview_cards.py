@@ -59,10 +59,12 @@ def rendered(template: str, cards: list[dict], team: Team) -> str:
     return engines["django"].from_string(template).render(context, request)
 
 
+@pytest.mark.parametrize("grouped", [False, True])  # 1,999 (USE_THOUSAND_SEPARATOR) or 1999
 @pytest.mark.parametrize(
     "team", [Team(None, "Personal"), Team("7e57a11c-0000-4000-8000-00000000000a", "A")]
 )
-def test_the_panels_are_the_reference_markup(team):
+def test_the_panels_are_the_reference_markup(team, grouped, settings):
+    settings.USE_THOUSAND_SEPARATOR = grouped
     kinds = [kind for kind in catalog.team_kinds() if kind.in_overview]
     made = cards(kinds * 2)
     expected = rendered(REFERENCE, made, team)
@@ -70,3 +72,4 @@ def test_the_panels_are_the_reference_markup(team):
     assert shown == expected
     assert 'data-testid="upstream-error"' in shown and "at least " in shown
     assert "No " in shown and "<script>" not in shown
+    assert ("1,999" in shown) is grouped and ("1999" in shown) is not grouped

@@ -15,6 +15,7 @@ from datetime import datetime
 from datetime import timezone as fixed_offset
 
 from django import template
+from django.conf import settings
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import date, filesizeformat, truncatechars
 from django.utils.html import format_html
@@ -315,6 +316,14 @@ def overview_cards(context, cards) -> SafeString:
     return mark_safe("".join(shown))  # noqa: S308 - every value escaped in _panel_html
 
 
+def _count_text(count, context) -> str:
+    """``{{ count }}``: a whole number is its digits unless numbers are grouped in thousands
+    (then, or for anything else, as the template engine shows it)."""
+    if type(count) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(count)
+    return render_value_in_context(count, context)
+
+
 def _panel_html(context, card, team_key: str, list_url) -> str:
     panel = card["panel"]
     kind, rows = panel.kind, card["rows"]
@@ -322,7 +331,7 @@ def _panel_html(context, card, team_key: str, list_url) -> str:
     label, lower = esc(kind.label), esc(kind.label.lower())
     count = ""
     if not panel.error:
-        number = render_value_in_context(panel.count, context)
+        number = _count_text(panel.count, context)
         if panel.count_is_lower_bound:
             title, shown = PANEL_COUNT_TITLE.format(number), f"at least {number}"
         else:
