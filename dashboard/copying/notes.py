@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,9 +16,7 @@ from dashboard.upstream.catalog import ResourceKind
 
 
 def copied_from(workspace: Workspace, kind: ResourceKind, resource_id: str) -> DetailNote | None:
-    origin = CopiedResource.objects.filter(
-        team=workspace.team.key, kind=kind.slug, resource_id=resource_id
-    ).first()
+    origin = _origin(workspace.team.key, kind.slug, resource_id)
     if origin is None:
         return None
     what = f"{SINGULAR.get(kind.slug, kind.singular)} “{origin.source_name or origin.source_id}”"
@@ -34,3 +34,26 @@ def copied_from(workspace: Workspace, kind: ResourceKind, resource_id: str) -> D
         return DetailNote(text)
     url = reverse("resource-detail", args=[origin.source_team, kind.slug, origin.source_id])
     return DetailNote(text, url, "Open the original")
+
+
+def _origin(team: str, kind: str, resource_id: str) -> CopiedResource | None:
+    """``CopiedResource.objects.filter(team=…, kind=…, resource_id=…).first()``: every detail
+    page asks it, so its SQL is the ORM's built once (as the workspace's queries are)."""
+    sql, params, places = _origin_query()
+    values = list(params)
+    for at, value in zip(places, (team, kind, resource_id), strict=True):
+        values[at] = value
+    return next(iter(CopiedResource.objects.raw(sql, values)), None)
+
+
+# Stand-ins the query is built with once; each page's own values take their places.
+_TEAM, _KIND, _ID = "\x00team\x00", "\x00kind\x00", "\x00id\x00"
+
+
+@cache
+def _origin_query() -> tuple[str, tuple, tuple[int, int, int]]:
+    query = CopiedResource.objects.filter(team=_TEAM, kind=_KIND, resource_id=_ID)[:1].query
+    sql, params = query.sql_with_params()
+    places = tuple(params.index(stand_in) for stand_in in (_TEAM, _KIND, _ID))
+    assert sorted(places) == list(range(len(params))), params
+    return sql, params, places
