@@ -46,6 +46,7 @@ def sample(org, alice_web):
         "kind": "fine-tunes",
         "resource_id": ft.pk,
         "name": "cancel",
+        "result": "job-1",
         "job_id": Job.objects.create(
             user=SavedTeam.objects.get(user__username="alice").user, kind="copy", title="A copy"
         ).pk,

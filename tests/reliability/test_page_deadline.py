@@ -33,7 +33,7 @@ def scene(org, alice_web, settings):
     settings.UPSTREAM_PAGE_DEADLINE = DEADLINE
     settings.SANDBOX_FAULT_SLEEP_S = 8
     reset_session()
-    return {"team": org.team_a, "file": team_file.pk, "thread": thread.pk}
+    return {"team": org.team_a, "kind": "files", "resource": team_file.pk, "thread": thread}
 
 
 def timed_get(web, path):
