@@ -85,16 +85,18 @@ def sdk(sandbox):
 
 
 class Http:
-    """Plain HTTP to the sandbox, for what the SDK hides (status codes, headers, bodies)."""
+    """Plain HTTP to the sandbox, for what the SDK hides (status codes, headers, bodies); the
+    key in ``key_header`` (``Authorization`` for SeekrFlow, ``x-api-key`` for RunGen.AI)."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, key_header: str = "Authorization"):
         self.base = base
+        self.key_header = key_header
         self.session = requests.Session()
 
     def __call__(self, method: str, path: str, *, key=None, team=None, **kwargs):
         headers = dict(kwargs.pop("headers", {}))
         if key is not None:
-            headers["Authorization"] = key
+            headers[self.key_header] = key
         if team is not None:
             headers["x-team-id"] = team
         kwargs.setdefault("timeout", 30)

@@ -8,10 +8,10 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-import requests
 
 from dashboard.sandbox import factories, faults, recorder
 from dashboard.sandbox.models import SandboxApp, SandboxAppJob
+from tests.sandbox.conftest import Http
 
 BAD_KEY = {"error": "Invalid API key."}
 NOT_A_MEMBER = {"error": "You are not a member of this team."}
@@ -47,27 +47,9 @@ JOB_FIELDS = {
 }
 
 
-class RunGen:
-    """Plain HTTP in RunGen's dialect: the key in ``x-api-key``, the team in ``x-team-id``."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.session = requests.Session()
-
-    def __call__(self, method: str, path: str, *, key=None, team=None, **kwargs):
-        headers = dict(kwargs.pop("headers", {}))
-        if key is not None:
-            headers["x-api-key"] = key
-        if team is not None:
-            headers["x-team-id"] = team
-        kwargs.setdefault("timeout", 30)
-        kwargs.setdefault("allow_redirects", False)
-        return self.session.request(method, f"{self.base}/{path}", headers=headers, **kwargs)
-
-
 @pytest.fixture
 def rg(sandbox):
-    client = RunGen(sandbox.removesuffix("/sandbox") + "/rungen")
+    client = Http(sandbox.removesuffix("/sandbox") + "/rungen", key_header="x-api-key")
     yield client
     client.session.close()
 
