@@ -113,8 +113,8 @@ def _retry_after(value: str | None) -> float | None:
 
 _PAGE = object()  # a client's deadline, unless told otherwise: the page's being built
 # Whether a key is refused without a team, where one status means both "key refused" and "not
-# in this team": (base URL, key fingerprint) -> (when learnt, refused).
-_key_verdicts: dict[tuple[str, str], tuple[float, bool]] = {}
+# in this team": key fingerprint (the key at its upstream) -> (when learnt, refused).
+_key_verdicts: dict[str, tuple[float, bool]] = {}
 KEY_VERDICT_SECONDS = 30
 
 
@@ -143,8 +143,9 @@ class UpstreamClient:
 
     @cached_property
     def key_fingerprint(self) -> str:
-        """Names the key (to keep what it read apart from what others read) without showing it."""
-        return hashlib.sha256(self._api_key.encode()).hexdigest()[:32]
+        """Names the key at its upstream (to keep what it read apart from what others read, and
+        from what another upstream answered it) without showing it."""
+        return hashlib.sha256(f"{self.base_url}\n{self._api_key}".encode()).hexdigest()[:32]
 
     @cached_property
     def resources(self) -> ResourcesApi:
@@ -293,7 +294,7 @@ class UpstreamClient:
     def _key_rejected(self) -> bool | None:
         """Whether the upstream refuses this key even without a team (None: it could not be
         asked). Known for a short while per key, so a page of refused calls asks once."""
-        memo = (self.base_url, self.key_fingerprint)
+        memo = self.key_fingerprint
         known = _key_verdicts.get(memo)
         if known is not None and time.monotonic() - known[0] < KEY_VERDICT_SECONDS:
             return known[1]
