@@ -199,7 +199,7 @@ def run_delete(run: JobRun) -> None:
                 current.skip("Already gone: nothing to delete.")
                 continue
             status = kind.item_status(item)
-            if kind.delete_statuses is not None and status not in kind.delete_statuses:
+            if not kind.may_delete(status):
                 current.skip(  # the upstream would refuse it: nothing is sent
                     f"Not deleted: it is {status.lower() or 'in no known state'}. "
                     f"{kind.delete_hint}".strip()

@@ -33,6 +33,14 @@ class Followed:
     def final(self) -> bool:
         return self.described.is_final(self.item)
 
+    def waiting_on(self, kind: ResourceKind, spec: FormSpec) -> str:
+        """The resource's status that keeps it waiting ("" when it goes on, or is not known)."""
+        runs_while = spec.follow.runs_while
+        if self.resource is None or self.final or runs_while is None:
+            return ""
+        status = kind.item_status(self.resource)
+        return "" if status in runs_while else (status or "not running")
+
 
 def described(kind: ResourceKind, spec: FormSpec) -> ResourceKind:
     """What ``spec`` starts, as a kind of its own: the follow's fields, status and final

@@ -286,14 +286,9 @@ def resource_follow(request, kind: str, resource_id: str, name: str, result: str
     team_id = what.item_team(item)
     result_value = item.get(spec.follow.result_field) if spec.follow.result_field else None
     resource = followed.resource
-    waiting_on = ""  # the resource's status that keeps it waiting
-    if resource is not None and not followed.final and spec.follow.runs_while is not None:
-        resource_status = resource_kind.item_status(resource)
-        if resource_status not in spec.follow.runs_while:
-            waiting_on = resource_status or "not running"
-            context["restart"] = next(
-                (a for a in resource_kind.actions if a.allows(resource_status)), None
-            )
+    waiting_on = followed.waiting_on(resource_kind, spec)
+    if waiting_on:  # the action that would let it go on (Start)
+        context["restart"] = resource_kind.action_for(resource_kind.item_status(resource))
     context.update(
         {
             "resource_name": (

@@ -54,7 +54,7 @@ def plan_change(*, kind: ResourceKind, action_name: str | None, item: dict, team
     status = kind.item_status(item)
     if action_name is None:
         not_possible = ""
-        if kind.delete_statuses is not None and status not in kind.delete_statuses:
+        if not kind.may_delete(status):
             allowed = ", ".join(sorted(kind.delete_statuses)).lower()
             not_possible = (
                 f"This {kind.singular} is {status.lower() or 'in no known state'}; it can be "

@@ -265,9 +265,7 @@ def _change_page(request, kind: ResourceKind, resource_id: str, action_name: str
         "problem": result.problem,
         "page_title": result.change.heading,
         # A delete its state does not allow yet: the action that gets it there (Stop).
-        "way_out": next(
-            (a for a in kind.actions if a.allows(kind.item_status(result.item))), None
-        )
+        "way_out": kind.action_for(kind.item_status(result.item))
         if result.change.not_possible and action_name is None
         else None,
     }

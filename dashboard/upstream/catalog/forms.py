@@ -97,9 +97,6 @@ class Follow:
     # The resource's statuses in which what it started goes on (None: any); in others it waits.
     runs_while: frozenset[str] | None = None
 
-    def is_final(self, item: dict) -> bool:
-        return str(item.get(self.status_field) or "") in self.final_statuses
-
 
 @dataclass(frozen=True)
 class FormSpec:

@@ -118,6 +118,20 @@ RUN_JOB = FormSpec(
     ),
 )
 
+
+def _workers(name: str, label: str, count: int, status: str, confirm: str) -> Action:
+    """Stopping or starting an app: its workers set to ``count`` (``PUT app/{id}``)."""
+    return Action(
+        name=name,
+        label=label,
+        method="PUT",
+        path="app/{id}",
+        allowed_statuses=frozenset({status}),
+        confirm=confirm,
+        body=(("active_workers", count),),
+    )
+
+
 APPS = KINDS.register(
     ResourceKind(
         slug="apps",
@@ -147,24 +161,14 @@ APPS = KINDS.register(
             Column("created_at", "Created", Format.DATETIME),
         ),
         actions=(
-            Action(
-                name="stop",
-                label="Stop",
-                method="PUT",
-                path="app/{id}",
-                allowed_statuses=frozenset({RUNNING}),
-                confirm="Stop this app? Its workers are set to 0; queued jobs wait.",
-                body=(("active_workers", 0),),
+            _workers(
+                "stop",
+                "Stop",
+                0,
+                RUNNING,
+                "Stop this app? Its workers are set to 0; queued jobs wait.",
             ),
-            Action(
-                name="start",
-                label="Start",
-                method="PUT",
-                path="app/{id}",
-                allowed_statuses=frozenset({STOPPED}),
-                confirm="Start this app with one worker?",
-                body=(("active_workers", 1),),
-            ),
+            _workers("start", "Start", 1, STOPPED, "Start this app with one worker?"),
         ),
         forms=(CREATE_APP, EDIT_APP, RUN_JOB),
         copy_fields=("name", "description", "configuration", "workflow", "active_workers"),

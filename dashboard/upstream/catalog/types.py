@@ -199,6 +199,14 @@ class ResourceKind:
             return True
         return self.item_status(item) in self.final_statuses
 
+    def may_delete(self, status: str) -> bool:
+        """Whether the upstream lets it be deleted in ``status``."""
+        return self.delete_statuses is None or status in self.delete_statuses
+
+    def action_for(self, status: str) -> Action | None:
+        """The first of its actions that ``status`` allows (Stop, for a running app)."""
+        return next((a for a in self.actions if a.allows(status)), None)
+
     def action(self, name: str) -> Action | None:
         return next((a for a in self.actions if a.name == name), None)
 

@@ -23,5 +23,4 @@ RUNGEN = Profile(
     single_wrapped=True,
     features=frozenset(),
     sandbox_path="rungen",
-    docs_url="https://docs.rungen.ai/",
 )

@@ -21,6 +21,4 @@ SEEKRFLOW = Profile(
     ),
     features=frozenset({Feature.THREADS, Feature.UPLOADS}),
     sandbox_path="sandbox",
-    key_example="sk-…",
-    docs_url="https://docs.seekr.com/",
 )

@@ -55,8 +55,6 @@ class Profile:
     single_wrapped: bool = False
     features: frozenset[Feature] = frozenset()
     sandbox_path: str = "sandbox"  # where the embedded sandbox speaks this dialect
-    key_example: str = ""  # what a key looks like, for the keys page ("sk-…")
-    docs_url: str = ""  # where people read about the upstream's API
 
     def has(self, feature: Feature) -> bool:
         return feature in self.features
