@@ -62,6 +62,9 @@ def _fresh_cache():
     caches["lists"].clear()  # with Redis, the same store: cleared once more at the start
     caches["list-changes"].clear()
     yield
+    from dashboard.ownership import snapshots
+
+    snapshots.settle()  # an audit read ahead ends within its test
 
 
 PROFILES = ("seekrflow", "rungen")  # every upstream profile, for tests run with each

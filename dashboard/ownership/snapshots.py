@@ -3,14 +3,25 @@
 Filtering, sorting, paging, exporting and searching all work on the same snapshot, so changing
 a filter does not ask the upstream again. Entries are keyed by the dashboard user's id, the id
 of their active key row and the team: never by anything secret. "Refresh" forgets them.
+
+The audit page starts reading the teams it has not got (:func:`read_ahead`) as it is asked
+for, in a thread of its own, and answers at once; its one htmx request for the rest then waits
+for that read (:func:`gather`) instead of starting its own, so the upstream's latency overlaps
+the page's loading in the browser. The read leaves what it collected in the cache. A request
+handled by another process waits for it too while the cache is shared (Redis): a mark there
+says a read is under way.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 
 from dashboard.audit.models import ActionLog
 from dashboard.audit.services import Action, Outcome
@@ -18,9 +29,14 @@ from dashboard.ownership.collect import AuditRow, TeamAudit, collect
 from dashboard.people import identity
 from dashboard.people.directory import CreatorDirectory
 from dashboard.teams.workspace import Team, Workspace
+from dashboard.upstream.client import UpstreamClient
+from dashboard.upstream.deadline import current_page_deadline
 from dashboard.upstream.errors import NoApiKeyError
 
+logger = logging.getLogger(__name__)
+
 CACHE_SECONDS = getattr(settings, "AUDIT_CACHE_SECONDS", 60)
+POLL_SECONDS = 0.05  # how often a read under way in another process is looked for
 
 
 def team_by_key(workspace: Workspace, key: str) -> Team | None:
@@ -92,8 +108,9 @@ def _changed_since(workspace: Workspace, audits: dict[str, TeamAudit]) -> set[st
 
 def gather(*, workspace: Workspace, teams: Sequence[Team] | None = None) -> dict[str, TeamAudit]:
     """Every team's audit, in order (all teams by default): cached ones reused, the rest read
-    at once."""
+    at once (after any read under way for this user and key, see :func:`read_ahead`)."""
     teams = workspace.teams if teams is None else teams
+    _after_reads_ahead(workspace)
     found = cached(workspace=workspace, teams=teams)
     missing = [team for team in teams if team.key not in found]
     if missing:
@@ -106,6 +123,95 @@ def gather(*, workspace: Workspace, teams: Sequence[Team] | None = None) -> dict
         )
         found.update(collection.teams)
     return {team.key: found[team.key] for team in teams}
+
+
+# --- Reading ahead -------------------------------------------------------------------------
+_reads: dict[tuple[int, int], threading.Event] = {}  # under way in this process, by owner
+_reads_lock = threading.Lock()
+
+
+def _owner(workspace: Workspace) -> tuple[int, int]:
+    return workspace.user.pk, _key_pk(workspace)
+
+
+def _reading_key(owner: tuple[int, int]) -> str:
+    return "audit:v3:reading:{}:{}".format(*owner)
+
+
+def _learnt_key(owner: tuple[int, int]) -> str:
+    return "audit:v3:learnt:{}:{}".format(*owner)
+
+
+def read_ahead(*, workspace: Workspace, teams: Sequence[Team]) -> None:
+    """Start reading these teams' audits in a thread of its own, into the cache, unless a read
+    for this user and key is under way already. Never raises: the request that shows the
+    audit reads whatever is still missing itself."""
+    if not teams or workspace.key is None:
+        return
+    owner = _owner(workspace)
+    with _reads_lock:
+        if owner in _reads:
+            return
+        done = _reads[owner] = threading.Event()
+    try:
+        client = workspace.client_in(workspace.teams[0])  # the key is read here, not there
+        keys = {team.key: _cache_key(workspace, team) for team in teams}
+        cache.set(_reading_key(owner), True, int(settings.UPSTREAM_PAGE_DEADLINE) + 1)
+        threading.Thread(
+            target=_read, args=(owner, done, client, list(teams), keys), daemon=True
+        ).start()
+    except Exception:  # noqa: BLE001 - reading ahead only saves time
+        logger.exception("the audit could not be read ahead")
+        _finished(owner, done)
+
+
+def _read(owner, done: threading.Event, client: UpstreamClient, teams, keys) -> None:
+    try:
+        collection = collect(client, teams)
+        entries = {keys[key]: audit for key, audit in collection.teams.items()}
+        if collection.learnt_identity:  # kept for the request that shows it (the ORM's)
+            entries[_learnt_key(owner)] = collection.learnt_identity
+        cache.set_many(entries, CACHE_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.exception("reading the audit ahead failed")
+    finally:
+        _finished(owner, done)
+        connections.close_all()  # this thread's own, if a cache used the database
+
+
+def _finished(owner: tuple[int, int], done: threading.Event) -> None:
+    try:
+        cache.delete(_reading_key(owner))
+    finally:
+        with _reads_lock:
+            _reads.pop(owner, None)
+        done.set()
+
+
+def _after_reads_ahead(workspace: Workspace) -> None:
+    """Wait (within the page's deadline) for a read ahead of this user and key, in this process
+    or, with a shared cache, in another; then keep who the user turned out to be."""
+    owner = _owner(workspace)
+    limit = current_page_deadline() or time.monotonic() + settings.UPSTREAM_PAGE_DEADLINE
+    with _reads_lock:
+        done = _reads.get(owner)
+    if done is not None:
+        done.wait(max(0.0, limit - time.monotonic()))
+    else:
+        while cache.get(_reading_key(owner)) and time.monotonic() < limit:
+            time.sleep(POLL_SECONDS)
+    learnt = cache.get(_learnt_key(owner))
+    if learnt:
+        cache.delete(_learnt_key(owner))
+        identity.remember(user=workspace.user, learnt=learnt)
+
+
+def settle(timeout: float = 30) -> None:
+    """Wait for every read ahead in this process to end (for tests and shutdown)."""
+    with _reads_lock:
+        pending = list(_reads.values())
+    for done in pending:
+        done.wait(timeout)
 
 
 def forget(*, workspace: Workspace) -> None:

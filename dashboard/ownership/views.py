@@ -4,11 +4,11 @@ team, its exports, and search across teams.
 The audit page appears at once: teams already collected (cached for a minute) are shown
 directly, the others as sections still waiting. The page then makes one request (htmx, as it
 loads) for the rest: every team not yet collected is read in one wave of upstream calls (every
-kind of every team at once, see ``collect.py``), and the answer holds every team's section,
-swapped in by id (out of band), and the combined part (matrix, chart, filters and the table of
-every resource). A browser opens only a few connections to a host, so one request per team
-would come back in several waves. Without JavaScript a link loads the whole page in one
-request (``?wait=1``).
+kind of every team at once, see ``collect.py``), started as the page itself is asked for (see
+``snapshots.read_ahead``), and the answer holds every team's section, swapped in by id (out of
+band), and the combined part (matrix, chart, filters and the table of every resource). A
+browser opens only a few connections to a host, so one request per team would come back in
+several waves. Without JavaScript a link loads the whole page in one request (``?wait=1``).
 """
 
 from __future__ import annotations
@@ -149,6 +149,8 @@ def audit(request):
         audits = snapshots.gather(workspace=workspace)
     else:
         audits = snapshots.cached(workspace=workspace)
+        missing = [team for team in teams if team.key not in audits]
+        snapshots.read_ahead(workspace=workspace, teams=missing)  # for the page's one request
     directory = snapshots.creator_directory(workspace=workspace)
     complete = len(audits) == len(teams)
     context = {

@@ -7,11 +7,13 @@ import csv
 import io
 import re
 import threading
+import time
 
 import pytest
 from django.core.cache import cache
 
 from dashboard.accounts.models import ApiKey
+from dashboard.ownership import snapshots
 from dashboard.ownership.collect import collect
 from dashboard.sandbox import faults, identity, recorder
 from dashboard.sandbox.models import SandboxAgent, SandboxMembership, SandboxProject
@@ -34,6 +36,7 @@ def cache_keys() -> list[str]:
 
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
 
 def kinds() -> list:
     """The active profile's team kinds, each a column of the audit."""
@@ -74,10 +77,13 @@ def shown_creators(section_html: str, names: dict[str, str]) -> dict[str, list[i
 
 
 @for_each_profile
-def test_the_page_appears_before_any_team_is_asked(holdings, bob_web):
+def test_the_page_appears_at_once_and_its_request_waits_for_the_read_it_started(
+    holdings, bob_web, settings
+):
+    settings.SANDBOX_LATENCY_MS = 1500  # every upstream answer takes longer than the page
     recorder.clear()
     page = bob_web.get("/audit/")
-    assert page.status_code == 200
+    assert page.status_code == 200 and page.elapsed.total_seconds() < 1.5
     for key in bobs_teams(holdings):
         assert f'data-team="{key}" data-audit-pending>' in page.text
     # One request, as the page loads, for every team at once (not one per team).
@@ -85,7 +91,20 @@ def test_the_page_appears_before_any_team_is_asked(holdings, bob_web):
         ("/audit/combined/", "load")
     ]
     assert "appear once every team has answered" in page.text
-    assert upstream_calls() == []
+    # The page itself started reading every kind of every team, in one wave ...
+    every_call = len(kinds()) * len(bobs_teams(holdings))
+    deadline = time.monotonic() + 5
+    while len(upstream_calls()) < every_call and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(upstream_calls()) == every_call
+    # ... and its request, sent while the upstream has not answered, shows that read rather
+    # than asking again.
+    answer = bob_web.get("/audit/combined/", headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and "data-audit-pending" not in answer.text
+    assert f"{sum(held_counts(holdings.team_a).values())} resources" in section_of(
+        answer.text, str(holdings.team_a.pk)
+    )
+    assert len(upstream_calls()) == every_call
 
 
 def team_sections(html: str) -> dict[str, str]:
@@ -188,6 +207,31 @@ def test_the_personal_workspace_teaches_the_dashboard_who_you_are(
     section = alice_web.get(f"/audit/team/{holdings.team_a.pk}/").text
     creators = shown_creators(section, {"you": "alice"})
     assert set(creators) == {"alice", f"unknown user {holdings.bob.upstream_id}"}
+
+
+def test_what_a_read_ahead_learns_of_you_is_kept(holdings, alice_web):
+    ApiKey.objects.update(upstream_user_id="", personal_team_id="")
+    alice_web.get("/audit/")
+    snapshots.settle()
+    alice_web.get("/audit/combined/", headers={"HX-Request": "true"})
+    key = ApiKey.objects.get(user__username="alice")
+    assert key.upstream_user_id == holdings.alice.upstream_id
+    assert key.personal_team_id == holdings.alice.personal_team_id
+
+
+def test_a_read_under_way_in_another_process_is_waited_for(holdings, bob_web):
+    """With a shared cache (Redis), another process reading ahead leaves a mark there; the
+    page's request waits for it to go rather than asking the upstream alongside."""
+    key = ApiKey.objects.get(user__username="bob", is_active=True)
+    mark = f"audit:v3:reading:{key.user_id}:{key.pk}"
+    cache.set(mark, True, 30)
+    threading.Timer(0.6, cache.delete, args=(mark,)).start()
+    recorder.clear()
+    started = time.monotonic()
+    answer = bob_web.get("/audit/combined/", headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and "data-audit-pending" not in answer.text
+    assert time.monotonic() - started >= 0.6
+    assert upstream_calls()  # the mark went with nothing left behind: it asked itself
 
 
 @for_each_profile
