@@ -27,7 +27,7 @@ from dashboard.upstream.catalog.forms import Choices, FormSpec
 from dashboard.upstream.client import UpstreamClient
 from dashboard.upstream.errors import NotFoundError, UpstreamError
 from dashboard.upstream.fanout import Outcome, fan_out
-from dashboard.upstream.resources import LIST_ALL_LIMIT
+from dashboard.upstream.resources import LIST_ALL_LIMIT, LIST_ALL_WINDOW
 
 OVERVIEW_LATEST = 5
 # How far a list with no upstream total is read to count it (10 upstream pages of 100, four
@@ -81,8 +81,11 @@ def read_list(
 ) -> listcache.Remembered:
     """A list's first ``limit`` items (the whole list by default), read and remembered; reading
     goes on after ``start``, a beginning already read, and asks every page at once when the
-    list's length is known from last time. It is remembered under ``generation``, the team's
-    generation taken before the page began reading (by default, taken now)."""
+    list's length is known from last time. A whole list of which nothing is known (searched,
+    sorted or filtered by someone waiting for it) is asked ``LIST_ALL_WINDOW`` pages at once
+    from the start: a few calls past its end, once, rather than a round trip more. It is
+    remembered under ``generation``, the team's generation taken before the page began reading
+    (by default, taken now)."""
     if generation is None:
         generation = listcache.generation(client)
     expect = listcache.size_hint(client, kind, params)
@@ -92,6 +95,7 @@ def read_list(
         params=params,
         start=start.items if start is not None else None,
         expect=min(expect, limit) if expect is not None else None,
+        guess=LIST_ALL_WINDOW if limit >= LIST_ALL_LIMIT else 1,
     )
     # Going on after a beginning read earlier, the list is as old as that beginning.
     read_at = start.read_at if start is not None else time.time()

@@ -152,6 +152,7 @@ class ResourcesApi:
         params: dict | None = None,
         start: list[dict] | None = None,
         expect: int | None = None,
+        guess: int = 1,
     ) -> Page:
         """The first ``limit`` items of a kind's list, paging through the upstream with its
         largest page; ``has_more`` says the list goes on past them, ``total`` is exact
@@ -159,9 +160,11 @@ class ResourcesApi:
 
         ``start`` is the list's beginning, already read: reading goes on after it. ``expect``
         is how long the list is thought to be: every page it needs (and one more, to see the
-        end) is asked at once. Otherwise the first page is asked alone, then the rest side by
-        side: all that are left when the upstream gives a total, else ``LIST_ALL_WINDOW`` at a
-        time, stopping at a short page.
+        end) is asked at once. Otherwise the first ``guess`` pages are asked (by default the
+        first alone: a person waiting for the whole of a list of unknown length may rather
+        pay a few calls past its end than a round trip more), then the rest side by side: all
+        that are left when the upstream gives a total, else ``LIST_ALL_WINDOW`` at a time,
+        stopping at a short page.
         """
         if kind.pagination in (Pagination.NONE, Pagination.LIMIT_ORDER):
             size = LIST_ALL_LIMIT if kind.pagination is Pagination.NONE else kind.max_page_size
@@ -173,7 +176,7 @@ class ResourcesApi:
         if expect is not None:
             ahead = math.ceil((min(expect, limit) + 1 - len(items)) / size)
         else:
-            ahead = LIST_ALL_WINDOW if items else 1
+            ahead = LIST_ALL_WINDOW if items else guess
         while more and len(items) < limit:
             size = page_size(kind)  # smaller once the upstream turned out to take less
             offsets = range(len(items), limit, size)[: max(ahead, 1)]

@@ -10,6 +10,7 @@ import pytest
 
 from dashboard.sandbox import factories, recorder
 from dashboard.sandbox.models import SandboxFile
+from dashboard.upstream import catalog, listcache
 from tests.conftest import team_url
 from tests.resources.helpers import bulk_files, row_ids
 
@@ -44,6 +45,24 @@ def test_searching_sorting_and_paging_again_ask_the_upstream_nothing(org, alice_
     assert len(row_ids(third.text)) == 20 and "Rows 101–120 of 120" in third.text
     assert 'data-testid="list-age"' in search.text and "As of 0 s ago" in search.text
     assert f'href="{listing}?q=doc-0011&amp;refresh=1"' in search.text
+
+
+def test_a_first_search_reads_a_list_of_unknown_length_in_one_round_trip(org, alice_web):
+    bulk_files(org.team_a, org.alice.sandbox_user, 2_500)
+    listing = team_url(org.team_a, "r/files/")
+    size = catalog.FILES.max_page_size
+
+    recorder.clear()
+    found = alice_web.get(listing + "?q=doc-01234")
+    assert row_ids(found.text) == ["file-doc-01234"]
+    # Nothing known of its length: a window of pages at once, one of them past its end.
+    assert sorted(int(r.query["offset"]) for r in file_calls()) == [0, size, 2 * size, 3 * size]
+
+    # Once its length is known, a read after a change asks for just the pages it needs.
+    listcache.forget_everything()
+    recorder.clear()
+    alice_web.get(listing + "?q=doc-01234")
+    assert sorted(int(r.query["offset"]) for r in file_calls()) == [0, size, 2 * size]
 
 
 def test_the_refresh_link_reads_the_list_again(org, alice_web, files_in_a):

@@ -329,6 +329,15 @@ def test_without_a_total_pages_are_asked_a_window_at_a_time_until_a_short_page()
     assert all(p["limit"] == 100 and p["sort_by"] == "size" for p in upstream.params)
 
 
+def test_a_guess_asks_that_many_pages_at_once_from_the_start():
+    upstream = Upstream(items(250))
+
+    page = api(upstream).list_upto(FILES, limit=20_000, guess=LIST_ALL_WINDOW)
+
+    assert page.items == items(250) and page.total == 250
+    assert upstream.starts == [100 * n for n in range(LIST_ALL_WINDOW)]  # 300: past its end
+
+
 def test_without_a_total_a_full_window_asks_the_next_one():
     upstream = Upstream(items(900))
 
