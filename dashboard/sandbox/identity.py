@@ -3,6 +3,11 @@
 API keys are stored only as SHA-256 hashes. Every user has a personal workspace (a team of one,
 where they are admin); shared teams have members with roles. :func:`team_for_header` applies
 the team rules every team endpoint shares.
+
+Every sandbox request reads its key's user and its team, each in one query whose SQL the ORM
+builds once per process (as the dashboard's own per-request reads are): building it anew for
+each request costs several times what running it does. Nothing read is kept between requests,
+so a revoked key or membership is refused from the very next call.
 """
 
 from __future__ import annotations
@@ -10,8 +15,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass
+from functools import cache
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model, QuerySet
 
 from dashboard.sandbox import errors
 from dashboard.sandbox.enums import check_choice
@@ -39,8 +47,7 @@ def add_api_key(user: SandboxUser, api_key: str, *, label: str = "") -> SandboxA
 def user_for_key(api_key: str) -> SandboxUser | None:
     if not api_key:
         return None
-    key = SandboxApiKey.objects.select_related("user").filter(key_hash=hash_key(api_key)).first()
-    return key.user if key else None
+    return _user_by_key().first(key_hash=hash_key(api_key))
 
 
 @transaction.atomic
@@ -61,7 +68,10 @@ def create_user(
 
 
 def personal_team(user: SandboxUser) -> SandboxTeam:
-    return SandboxTeam.objects.get(personal_of=user)
+    team = _personal_team().first(user=user.pk)
+    if team is None:
+        raise SandboxTeam.DoesNotExist("SandboxTeam matching query does not exist.")
+    return team
 
 
 def add_member(team: SandboxTeam, user: SandboxUser, role: str) -> SandboxMembership:
@@ -101,10 +111,63 @@ def team_for_header(
         team_id = uuid.UUID(header)
     except ValueError:
         raise errors.Forbidden(message) from None
-    teams = SandboxTeam.objects.filter(pk=team_id, memberships__user=user)
-    if not personal_id_allowed:
-        teams = teams.filter(personal_of=None)
-    team = teams.first()
+    team = _member_team(personal_id_allowed).first(team=_team_pk(team_id), user=user.pk)
     if team is None:
         raise errors.Forbidden(message)
     return team
+
+
+# --- The per-request reads, their SQL built once -------------------------------------------
+@dataclass(frozen=True)
+class _Read:
+    """The SQL of a query for at most one ``model``, and which value each parameter takes."""
+
+    model: type[Model]
+    sql: str
+    names: tuple[str, ...]  # the parameters, in the order the SQL takes them
+
+    def first(self, **values):
+        """The ``model`` read with these values (prepared for the database), or None."""
+        params = [values[name] for name in self.names]
+        return next(iter(self.model.objects.raw(self.sql, params)), None)
+
+
+def _read(queryset: QuerySet, **stand_ins) -> _Read:
+    """``queryset``, built with distinct stand-in values whose places the request's take."""
+    sql, params = queryset.query.sql_with_params()
+    name_of = {value: name for name, value in stand_ins.items()}
+    names = tuple(name_of[value] for value in params)
+    assert sorted(names) == sorted(stand_ins), params
+    return _Read(queryset.model, sql, names)
+
+
+def _team_pk(team_id: uuid.UUID):
+    return SandboxTeam._meta.pk.get_db_prep_value(team_id, connection)
+
+
+# Stand-ins the queries are built with.
+_KEY_HASH = "\x00key hash\x00"
+_TEAM_ID = uuid.UUID(int=0)
+_USER_ID = -1
+
+
+@cache
+def _user_by_key() -> _Read:
+    """``SandboxUser.objects.filter(api_keys__key_hash=…)`` (key hashes are unique)."""
+    return _read(SandboxUser.objects.filter(api_keys__key_hash=_KEY_HASH), key_hash=_KEY_HASH)
+
+
+@cache
+def _personal_team() -> _Read:
+    """``SandboxTeam.objects.filter(personal_of=…)`` (one team per user at most)."""
+    return _read(SandboxTeam.objects.filter(personal_of=_USER_ID), user=_USER_ID)
+
+
+@cache
+def _member_team(personal_id_allowed: bool) -> _Read:
+    """``SandboxTeam.objects.filter(pk=…, memberships__user=…)``, less personal workspaces
+    unless ``personal_id_allowed`` (a user is a member of a team once at most)."""
+    teams = SandboxTeam.objects.filter(pk=_TEAM_ID, memberships__user=_USER_ID)
+    if not personal_id_allowed:
+        teams = teams.filter(personal_of=None)
+    return _read(teams, team=_team_pk(_TEAM_ID), user=_USER_ID)

@@ -7,6 +7,10 @@ team resource also carries ``team_id``. Fine-tunes and vector databases get ``us
 
 Jobs are shown as they are *now* (``progress.py``), so each serializer takes ``now``: one
 answer shows every item as of one moment.
+
+A list hands a serializer each item's field values (and annotations) as attributes of a plain
+namespace rather than a model instance (``Kind.list``): a serializer reads fields, and follows
+a relation (``a.tools``) only for a kind that prefetches it (``Kind.related``).
 """
 
 from __future__ import annotations
