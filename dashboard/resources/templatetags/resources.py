@@ -316,7 +316,7 @@ def overview_cards(context, cards) -> SafeString:
     return mark_safe("".join(shown))  # noqa: S308 - every value escaped in _panel_html
 
 
-def _count_text(count, context) -> str:
+def count_text(count, context) -> str:
     """``{{ count }}``: a whole number is its digits unless numbers are grouped in thousands
     (then, or for anything else, as the template engine shows it)."""
     if type(count) is int and not settings.USE_THOUSAND_SEPARATOR:
@@ -331,7 +331,7 @@ def _panel_html(context, card, team_key: str, list_url) -> str:
     label, lower = esc(kind.label), esc(kind.label.lower())
     count = ""
     if not panel.error:
-        number = _count_text(panel.count, context)
+        number = count_text(panel.count, context)
         if panel.count_is_lower_bound:
             title, shown = PANEL_COUNT_TITLE.format(number), f"at least {number}"
         else:
