@@ -64,7 +64,7 @@ def _fresh_cache():
     yield
     from dashboard.ownership import snapshots
 
-    snapshots.settle()  # an audit read ahead ends within its test
+    assert snapshots.settle(), "an audit read ahead did not end within its test"
 
 
 PROFILES = ("seekrflow", "rungen")  # every upstream profile, for tests run with each

@@ -9,7 +9,8 @@ for, in a thread of its own, and answers at once; its one htmx request for the r
 for that read (:func:`gather`) instead of starting its own, so the upstream's latency overlaps
 the page's loading in the browser. The read leaves what it collected in the cache. A request
 handled by another process waits for it too while the cache is shared (Redis): a mark there
-says a read is under way.
+says a read is under way, and until when it may run. A request waits no longer than that, and
+keeps half of its own time to read itself what is still missing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -30,8 +32,8 @@ from dashboard.people import identity
 from dashboard.people.directory import CreatorDirectory
 from dashboard.teams.workspace import Team, Workspace
 from dashboard.upstream.client import UpstreamClient
-from dashboard.upstream.deadline import current_page_deadline
-from dashboard.upstream.errors import NoApiKeyError
+from dashboard.upstream.deadline import current_page_deadline, seconds_left
+from dashboard.upstream.errors import NoApiKeyError, UpstreamError
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +65,12 @@ def _labelled(audit: TeamAudit, team: Team) -> TeamAudit:
 def cached(*, workspace: Workspace, teams: Sequence[Team] | None = None) -> dict[str, TeamAudit]:
     """The audits already collected for these teams (all by default; missing ones left out),
     except those of a team the user has changed something in through the dashboard since: a
-    file uploaded or deleted a moment ago is counted at once, as the team's list counts it."""
+    file uploaded or deleted a moment ago is counted at once, as the team's list counts it.
+    What a read ahead learnt of who the user is gets kept on the way."""
     teams = workspace.teams if teams is None else teams
     keys = {_cache_key(workspace, team): team for team in teams}
+    if workspace.key is not None:
+        _keep_learnt(workspace)
     stored = cache.get_many(list(keys))
     found = {keys[k].key: _labelled(audit, keys[k]) for k, audit in stored.items()}
     changed = _changed_since(workspace, found)
@@ -108,11 +113,13 @@ def _changed_since(workspace: Workspace, audits: dict[str, TeamAudit]) -> set[st
 
 def gather(*, workspace: Workspace, teams: Sequence[Team] | None = None) -> dict[str, TeamAudit]:
     """Every team's audit, in order (all teams by default): cached ones reused, the rest read
-    at once (after any read under way for this user and key, see :func:`read_ahead`)."""
+    at once (after a read of them under way for this user and key, see :func:`read_ahead`)."""
     teams = workspace.teams if teams is None else teams
-    _after_reads_ahead(workspace)
     found = cached(workspace=workspace, teams=teams)
     missing = [team for team in teams if team.key not in found]
+    if missing and _waited_for_read_ahead(workspace):
+        found.update(cached(workspace=workspace, teams=missing))
+        missing = [team for team in teams if team.key not in found]
     if missing:
         collection = collect(workspace.client_in(workspace.teams[0]), missing)
         if collection.learnt_identity:  # in the request thread: the workers never use the ORM
@@ -142,10 +149,14 @@ def _learnt_key(owner: tuple[int, int]) -> str:
     return "audit:v3:learnt:{}:{}".format(*owner)
 
 
+def _page_span() -> float:
+    return float(settings.UPSTREAM_PAGE_DEADLINE or CACHE_SECONDS)
+
+
 def read_ahead(*, workspace: Workspace, teams: Sequence[Team]) -> None:
     """Start reading these teams' audits in a thread of its own, into the cache, unless a read
-    for this user and key is under way already. Never raises: the request that shows the
-    audit reads whatever is still missing itself."""
+    for this user and key is under way already, here or (with a shared cache) elsewhere.
+    Never raises: the request that shows the audit reads whatever is still missing itself."""
     if not teams or workspace.key is None:
         return
     owner = _owner(workspace)
@@ -153,65 +164,94 @@ def read_ahead(*, workspace: Workspace, teams: Sequence[Team]) -> None:
         if owner in _reads:
             return
         done = _reads[owner] = threading.Event()
+    mark = None
     try:
         client = workspace.client_in(workspace.teams[0])  # the key is read here, not there
+        budget = seconds_left(client.deadline) or _page_span()
+        # The mark says until when the read may run, so that a mark left by a process that
+        # died holds no one past that.
+        mark = (uuid.uuid4().hex, time.time() + budget)
+        if not cache.add(_reading_key(owner), mark, int(budget) + 1):
+            mark = None  # another process is reading them
+            _finished(owner, done, mark)
+            return
         keys = {team.key: _cache_key(workspace, team) for team in teams}
-        cache.set(_reading_key(owner), True, int(settings.UPSTREAM_PAGE_DEADLINE) + 1)
         threading.Thread(
-            target=_read, args=(owner, done, client, list(teams), keys), daemon=True
+            target=_read, args=(owner, done, mark, client, list(teams), keys), daemon=True
         ).start()
+    except UpstreamError as exc:  # no usable key: the page says so itself
+        logger.info("the audit was not read ahead: %s", exc.title)
+        _finished(owner, done, mark)
     except Exception:  # noqa: BLE001 - reading ahead only saves time
         logger.exception("the audit could not be read ahead")
-        _finished(owner, done)
+        _finished(owner, done, mark)
 
 
-def _read(owner, done: threading.Event, client: UpstreamClient, teams, keys) -> None:
+def _read(owner, done: threading.Event, mark, client: UpstreamClient, teams, keys) -> None:
     try:
         collection = collect(client, teams)
         entries = {keys[key]: audit for key, audit in collection.teams.items()}
-        if collection.learnt_identity:  # kept for the request that shows it (the ORM's)
+        if collection.learnt_identity:  # kept for the next request of the user (the ORM's)
             entries[_learnt_key(owner)] = collection.learnt_identity
         cache.set_many(entries, CACHE_SECONDS)
     except Exception:  # noqa: BLE001
         logger.exception("reading the audit ahead failed")
     finally:
-        _finished(owner, done)
-        connections.close_all()  # this thread's own, if a cache used the database
+        try:
+            _finished(owner, done, mark)
+        finally:
+            connections.close_all()  # this thread's own, if a cache used the database
 
 
-def _finished(owner: tuple[int, int], done: threading.Event) -> None:
+def _finished(owner: tuple[int, int], done: threading.Event, mark) -> None:
     try:
-        cache.delete(_reading_key(owner))
+        if mark is not None and cache.get(_reading_key(owner)) == mark:
+            cache.delete(_reading_key(owner))  # only its own: another read's may follow
+    except Exception:  # noqa: BLE001 - the mark then ends with its own time
+        logger.warning("an audit read's mark could not be removed")
     finally:
         with _reads_lock:
             _reads.pop(owner, None)
         done.set()
 
 
-def _after_reads_ahead(workspace: Workspace) -> None:
-    """Wait (within the page's deadline) for a read ahead of this user and key, in this process
-    or, with a shared cache, in another; then keep who the user turned out to be."""
+def _waited_for_read_ahead(workspace: Workspace) -> bool:
+    """Wait for a read ahead of this user and key, in this process or (with a shared cache)
+    in another, until it ends: no longer than it may run, and keeping half of this page's
+    time for reading itself what is still missing then. Whether there was one."""
     owner = _owner(workspace)
-    limit = current_page_deadline() or time.monotonic() + settings.UPSTREAM_PAGE_DEADLINE
+    span = _page_span()
+    limit = (current_page_deadline() or time.monotonic() + span) - span / 2
     with _reads_lock:
         done = _reads.get(owner)
     if done is not None:
         done.wait(max(0.0, limit - time.monotonic()))
-    else:
-        while cache.get(_reading_key(owner)) and time.monotonic() < limit:
-            time.sleep(POLL_SECONDS)
-    learnt = cache.get(_learnt_key(owner))
+        return True
+    waited = False
+    while time.monotonic() < limit:
+        mark = cache.get(_reading_key(owner))
+        if not isinstance(mark, tuple) or mark[1] <= time.time():
+            break
+        waited = True
+        time.sleep(POLL_SECONDS)
+    return waited
+
+
+def _keep_learnt(workspace: Workspace) -> None:
+    """Keep who the user turned out to be, as a read ahead of theirs learnt it."""
+    key = _learnt_key(_owner(workspace))
+    learnt = cache.get(key)
     if learnt:
-        cache.delete(_learnt_key(owner))
+        cache.delete(key)
         identity.remember(user=workspace.user, learnt=learnt)
 
 
-def settle(timeout: float = 30) -> None:
-    """Wait for every read ahead in this process to end (for tests and shutdown)."""
+def settle(timeout: float = 30) -> bool:
+    """Wait for every read ahead in this process to end (for tests and shutdown): whether
+    they all did within ``timeout`` seconds each."""
     with _reads_lock:
         pending = list(_reads.values())
-    for done in pending:
-        done.wait(timeout)
+    return all(done.wait(timeout) for done in pending)
 
 
 def forget(*, workspace: Workspace) -> None:

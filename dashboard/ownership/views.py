@@ -149,8 +149,9 @@ def audit(request):
         audits = snapshots.gather(workspace=workspace)
     else:
         audits = snapshots.cached(workspace=workspace)
-        missing = [team for team in teams if team.key not in audits]
-        snapshots.read_ahead(workspace=workspace, teams=missing)  # for the page's one request
+        if request.method == "GET":  # for the page's one request (a HEAD makes none)
+            missing = [team for team in teams if team.key not in audits]
+            snapshots.read_ahead(workspace=workspace, teams=missing)
     directory = snapshots.creator_directory(workspace=workspace)
     complete = len(audits) == len(teams)
     context = {

@@ -64,7 +64,10 @@ def fetch_list(
         read = read_list(client, kind, params, limit=COUNT_LIMIT, generation=generation)
         return _answer(kind, read, query, my_id)
     if server_sort is None:
-        read = read_list(client, kind, params, start=read, generation=generation)
+        # Someone searching or sorting waits for the whole list: of unknown length, a few of
+        # its pages are asked at once (see ``read_list``).
+        guess = LIST_ALL_WINDOW if not plain or query.sort else 1
+        read = read_list(client, kind, params, start=read, generation=generation, guess=guess)
         return _answer(kind, read, query, my_id)
     page_params = {**server_sort, **(params or {})}
     return _upstream_page(client, kind, query, page_params, read, generation)
@@ -78,14 +81,15 @@ def read_list(
     limit: int = LIST_ALL_LIMIT,
     start: listcache.Remembered | None = None,
     generation: str | None = None,
+    guess: int = 1,
 ) -> listcache.Remembered:
     """A list's first ``limit`` items (the whole list by default), read and remembered; reading
     goes on after ``start``, a beginning already read, and asks every page at once when the
-    list's length is known from last time. A whole list of which nothing is known (searched,
-    sorted or filtered by someone waiting for it) is asked ``LIST_ALL_WINDOW`` pages at once
-    from the start: a few calls past its end, once, rather than a round trip more. It is
-    remembered under ``generation``, the team's generation taken before the page began reading
-    (by default, taken now)."""
+    list's length is known from last time. Of a list whose length is not known, the first
+    ``guess`` pages are asked at once (``LIST_ALL_WINDOW`` for someone waiting for the whole
+    of it: a few calls past the end of a short list, once, rather than a round trip more). It
+    is remembered under ``generation``, the team's generation taken before the page began
+    reading (by default, taken now)."""
     if generation is None:
         generation = listcache.generation(client)
     expect = listcache.size_hint(client, kind, params)
@@ -95,7 +99,7 @@ def read_list(
         params=params,
         start=start.items if start is not None else None,
         expect=min(expect, limit) if expect is not None else None,
-        guess=LIST_ALL_WINDOW if limit >= LIST_ALL_LIMIT else 1,
+        guess=guess,
     )
     # Going on after a beginning read earlier, the list is as old as that beginning.
     read_at = start.read_at if start is not None else time.time()
