@@ -14,6 +14,8 @@ from django.contrib.auth import backends, get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import connections
 
+from dashboard.prepared import Prepared, prepared
+
 
 class ModelBackend(backends.ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -28,18 +30,14 @@ class ModelBackend(backends.ModelBackend):
         """``UserModel._default_manager.get(pk=user_id)``, or None; None too for a user who
         may not sign in (inactive), as Django's."""
         model = get_user_model()
-        manager = model._default_manager
-        sql = _user_sql(model)
         field = model._meta.pk
-        connection = connections[manager.db]
+        connection = connections[model._default_manager.db]
         value = field.get_db_prep_value(field.get_prep_value(user_id), connection, prepared=True)
-        user = next(iter(manager.raw(sql, [value])), None)
+        user = _user_query(model).first(pk=value)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
 @cache
-def _user_sql(model) -> str:
-    """The SQL of ``filter(pk=…)``, its one parameter the id."""
-    sql, params = model._default_manager.filter(pk=0).query.sql_with_params()
-    assert params == (0,), params
-    return sql
+def _user_query(model) -> Prepared:
+    """``filter(pk=…)``."""
+    return prepared(model._default_manager.filter(pk=0), pk=0)

@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 from dashboard.accounts import crypto
 from dashboard.accounts.models import ApiKey
 from dashboard.audit.services import Action, Outcome, record_action
+from dashboard.prepared import Prepared, prepared
 from dashboard.upstream import catalog, errors
 from dashboard.upstream.client import UpstreamClient
 from dashboard.upstream.fanout import fan_out
@@ -163,19 +164,16 @@ def _record_key(user, action: str, key_id: int, key: ApiKey) -> None:
 
 def active_key(user) -> ApiKey | None:
     """The user's active key, if they have one (the one lookup of it). Every page asks it, so
-    its SQL is the ORM's built once (``active_key_query``): building it costs several times
+    its SQL is the ORM's built once (``dashboard.prepared``): building it costs several times
     what running it does."""
-    sql, params = active_key_query()
-    return next(iter(ApiKey.objects.raw(sql, [user.pk, *params[1:]])), None)
+    return active_key_query().first(user=user.pk)
 
 
 @cache
-def active_key_query() -> tuple[str, tuple]:
+def active_key_query() -> Prepared:
     """``ApiKey.objects.filter(user=…, is_active=True)`` (one row at most: a constraint says
-    so), as SQL and parameters, the user's id first."""
-    sql, params = ApiKey.objects.filter(user_id=0, is_active=True).query.sql_with_params()
-    assert params[:1] == (0,), params
-    return sql, params
+    so)."""
+    return prepared(ApiKey.objects.filter(user_id=-1, is_active=True), user=-1)
 
 
 @sensitive_variables("plaintext")

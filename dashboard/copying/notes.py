@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from dashboard.copying.models import CopiedResource
 from dashboard.copying.plan import SINGULAR
+from dashboard.prepared import Prepared, prepared
 from dashboard.resources.notes import DetailNote
 from dashboard.resources.presentation import linkable_id
 from dashboard.teams.workspace import PERSONAL, Workspace
@@ -38,12 +39,8 @@ def copied_from(workspace: Workspace, kind: ResourceKind, resource_id: str) -> D
 
 def _origin(team: str, kind: str, resource_id: str) -> CopiedResource | None:
     """``CopiedResource.objects.filter(team=…, kind=…, resource_id=…).first()``: every detail
-    page asks it, so its SQL is the ORM's built once (as the workspace's queries are)."""
-    sql, params, places = _origin_query()
-    values = list(params)
-    for at, value in zip(places, (team, kind, resource_id), strict=True):
-        values[at] = value
-    return next(iter(CopiedResource.objects.raw(sql, values)), None)
+    page asks it, so its SQL is the ORM's built once (``dashboard.prepared``)."""
+    return _origin_query().first(team=team, kind=kind, resource_id=resource_id)
 
 
 # Stand-ins the query is built with once; each page's own values take their places.
@@ -51,9 +48,6 @@ _TEAM, _KIND, _ID = "\x00team\x00", "\x00kind\x00", "\x00id\x00"
 
 
 @cache
-def _origin_query() -> tuple[str, tuple, tuple[int, int, int]]:
-    query = CopiedResource.objects.filter(team=_TEAM, kind=_KIND, resource_id=_ID)[:1].query
-    sql, params = query.sql_with_params()
-    places = tuple(params.index(stand_in) for stand_in in (_TEAM, _KIND, _ID))
-    assert sorted(places) == list(range(len(params))), params
-    return sql, params, places
+def _origin_query() -> Prepared:
+    query = CopiedResource.objects.filter(team=_TEAM, kind=_KIND, resource_id=_ID)[:1]
+    return prepared(query, team=_TEAM, kind=_KIND, resource_id=_ID)

@@ -5,9 +5,9 @@ where they are admin); shared teams have members with roles. :func:`team_for_hea
 the team rules every team endpoint shares.
 
 Every sandbox request reads its key's user and its team, each in one query whose SQL the ORM
-builds once per process (as the dashboard's own per-request reads are): building it anew for
-each request costs several times what running it does. Nothing read is kept between requests,
-so a revoked key or membership is refused from the very next call.
+builds once per process (``dashboard.prepared``): building it anew for each request costs
+several times what running it does. Nothing read is kept between requests, so a revoked key
+or membership is refused from the very next call.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection, transaction
-from django.db.models import Model, QuerySet
 
+from dashboard.prepared import Prepared, prepared
 from dashboard.sandbox import errors
 from dashboard.sandbox.enums import check_choice
 from dashboard.sandbox.models import SandboxApiKey, SandboxMembership, SandboxTeam, SandboxUser
@@ -117,30 +116,7 @@ def team_for_header(
     return team
 
 
-# --- The per-request reads, their SQL built once -------------------------------------------
-@dataclass(frozen=True)
-class _Read:
-    """The SQL of a query for at most one ``model``, and which value each parameter takes."""
-
-    model: type[Model]
-    sql: str
-    names: tuple[str, ...]  # the parameters, in the order the SQL takes them
-
-    def first(self, **values):
-        """The ``model`` read with these values (prepared for the database), or None."""
-        params = [values[name] for name in self.names]
-        return next(iter(self.model.objects.raw(self.sql, params)), None)
-
-
-def _read(queryset: QuerySet, **stand_ins) -> _Read:
-    """``queryset``, built with distinct stand-in values whose places the request's take."""
-    sql, params = queryset.query.sql_with_params()
-    name_of = {value: name for name, value in stand_ins.items()}
-    names = tuple(name_of[value] for value in params)
-    assert sorted(names) == sorted(stand_ins), params
-    return _Read(queryset.model, sql, names)
-
-
+# --- The per-request reads, their SQL built once (``dashboard.prepared``) -------------------
 def _team_pk(team_id: uuid.UUID):
     return SandboxTeam._meta.pk.get_db_prep_value(team_id, connection)
 
@@ -152,22 +128,22 @@ _USER_ID = -1
 
 
 @cache
-def _user_by_key() -> _Read:
+def _user_by_key() -> Prepared:
     """``SandboxUser.objects.filter(api_keys__key_hash=…)`` (key hashes are unique)."""
-    return _read(SandboxUser.objects.filter(api_keys__key_hash=_KEY_HASH), key_hash=_KEY_HASH)
+    return prepared(SandboxUser.objects.filter(api_keys__key_hash=_KEY_HASH), key_hash=_KEY_HASH)
 
 
 @cache
-def _personal_team() -> _Read:
+def _personal_team() -> Prepared:
     """``SandboxTeam.objects.filter(personal_of=…)`` (one team per user at most)."""
-    return _read(SandboxTeam.objects.filter(personal_of=_USER_ID), user=_USER_ID)
+    return prepared(SandboxTeam.objects.filter(personal_of=_USER_ID), user=_USER_ID)
 
 
 @cache
-def _member_team(personal_id_allowed: bool) -> _Read:
+def _member_team(personal_id_allowed: bool) -> Prepared:
     """``SandboxTeam.objects.filter(pk=…, memberships__user=…)``, less personal workspaces
     unless ``personal_id_allowed`` (a user is a member of a team once at most)."""
     teams = SandboxTeam.objects.filter(pk=_TEAM_ID, memberships__user=_USER_ID)
     if not personal_id_allowed:
         teams = teams.filter(personal_of=None)
-    return _read(teams, team=_team_pk(_TEAM_ID), user=_USER_ID)
+    return prepared(teams, team=_team_pk(_TEAM_ID), user=_USER_ID)

@@ -13,6 +13,7 @@ UPSTREAM = "upstream"
 # Project-level modules every app may use: they must not lean on any app themselves.
 SHARED = {
     "text",
+    "prepared",
     "converters",
     "exports",
     "paging",
