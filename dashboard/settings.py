@@ -172,6 +172,7 @@ if SANDBOX_ENABLED or not PRODUCTION:
     INSTALLED_APPS += ["dashboard.sandbox", "dashboard.demo"]
 
 MIDDLEWARE = [
+    "dashboard.sandbox.middleware.SandboxApiMiddleware",  # not used unless SANDBOX_ENABLED
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -42,8 +42,9 @@ urlpatterns = [
 ]
 
 if settings.SANDBOX_ENABLED:
-    urlpatterns.append(path("sandbox/", include("dashboard.sandbox.urls")))
-    urlpatterns.append(path("rungen/", include("dashboard.sandbox.rungen_urls")))
+    from dashboard.sandbox import mounts
+
+    urlpatterns += mounts.urlpatterns
 
 handler400 = "dashboard.views.bad_request"
 handler403 = "dashboard.views.permission_denied"

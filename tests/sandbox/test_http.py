@@ -10,6 +10,7 @@ import time
 import tracemalloc
 
 import pytest
+import requests
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
@@ -73,6 +74,27 @@ def test_404_for_another_teams_resource_and_for_nothing_at_all(org, http):
     _is_json_error(nowhere, 404)
     _is_json_error(http("GET", f"v1/flow/files/{bobs.pk}/content", key=org.alice.key), 404)
     _is_json_error(http("GET", "v1/flow/projects/not-an-int", key=org.alice.key), 404)
+
+
+def test_answers_are_an_apis_not_a_pages(org, http, live_server):
+    """No session is read or set, and none of the dashboard's page headers is added: the
+    sandbox answers as a remote upstream does, whatever the request carries."""
+    page_headers = {
+        "Content-Security-Policy", "X-Frame-Options", "Referrer-Policy", "Vary",
+        "Cross-Origin-Opener-Policy", "Set-Cookie",
+    }
+    answers = [
+        http("GET", "v1/flow/files", key=org.alice.key, headers={"Cookie": "sessionid=x"}),
+        http("GET", "v1/flow/files"),  # no key: 401
+        http("POST", "v1/flow/files", key=org.alice.key),  # no CSRF token: not a 403
+        http("GET", "v1/nothing", key=org.alice.key),
+    ]
+    assert [answer.status_code for answer in answers] == [200, 401, 405, 404]
+    for answer in answers:
+        assert answer.headers["Content-Type"] == "application/json"
+        assert page_headers.isdisjoint(answer.headers), sorted(answer.headers)
+    dashboard_page = requests.get(f"{live_server.url}/accounts/login/", timeout=30)
+    assert {"Content-Security-Policy", "X-Frame-Options"} <= set(dashboard_page.headers)
 
 
 # --- Paths, methods, bodies ----------------------------------------------------------------
