@@ -15,6 +15,10 @@ one after another, so that all three meet the machine alike. Printed:
 - the audit complete in headless Chromium: from the start of the navigation to ``/audit/``
   until every team's section and the combined part (matrix and table) are filled in, nothing
   cached; the browser opens at most 6 connections to the dashboard, as it does to any host;
+  and the CPU time Chromium's own processes spent meanwhile: the browser runs on the same two
+  cores as the sandbox and the dashboard, as a person's browser would not;
+- the same two requests without a browser (``/audit/`` and its one htmx request, over HTTP
+  with ``requests``): what the dashboard itself adds to the upstream's time;
 - the CSV export of 10,000 rows: its size, time, and the process's memory growth while it is
   streamed (tracemalloc peak; the live server runs in this process).
 
@@ -27,6 +31,7 @@ shown as failed.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -45,8 +50,8 @@ from dashboard.upstream import catalog
 from tests.benchmarks.conftest import fill_team
 from tests.benchmarks.measure import ROUNDS, measured, show, show_ratio
 from tests.benchmarks.test_bench_overview import sdk_overview_reads
+from tests.browser.conftest import CHROMIUM, sign_in
 from tests.browser.conftest import chromium as chromium  # noqa: F401  (the browser fixture)
-from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD, Member, Web, make_dashboard_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -190,13 +195,36 @@ def test_audit_against_the_sdk(
         assert not errors, errors
         return seconds
 
+    browser_cpu: list[float] = []
+
+    def audit_in_the_browser_cpu() -> float:
+        before = browser_cpu_seconds()
+        seconds = audit_in_the_browser()
+        if before is not None:
+            browser_cpu.append(browser_cpu_seconds() - before)
+        return seconds
+
+    web = Web(live_server.url)
+    web.login("auditor")
+
+    def without_a_browser() -> None:
+        """The page and its one request, as the browser asks for them, over HTTP."""
+        cache.clear()
+        page_html = web.get("/audit/").text
+        assert 'data-testid="audit-combined-waiting"' in page_html, "the page was complete"
+        answer = web.get("/audit/combined/", headers={"HX-Request": "true"})
+        assert answer.status_code == 200, answer.status_code
+        assert answer.text.count('data-testid="audit-team"') == len(targets)
+        assert "not read" not in answer.text, "a team failed"
+
     figures = interleaved(
         {
             "SDK async: gather of every call": lambda: timed(
                 lambda: event_loop_thread.run(sdk_gather())
             ),
             "dashboard collection, in process": lambda: timed(collection),
-            "audit complete in Chromium": audit_in_the_browser,
+            "page and its request, no browser": lambda: timed(without_a_browser),
+            "audit complete in Chromium": audit_in_the_browser_cpu,
         }
     )
     context.close()
@@ -220,6 +248,16 @@ def test_audit_against_the_sdk(
         width=40,
     )
     show_ratio(
+        "ratio no browser / SDK gather",
+        figures["page and its request, no browser"],
+        gather,
+        width=40,
+    )
+    if browser_cpu:
+        show("Chromium's own CPU in each audit", browser_cpu[-ROUNDS:], width=40)
+    else:
+        print("  Chromium's own CPU: not measured (no /proc here)")
+    show_ratio(
         "ratio collection / SDK gather",
         figures["dashboard collection, in process"],
         gather,
@@ -240,8 +278,6 @@ def test_audit_against_the_sdk(
             SandboxProject(team=team, creator=upstream_user, name=f"bulk {n}", description="")
             for n in range(extra + (remainder if index == 0 else 0))
         )
-    web = Web(live_server.url)
-    web.login("auditor")
     cache.clear()
     assert web.get("/audit/?wait=1").status_code == 200  # the snapshot the export reads
 
@@ -270,6 +306,26 @@ def test_audit_against_the_sdk(
         f"{page_growth / 1024**2:.1f} MiB (so the CSV itself adds "
         f"{(export_growth - page_growth) / 1024**2:+.1f} MiB)"
     )
+
+
+def browser_cpu_seconds() -> float | None:
+    """CPU seconds used so far by every process of the benchmarks' Chromium (Linux's /proc)."""
+    if not os.path.isdir("/proc"):
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    marker = os.path.realpath(CHROMIUM).encode()
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                command = cmdline.read()
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if b"chrom" in command.split(b"\0", 1)[0] or marker in command:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def timed(action) -> float:
