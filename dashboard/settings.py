@@ -90,6 +90,9 @@ UPSTREAM_PAGE_WORKERS = env.int("UPSTREAM_PAGE_WORKERS", default=100)
 # Threads for upstream calls shared by every page of a process: room for one page's widest
 # wave and other pages beside it.
 UPSTREAM_POOL_SIZE = env.int("UPSTREAM_POOL_SIZE", default=128)
+# Audits read ahead at once by one process, each in a thread of its own that works through the
+# pool above; past it, an audit page's own request reads what it needs itself.
+AUDIT_READ_AHEADS = env.int("AUDIT_READ_AHEADS", default=8)
 # Every page's upstream calls together: none waits, nor is retried, past this many seconds.
 UPSTREAM_PAGE_DEADLINE = env.float("UPSTREAM_PAGE_DEADLINE", default=15.0)
 # How long a whole list read from the upstream is reused for searching, sorting and paging it

@@ -7,10 +7,11 @@ of their active key row and the team: never by anything secret. "Refresh" forget
 The audit page starts reading the teams it has not got (:func:`read_ahead`) as it is asked
 for, in a thread of its own, and answers at once; its one htmx request for the rest then waits
 for that read (:func:`gather`) instead of starting its own, so the upstream's latency overlaps
-the page's loading in the browser. The read leaves what it collected in the cache. A request
-handled by another process waits for it too while the cache is shared (Redis): a mark there
-says a read is under way, and until when it may run. A request waits no longer than that, and
-keeps half of its own time to read itself what is still missing.
+the page's loading in the browser; a process reads at most ``AUDIT_READ_AHEADS`` audits ahead
+at once (past them, the request reads for itself). The read leaves what it collected in the
+cache. A request handled by another process waits for it too while the cache is shared (Redis):
+a mark there says a read is under way, and until when it may run. A request waits no longer
+than that, and keeps half of its own time to read itself what is still missing.
 """
 
 from __future__ import annotations
@@ -155,14 +156,15 @@ def _page_span() -> float:
 
 def read_ahead(*, workspace: Workspace, teams: Sequence[Team]) -> None:
     """Start reading these teams' audits in a thread of its own, into the cache, unless a read
-    for this user and key is under way already, here or (with a shared cache) elsewhere.
+    for this user and key is under way already, here or (with a shared cache) elsewhere, or
+    this process has as many reads under way as it may (``AUDIT_READ_AHEADS``).
     Never raises: the request that shows the audit reads whatever is still missing itself."""
     if not teams or workspace.key is None:
         return
     owner = _owner(workspace)
     with _reads_lock:
-        if owner in _reads:
-            return
+        if owner in _reads or len(_reads) >= settings.AUDIT_READ_AHEADS:
+            return  # one under way already; or too many: the page's request reads itself
         done = _reads[owner] = threading.Event()
     mark = None
     try:

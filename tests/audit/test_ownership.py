@@ -234,6 +234,30 @@ def test_a_read_under_way_in_another_process_is_waited_for(holdings, bob_web):
     assert upstream_calls()  # the mark went with nothing left behind: it asked itself
 
 
+def test_past_its_reads_ahead_the_page_reads_for_itself(holdings, bob_web, settings):
+    """Reads ahead are bounded per process (each is a thread): past them, the page starts
+    none, and its request reads every team itself."""
+    settings.AUDIT_READ_AHEADS = 1
+    someone_else = threading.Event()
+    with snapshots._reads_lock:
+        snapshots._reads[(-1, -1)] = someone_else
+    try:
+        recorder.clear()
+        assert bob_web.get("/audit/").status_code == 200
+        time.sleep(0.3)
+        assert upstream_calls() == []  # no read was started
+        answer = bob_web.get("/audit/combined/", headers={"HX-Request": "true"})
+    finally:
+        with snapshots._reads_lock:
+            snapshots._reads.pop((-1, -1), None)
+        someone_else.set()
+    assert answer.status_code == 200 and "data-audit-pending" not in answer.text
+    assert len(upstream_calls()) == len(kinds()) * len(bobs_teams(holdings))
+    assert f"{sum(held_counts(holdings.team_a).values())} resources" in section_of(
+        answer.text, str(holdings.team_a.pk)
+    )
+
+
 def test_a_read_that_should_have_ended_holds_no_one(holdings, bob_web):
     """The mark of a process that died while reading says until when the read could run."""
     key = ApiKey.objects.get(user__username="bob", is_active=True)
