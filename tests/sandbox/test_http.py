@@ -80,8 +80,12 @@ def test_answers_are_an_apis_not_a_pages(org, http, live_server):
     """No session is read or set, and none of the dashboard's page headers is added: the
     sandbox answers as a remote upstream does, whatever the request carries."""
     page_headers = {
-        "Content-Security-Policy", "X-Frame-Options", "Referrer-Policy", "Vary",
-        "Cross-Origin-Opener-Policy", "Set-Cookie",
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "Referrer-Policy",
+        "Vary",
+        "Cross-Origin-Opener-Policy",
+        "Set-Cookie",
     }
     answers = [
         http("GET", "v1/flow/files", key=org.alice.key, headers={"Cookie": "sessionid=x"}),
