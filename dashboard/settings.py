@@ -175,8 +175,8 @@ if SANDBOX_ENABLED or not PRODUCTION:
     INSTALLED_APPS += ["dashboard.sandbox", "dashboard.demo"]
 
 MIDDLEWARE = [
-    "dashboard.sandbox.middleware.SandboxApiMiddleware",  # not used unless SANDBOX_ENABLED
     "django.middleware.security.SecurityMiddleware",
+    "dashboard.sandbox.middleware.SandboxApiMiddleware",  # not used unless SANDBOX_ENABLED
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

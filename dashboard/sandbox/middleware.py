@@ -1,10 +1,13 @@
 """The sandbox answers as an API, not as a page of the dashboard.
 
-A request under one of the sandbox's mounts goes straight to its endpoint, ahead of the
-dashboard's page middleware: no session, sign-in, CSRF, messages or workspace is read, and no
-page header (content security policy, framing, referrer, cookie ``Vary``) is added, as a remote
-upstream adds none. The endpoints authenticate the API key themselves (see ``api.py``), and an
-unexpected exception still becomes the project's error answer.
+Right after ``SecurityMiddleware`` (HTTPS redirect, HSTS, ``nosniff``), a request under one of
+the sandbox's mounts goes straight to its endpoint, ahead of the dashboard's page middleware: no
+session, sign-in, CSRF, messages or workspace is read, and no page header (content security
+policy, framing, cookie ``Vary``) is added, as a remote upstream adds none. What the page
+middleware did that an API needs is done here: the host is checked against ``ALLOWED_HOSTS``
+(a 400 otherwise) and a whole answer says its length, so the connection is kept for the next
+call. The endpoints authenticate the API key themselves (see ``api.py``), and an unexpected
+exception still becomes the project's error answer.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ URLCONF = "dashboard.sandbox.mounts"
 
 
 class SandboxApiMiddleware:
-    """First in the chain: sandbox requests are answered here; every other request goes on."""
+    """Sandbox requests are answered here, right after ``SecurityMiddleware``; every other
+    request goes on."""
 
     def __init__(self, get_response):
         if not settings.SANDBOX_ENABLED:
@@ -30,9 +34,13 @@ class SandboxApiMiddleware:
     def __call__(self, request):
         if not request.path_info.startswith(self.prefixes):
             return self.get_response(request)
+        request.get_host()  # DisallowedHost (a 400) unless ALLOWED_HOSTS has it
         try:
             match = get_resolver(URLCONF).resolve(request.path_info)
         except Resolver404:  # every mount ends in a catch-all: not reached
             return self.get_response(request)
         request.resolver_match = match
-        return match.func(request, *match.args, **match.kwargs)
+        response = match.func(request, *match.args, **match.kwargs)
+        if not response.streaming and not response.has_header("Content-Length"):
+            response.headers["Content-Length"] = str(len(response.content))
+        return response

@@ -1,8 +1,8 @@
 """The sandbox's routes, mounted at ``/sandbox/``: paths exactly as the official SDK builds them.
 
 Trailing slashes only where the upstream has them (``v2/flow/agents/``, ``v1/threads/``). The
-final catch-all answers every other path with a JSON 404; because it resolves every path,
-CommonMiddleware's APPEND_SLASH never turns a sandbox 404 into a redirect.
+final catch-all answers every other path with a JSON 404, never a redirect to the path with a
+slash added.
 """
 
 from __future__ import annotations

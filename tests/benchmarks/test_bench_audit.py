@@ -15,8 +15,9 @@ one after another, so that all three meet the machine alike. Printed:
 - the audit complete in headless Chromium: from the start of the navigation to ``/audit/``
   until every team's section and the combined part (matrix and table) are filled in, nothing
   cached; the browser opens at most 6 connections to the dashboard, as it does to any host;
-  and the CPU time Chromium's own processes spent meanwhile: the browser runs on the same two
-  cores as the sandbox and the dashboard, as a person's browser would not;
+  and the CPU time Chromium's own processes spent meanwhile: the browser runs on the machine
+  the sandbox and the dashboard run on (and share its cores with them), as a person's browser
+  would not;
 - the same two requests without a browser (``/audit/`` and its one htmx request, over HTTP
   with ``requests``): what the dashboard itself adds to the upstream's time;
 - the CSV export of 10,000 rows: its size, time, and the process's memory growth while it is
@@ -50,8 +51,8 @@ from dashboard.upstream import catalog
 from tests.benchmarks.conftest import fill_team
 from tests.benchmarks.measure import ROUNDS, measured, show, show_ratio
 from tests.benchmarks.test_bench_overview import sdk_overview_reads
-from tests.browser.conftest import CHROMIUM, sign_in
 from tests.browser.conftest import chromium as chromium  # noqa: F401  (the browser fixture)
+from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD, Member, Web, make_dashboard_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -236,7 +237,8 @@ def test_audit_against_the_sdk(
     print()
     print(
         f"Ownership audit: {len(targets)} teams x {len(KINDS)} kinds = {calls} list calls, "
-        f"{rows} resources, sandbox latency {LATENCY_MS} ms, {ROUNDS} rounds"
+        f"{rows} resources, sandbox latency {LATENCY_MS} ms, {ROUNDS} rounds, "
+        f"{os.cpu_count()} cores for the browser, the sandbox and the dashboard"
     )
     for label, seconds in figures.items():
         show(label, seconds, width=40)
@@ -309,23 +311,28 @@ def test_audit_against_the_sdk(
 
 
 def browser_cpu_seconds() -> float | None:
-    """CPU seconds used so far by every process of the benchmarks' Chromium (Linux's /proc)."""
+    """CPU seconds used so far by this run's Chromium: every process descended from this one
+    whose program is Chromium's, with what the processes it has reaped used (Linux's /proc)."""
     if not os.path.isdir("/proc"):
         return None
-    ticks = os.sysconf("SC_CLK_TCK")
-    marker = os.path.realpath(CHROMIUM).encode()
-    total = 0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+    children: dict[int, list[int]] = {}
+    used: dict[int, int] = {}
+    for pid in map(int, filter(str.isdigit, os.listdir("/proc"))):
         try:
-            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                command = cmdline.read()
             with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
+                text = stat.read()
         except OSError:  # ended meanwhile
             continue
-        if b"chrom" in command.split(b"\0", 1)[0] or marker in command:
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+        name, fields = text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
+        children.setdefault(int(fields[1]), []).append(pid)
+        if "chrom" in name:
+            used[pid] = sum(map(int, fields[11:15]))  # utime, stime, cutime, cstime
+    total, pending = 0, [os.getpid()]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            total += used.get(child, 0)
+            pending.append(child)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def timed(action) -> float:
