@@ -10,8 +10,9 @@ for that read (:func:`gather`) instead of starting its own, so the upstream's la
 the page's loading in the browser; a process reads at most ``AUDIT_READ_AHEADS`` audits ahead
 at once (past them, the request reads for itself). The read leaves what it collected in the
 cache. A request handled by another process waits for it too while the cache is shared (Redis):
-a mark there says a read is under way, and until when it may run. A request waits no longer
-than that, and keeps half of its own time to read itself what is still missing.
+a mark there says a read is under way, when it began and until when it may run. A request
+waits no longer than that, and keeps half of its own time to read itself what is still
+missing. "Refresh" makes a read begun before it count for nothing: not waited for, not kept.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -134,7 +136,13 @@ def gather(*, workspace: Workspace, teams: Sequence[Team] | None = None) -> dict
 
 
 # --- Reading ahead -------------------------------------------------------------------------
-_reads: dict[tuple[int, int], threading.Event] = {}  # under way in this process, by owner
+@dataclass(frozen=True)
+class _ReadAhead:
+    done: threading.Event
+    started: float  # wall-clock time, as a Refresh is timed
+
+
+_reads: dict[tuple[int, int], _ReadAhead] = {}  # under way in this process, by owner
 _reads_lock = threading.Lock()
 
 
@@ -148,6 +156,16 @@ def _reading_key(owner: tuple[int, int]) -> str:
 
 def _learnt_key(owner: tuple[int, int]) -> str:
     return "audit:v3:learnt:{}:{}".format(*owner)
+
+
+def _refreshed_key(owner: tuple[int, int]) -> str:
+    return "audit:v3:refreshed:{}:{}".format(*owner)
+
+
+def _refreshed_at(owner: tuple[int, int]) -> float:
+    """When the user last asked for a fresh audit (0: not lately): a read that started before
+    is neither waited for nor kept."""
+    return cache.get(_refreshed_key(owner), 0.0)
 
 
 def _page_span() -> float:
@@ -165,21 +183,25 @@ def read_ahead(*, workspace: Workspace, teams: Sequence[Team]) -> None:
     with _reads_lock:
         if owner in _reads or len(_reads) >= settings.AUDIT_READ_AHEADS:
             return  # one under way already; or too many: the page's request reads itself
-        done = _reads[owner] = threading.Event()
+        started = time.time()
+        done = threading.Event()
+        _reads[owner] = _ReadAhead(done, started)
     mark = None
     try:
         client = workspace.client_in(workspace.teams[0])  # the key is read here, not there
         budget = seconds_left(client.deadline) or _page_span()
         # The mark says until when the read may run, so that a mark left by a process that
-        # died holds no one past that.
-        mark = (uuid.uuid4().hex, time.time() + budget)
+        # died holds no one past that, and when it started.
+        mark = (uuid.uuid4().hex, started + budget, started)
         if not cache.add(_reading_key(owner), mark, int(budget) + 1):
             mark = None  # another process is reading them
             _finished(owner, done, mark)
             return
         keys = {team.key: _cache_key(workspace, team) for team in teams}
         threading.Thread(
-            target=_read, args=(owner, done, mark, client, list(teams), keys), daemon=True
+            target=_read,
+            args=(owner, done, mark, client, list(teams), keys, started),
+            daemon=True,
         ).start()
     except UpstreamError as exc:  # no usable key: the page says so itself
         logger.info("the audit was not read ahead: %s", exc.title)
@@ -189,10 +211,12 @@ def read_ahead(*, workspace: Workspace, teams: Sequence[Team]) -> None:
         _finished(owner, done, mark)
 
 
-def _read(owner, done: threading.Event, mark, client: UpstreamClient, teams, keys) -> None:
+def _read(owner, done, mark, client: UpstreamClient, teams, keys, started: float) -> None:
     try:
         collection = collect(client, teams)
         entries = {keys[key]: audit for key, audit in collection.teams.items()}
+        if started < _refreshed_at(owner):
+            entries = {}  # older than a Refresh asked for since: not to be shown
         if collection.learnt_identity:  # kept for the next request of the user (the ORM's)
             entries[_learnt_key(owner)] = collection.learnt_identity
         cache.set_many(entries, CACHE_SECONDS)
@@ -224,15 +248,20 @@ def _waited_for_read_ahead(workspace: Workspace) -> bool:
     owner = _owner(workspace)
     span = _page_span()
     limit = (current_page_deadline() or time.monotonic() + span) - span / 2
+    refreshed = _refreshed_at(owner)
     with _reads_lock:
-        done = _reads.get(owner)
-    if done is not None:
-        done.wait(max(0.0, limit - time.monotonic()))
+        under_way = _reads.get(owner)
+    if under_way is not None:
+        if under_way.started < refreshed:
+            return False  # begun before a Refresh: what it reads is not shown
+        under_way.done.wait(max(0.0, limit - time.monotonic()))
         return True
     waited = False
     while time.monotonic() < limit:
         mark = cache.get(_reading_key(owner))
         if not isinstance(mark, tuple) or mark[1] <= time.time():
+            break
+        if len(mark) > 2 and mark[2] < refreshed:
             break
         waited = True
         time.sleep(POLL_SECONDS)
@@ -252,13 +281,15 @@ def settle(timeout: float = 30) -> bool:
     """Wait for every read ahead in this process to end (for tests and shutdown): whether
     they all did within ``timeout`` seconds each."""
     with _reads_lock:
-        pending = list(_reads.values())
+        pending = [under_way.done for under_way in _reads.values()]
     return all(done.wait(timeout) for done in pending)
 
 
 def forget(*, workspace: Workspace) -> None:
-    """Drop the cached audits of every team, so the next look asks the upstream again."""
+    """Drop the cached audits of every team, so the next look asks the upstream again; a read
+    ahead begun before now is neither waited for nor kept."""
     if workspace.key is not None:
+        cache.set(_refreshed_key(_owner(workspace)), time.time(), int(_page_span()) + 1)
         cache.delete_many([_cache_key(workspace, team) for team in workspace.teams])
 
 

@@ -240,7 +240,7 @@ def test_past_its_reads_ahead_the_page_reads_for_itself(holdings, bob_web, setti
     settings.AUDIT_READ_AHEADS = 1
     someone_else = threading.Event()
     with snapshots._reads_lock:
-        snapshots._reads[(-1, -1)] = someone_else
+        snapshots._reads[(-1, -1)] = snapshots._ReadAhead(someone_else, time.time())
     try:
         recorder.clear()
         assert bob_web.get("/audit/").status_code == 200
@@ -257,6 +257,17 @@ def test_past_its_reads_ahead_the_page_reads_for_itself(holdings, bob_web, setti
     assert f"{sum(held_counts(holdings.team_a).values())} resources" in section_of(
         answer.text, str(holdings.team_a.pk)
     )
+
+
+def test_a_read_elsewhere_begun_before_a_refresh_is_not_waited_for(holdings, bob_web):
+    key = ApiKey.objects.get(user__username="bob", is_active=True)
+    begun = time.time()
+    cache.set(f"audit:v3:reading:{key.user_id}:{key.pk}", ("elsewhere", begun + 30, begun), 30)
+    bob_web.post("/audit/refresh/", {"query": ""})
+    started = time.monotonic()
+    answer = bob_web.get("/audit/combined/", headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and "data-audit-pending" not in answer.text
+    assert time.monotonic() - started < 5
 
 
 def test_a_read_that_should_have_ended_holds_no_one(holdings, bob_web):
@@ -401,6 +412,44 @@ def test_the_snapshot_serves_filters_and_exports_until_refreshed(holdings, bob_w
     # without the team, to tell.
     told_apart = len(kinds()) if active_profile().errors.ambiguous(403) else 0
     assert len(upstream_calls()) == len(kinds()) * len(bobs_teams(holdings)) + told_apart
+
+
+def test_a_refresh_during_a_read_ahead_shows_the_upstream_after_it(holdings, bob_web, monkeypatch):
+    """A read ahead begun before Refresh was pressed is neither waited for nor kept: what it
+    read may be older than the change the person refreshed to see."""
+    answered, release = threading.Event(), threading.Event()
+
+    def read_ahead_held_back(client, teams):  # the read ahead's answers in, its end held back
+        collection = collect(client, teams)
+        if "(_read)" in threading.current_thread().name:
+            answered.set()
+            release.wait(10)
+        return collection
+
+    monkeypatch.setattr(snapshots, "collect", read_ahead_held_back)
+    team_a = str(holdings.team_a.pk)
+    bob_web.get("/audit/")
+    assert answered.wait(10), "the page started no read ahead"
+    SandboxProject.objects.create(
+        team=holdings.team_a,
+        creator=holdings.bob.sandbox_user,
+        name="made after the read",
+        description="",
+    )
+    now_held = f"{sum(held_counts(holdings.team_a).values())} resources"
+
+    refreshed = bob_web.post("/audit/refresh/", {"query": ""})
+    assert f'data-team="{team_a}" data-audit-pending' in refreshed.text
+    started = time.monotonic()
+    answer = bob_web.get("/audit/combined/", headers={"HX-Request": "true"})
+    assert time.monotonic() - started < 5  # the earlier read, still under way, not waited for
+    assert now_held in section_of(answer.text, team_a)
+
+    release.set()  # it ends now, and what it read is not kept
+    assert snapshots.settle()
+    again = bob_web.get("/audit/")  # from the cache: what was read after the Refresh
+    assert 'data-testid="audit-table"' in again.text
+    assert now_held in section_of(again.text, team_a)
 
 
 def team_label(section_html: str) -> str:
