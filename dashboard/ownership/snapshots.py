@@ -183,9 +183,8 @@ def read_ahead(*, workspace: Workspace, teams: Sequence[Team]) -> None:
     with _reads_lock:
         if owner in _reads or len(_reads) >= settings.AUDIT_READ_AHEADS:
             return  # one under way already; or too many: the page's request reads itself
-        started = time.time()
-        done = threading.Event()
-        _reads[owner] = _ReadAhead(done, started)
+        under_way = _reads[owner] = _ReadAhead(threading.Event(), time.time())
+    done, started = under_way.done, under_way.started
     mark = None
     try:
         client = workspace.client_in(workspace.teams[0])  # the key is read here, not there
@@ -200,7 +199,7 @@ def read_ahead(*, workspace: Workspace, teams: Sequence[Team]) -> None:
         keys = {team.key: _cache_key(workspace, team) for team in teams}
         threading.Thread(
             target=_read,
-            args=(owner, done, mark, client, list(teams), keys, started),
+            args=(owner, under_way, mark, client, list(teams), keys),
             daemon=True,
         ).start()
     except UpstreamError as exc:  # no usable key: the page says so itself
@@ -211,11 +210,11 @@ def read_ahead(*, workspace: Workspace, teams: Sequence[Team]) -> None:
         _finished(owner, done, mark)
 
 
-def _read(owner, done, mark, client: UpstreamClient, teams, keys, started: float) -> None:
+def _read(owner, under_way: _ReadAhead, mark, client: UpstreamClient, teams, keys) -> None:
     try:
         collection = collect(client, teams)
         entries = {keys[key]: audit for key, audit in collection.teams.items()}
-        if started < _refreshed_at(owner):
+        if under_way.started < _refreshed_at(owner):
             entries = {}  # older than a Refresh asked for since: not to be shown
         if collection.learnt_identity:  # kept for the next request of the user (the ORM's)
             entries[_learnt_key(owner)] = collection.learnt_identity
@@ -224,7 +223,7 @@ def _read(owner, done, mark, client: UpstreamClient, teams, keys, started: float
         logger.exception("reading the audit ahead failed")
     finally:
         try:
-            _finished(owner, done, mark)
+            _finished(owner, under_way.done, mark)
         finally:
             connections.close_all()  # this thread's own, if a cache used the database
 
