@@ -7,6 +7,23 @@
     else document.addEventListener("DOMContentLoaded", fn);
   }
 
+  // Whether a box scrolls is known once it is laid out, and changes with the window: each box
+  // is looked at whenever its size changes, after layout (so looking forces none), and is a
+  // Tab stop only while it scrolls (one that already was, in the page, is left alone).
+  function reachableIfScrolling(box) {
+    var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      box.dataset.scrollStop = "1";
+    } else if (!scrolls && box.dataset.scrollStop) {
+      box.removeAttribute("tabindex");
+      delete box.dataset.scrollStop;
+    }
+  }
+  var scrollers = window.ResizeObserver ? new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) { reachableIfScrolling(entry.target); });
+  }) : null;
+
   function enhance(root) {
     // Team switcher and filter selects submit on change; the button stays for no-JS use.
     root.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
@@ -37,9 +54,8 @@
     });
     // A table or code block wider than its box scrolls: keyboard users reach it with Tab.
     root.querySelectorAll(".table-wrap, pre").forEach(function (box) {
-      if (box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1) {
-        if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
-      }
+      if (scrollers) scrollers.observe(box);
+      else reachableIfScrolling(box);
     });
     // Copy buttons: <button data-copy-target="#id">.
     root.querySelectorAll("[data-copy-target]").forEach(function (btn) {

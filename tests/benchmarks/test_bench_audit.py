@@ -13,8 +13,9 @@ one after another, so that all three meet the machine alike. Printed:
 - SDK, one after another: the same calls awaited one by one (the weak baseline);
 - the dashboard's collection (``ownership.collect``) in this process, nothing cached;
 - the audit complete in headless Chromium: from the start of the navigation to ``/audit/``
-  until every team's section and the combined part (matrix and table) are filled in, nothing
-  cached; the browser opens at most 6 connections to the dashboard, as it does to any host;
+  until every team's section and the combined part (matrix and table) are filled in and shown
+  (the frame showing them rendered), nothing cached; the browser opens at most 6 connections
+  to the dashboard, as it does to any host;
   and the CPU time Chromium's own processes spent meanwhile: the browser runs on the machine
   the sandbox and the dashboard run on (and share its cores with them), as a person's browser
   would not;
@@ -107,8 +108,9 @@ def items_in(answer) -> int:
 
 
 # Run in every page the browser opens: the moment (ms since the navigation started) the audit is
-# complete, i.e. every team's section with its status badge and the combined part's table, is
-# kept in ``window.auditComplete``.
+# complete on screen, i.e. every team's section with its status badge and the combined part's
+# table are in the page and the frame showing them has been rendered (style, layout and paint:
+# the task after the next animation frame), is kept in ``window.auditComplete``.
 COMPLETE_WHEN = """
 (() => {
   const complete = () => {
@@ -121,8 +123,8 @@ COMPLETE_WHEN = """
   };
   const observer = new MutationObserver(() => {
     if (complete()) {
-      window.auditComplete = performance.now();
       observer.disconnect();
+      requestAnimationFrame(() => setTimeout(() => { window.auditComplete = performance.now(); }));
     }
   });
   observer.observe(document, {childList: true, subtree: true});

@@ -173,3 +173,45 @@ def assert_on_screen(locator, what: str) -> None:
     box = locator.bounding_box()
     assert box is not None and box["width"] > 0, f"{what} is not shown"
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], f"{what} is off screen"
+
+
+# Which of the page's table and code boxes are Tab stops, and which of them scroll.
+SCROLL_BOXES = """() => Array.from(document.querySelectorAll('main .table-wrap, main pre')).map(
+  (box) => ({
+    scrolls: box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1,
+    stop: box.getAttribute('tabindex') === '0',
+  })
+)"""
+
+
+def scroll_boxes_settled(page) -> list[dict]:
+    """The boxes once the frame after the last change has been rendered (the check runs after
+    layout, as sizes change)."""
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done)))")
+    return page.evaluate(SCROLL_BOXES)
+
+
+def test_a_table_that_scrolls_is_a_tab_stop_and_stops_being_one_when_it_fits(
+    org, page, live_server
+):
+    """On a phone the audit's per-team tables are wider than the screen: each scrolls and can
+    be reached with Tab (those swapped in by the audit's request too). On a laptop they fit,
+    and are not Tab stops any more."""
+    make_dashboard_user("alice", member=org.alice, teams=[(org.team_a, "Team A")])
+    make_one_of_each(org.team_a, org.alice.sandbox_user)
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server.url, "alice", PASSWORD)
+    open_page(page, live_server.url + "/audit/")
+    page.get_by_test_id("audit-table").wait_for()
+
+    on_a_phone = scroll_boxes_settled(page)
+    assert any(box["scrolls"] for box in on_a_phone), "nothing scrolls on a phone"
+    assert all(box["stop"] == box["scrolls"] for box in on_a_phone), on_a_phone
+
+    page.set_viewport_size({"width": 1900, "height": 900})
+    on_a_wide_screen = scroll_boxes_settled(page)
+    assert sum(box["scrolls"] for box in on_a_wide_screen) < sum(
+        box["scrolls"] for box in on_a_phone
+    ), "the boxes do not fit on a wide screen either"
+    assert all(box["stop"] == box["scrolls"] for box in on_a_wide_screen), on_a_wide_screen
+    assert not page.js_errors, page.js_errors
