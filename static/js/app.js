@@ -23,6 +23,22 @@
   var scrollers = window.ResizeObserver ? new ResizeObserver(function (entries) {
     entries.forEach(function (entry) { reachableIfScrolling(entry.target); });
   }) : null;
+  var watched = [];
+  // Boxes swapped out of the page (a list polled every few seconds replaces its table) are
+  // let go of, so that a page left open does not keep every table it ever showed.
+  function watch(boxes) {
+    watched = watched.filter(function (box) {
+      if (box.isConnected) return true;
+      scrollers.unobserve(box);
+      return false;
+    });
+    boxes.forEach(function (box) {
+      if (watched.indexOf(box) === -1) {
+        watched.push(box);
+        scrollers.observe(box);
+      }
+    });
+  }
 
   function enhance(root) {
     // Team switcher and filter selects submit on change; the button stays for no-JS use.
@@ -53,10 +69,9 @@
       sync();
     });
     // A table or code block wider than its box scrolls: keyboard users reach it with Tab.
-    root.querySelectorAll(".table-wrap, pre").forEach(function (box) {
-      if (scrollers) scrollers.observe(box);
-      else reachableIfScrolling(box);
-    });
+    var boxes = Array.prototype.slice.call(root.querySelectorAll(".table-wrap, pre"));
+    if (scrollers) watch(boxes);
+    else boxes.forEach(reachableIfScrolling);
     // Copy buttons: <button data-copy-target="#id">.
     root.querySelectorAll("[data-copy-target]").forEach(function (btn) {
       if (btn.dataset.bound) return;

@@ -149,6 +149,7 @@ def test_overview_against_one_call_and_the_sdk(
     page, sdk = figures["overview page"], figures["SDK async: gather of the same reads"]
     show_ratio("RATIO overview / one call", page, one, "<= 1.15; was 1.33", width=40)
     show_ratio("RATIO overview / SDK gather", page, sdk, "<= 1.03; was 1.08", width=40)
+    show_ratio("ratio SDK gather / one call", sdk, one, width=40)
     show_ratio("ratio one after another / one call", figures["the same reads one after another"],
                one, width=40)
 
