@@ -7,36 +7,45 @@
     else document.addEventListener("DOMContentLoaded", fn);
   }
 
-  // Whether a box scrolls is known once it is laid out, and changes with the window: each box
-  // is looked at whenever its size changes, after layout (so looking forces none), and is a
-  // Tab stop only while it scrolls (one that already was, in the page, is left alone).
+  // Whether a box scrolls is known once it is laid out, and changes with the window and with
+  // what it holds: each box and its content are looked at whenever their size changes, after
+  // layout (so looking forces none), and the box is a Tab stop only while it scrolls (one that
+  // already was, in the page, is left alone; one that has the focus keeps it until left).
+  var SCROLL_BOXES = ".table-wrap, pre";
   function reachableIfScrolling(box) {
     var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
     if (scrolls && !box.hasAttribute("tabindex")) {
       box.setAttribute("tabindex", "0");
       box.dataset.scrollStop = "1";
     } else if (!scrolls && box.dataset.scrollStop) {
+      if (box === document.activeElement) {
+        box.addEventListener("blur", function () { reachableIfScrolling(box); }, { once: true });
+        return;
+      }
       box.removeAttribute("tabindex");
       delete box.dataset.scrollStop;
     }
   }
   var scrollers = window.ResizeObserver ? new ResizeObserver(function (entries) {
-    entries.forEach(function (entry) { reachableIfScrolling(entry.target); });
+    entries.forEach(function (entry) {
+      var box = entry.target.closest(SCROLL_BOXES);
+      if (box) reachableIfScrolling(box);
+    });
   }) : null;
-  var watched = [];
   // Boxes swapped out of the page (a list polled every few seconds replaces its table) are
   // let go of, so that a page left open does not keep every table it ever showed.
+  var watched = [];  // [box, its content when first seen]
   function watch(boxes) {
-    watched = watched.filter(function (box) {
-      if (box.isConnected) return true;
-      scrollers.unobserve(box);
+    watched = watched.filter(function (pair) {
+      if (pair[0].isConnected) return true;
+      pair.forEach(function (element) { if (element) scrollers.unobserve(element); });
       return false;
     });
     boxes.forEach(function (box) {
-      if (watched.indexOf(box) === -1) {
-        watched.push(box);
-        scrollers.observe(box);
-      }
+      if (watched.some(function (pair) { return pair[0] === box; })) return;
+      var pair = [box, box.firstElementChild];
+      watched.push(pair);
+      pair.forEach(function (element) { if (element) scrollers.observe(element); });
     });
   }
 
@@ -69,7 +78,7 @@
       sync();
     });
     // A table or code block wider than its box scrolls: keyboard users reach it with Tab.
-    var boxes = Array.prototype.slice.call(root.querySelectorAll(".table-wrap, pre"));
+    var boxes = Array.prototype.slice.call(root.querySelectorAll(SCROLL_BOXES));
     if (scrollers) watch(boxes);
     else boxes.forEach(reachableIfScrolling);
     // Copy buttons: <button data-copy-target="#id">.
