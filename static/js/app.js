@@ -32,20 +32,13 @@
       if (box) reachableIfScrolling(box);
     });
   }) : null;
-  // Boxes swapped out of the page (a list polled every few seconds replaces its table) are
-  // let go of, so that a page left open does not keep every table it ever showed.
-  var watched = [];  // [box, its content when first seen]
-  function watch(boxes) {
-    watched = watched.filter(function (pair) {
-      if (pair[0].isConnected) return true;
-      pair.forEach(function (element) { if (element) scrollers.unobserve(element); });
-      return false;
-    });
-    boxes.forEach(function (box) {
-      if (watched.some(function (pair) { return pair[0] === box; })) return;
-      var pair = [box, box.firstElementChild];
-      watched.push(pair);
-      pair.forEach(function (element) { if (element) scrollers.observe(element); });
+  // Every box in the page is watched afresh after each swap, so that boxes swapped out of it
+  // (a list polled every few seconds replaces its table) are not kept.
+  function watchAll() {
+    scrollers.disconnect();
+    document.querySelectorAll(SCROLL_BOXES).forEach(function (box) {
+      scrollers.observe(box);
+      if (box.firstElementChild) scrollers.observe(box.firstElementChild);
     });
   }
 
@@ -78,9 +71,8 @@
       sync();
     });
     // A table or code block wider than its box scrolls: keyboard users reach it with Tab.
-    var boxes = Array.prototype.slice.call(root.querySelectorAll(SCROLL_BOXES));
-    if (scrollers) watch(boxes);
-    else boxes.forEach(reachableIfScrolling);
+    if (scrollers) watchAll();
+    else root.querySelectorAll(SCROLL_BOXES).forEach(reachableIfScrolling);
     // Copy buttons: <button data-copy-target="#id">.
     root.querySelectorAll("[data-copy-target]").forEach(function (btn) {
       if (btn.dataset.bound) return;
