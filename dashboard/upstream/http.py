@@ -52,15 +52,21 @@ def build_retry() -> Retry:
     )
 
 
+def kept_connections() -> int:
+    """Connections kept open per upstream host: every pool thread, and as many request
+    threads (each works through its own fan-out), may hold one at once."""
+    return max(64, settings.UPSTREAM_POOL_SIZE * 2)
+
+
 def build_session() -> requests.Session:
     session = requests.Session()
     session.trust_env = False  # no proxy or .netrc credentials picked up from the environment
     session.cookies.set_policy(RejectAllCookies())
-    # Every pool thread, and as many request threads (each works through its own fan-out), may
-    # hold a connection at once: keep them all, so a page's widest wave (the audit's) reuses
-    # connections rather than opening and dropping them.
-    pool = max(64, settings.UPSTREAM_POOL_SIZE * 2)
-    adapter = HTTPAdapter(max_retries=build_retry(), pool_connections=4, pool_maxsize=pool)
+    # Keep them all, so a page's widest wave (the audit's) reuses connections rather than
+    # opening and dropping them.
+    adapter = HTTPAdapter(
+        max_retries=build_retry(), pool_connections=4, pool_maxsize=kept_connections()
+    )
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

@@ -1,12 +1,13 @@
-"""Plain calls (a JSON body or none, a JSON answer read whole) sent through urllib3 directly.
+"""Plain calls (a JSON body or none, a JSON answer read whole), sent without ``requests``.
 
 ``requests`` prepares every call anew (settings and headers merged, URL parsed and re-quoted,
-hooks, cookies, an adapter found) and costs about as much CPU again as the exchange itself; a
-page making nine calls pays it nine times. A plain call needs none of it, so it goes straight to
-the connection pool of the process's one session (``http.py``): the same connections, the same
-TLS verification, the same ``Retry`` (GET/HEAD only, capped ``Retry-After``, bounded by the
-page's deadline), the same headers on the wire, and no cookie jar at all. Uploads, forms and
-streams still go through ``requests``.
+hooks, cookies, an adapter found) and ``http.client`` under it parses each answer's head as an
+e-mail message; together they cost several times the exchange itself, and a page making nine
+calls pays it nine times. A plain call needs none of it: it goes over ``wire.py``'s kept-alive
+connections, with the same headers on the wire as ``requests`` would send, TLS verified against
+its CA bundle, no cookie jar at all, and the process session's ``Retry`` (GET/HEAD only, capped
+``Retry-After``, bounded by the page's deadline). Uploads, forms and streams still go through
+``requests``.
 
 What ``requests`` would have raised is raised here as the same typed error (see
 :func:`failure`); the URL is the one ``requests`` would have built (a test compares them).
@@ -16,13 +17,11 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
-from urllib3 import HTTPConnectionPool, HTTPResponse
 from urllib3.exceptions import (
     ClosedPoolError,
     HTTPError,
@@ -36,42 +35,38 @@ from urllib3.exceptions import (
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
-from dashboard.upstream import errors
-from dashboard.upstream.http import get_session
+from dashboard.upstream import errors, wire
+from dashboard.upstream.http import get_session, kept_connections
 
 # The headers ``requests`` sends on every call (Accept, Accept-Encoding, Connection), under
-# the caller's own.
+# the caller's own; the codings accepted are those ``wire.py`` decodes (``requests`` would add
+# brotli's and zstandard's where they are installed).
 DEFAULT_HEADERS = {
     name: value for name, value in requests.utils.default_headers().items()
     if name != "User-Agent"
 }
+DEFAULT_HEADERS["Accept-Encoding"] = "gzip, deflate"  # the codings ``wire.py`` decodes
 # A header value ``requests`` accepts: no leading white space, no CR or LF anywhere.
-VALID_HEADER_VALUE = re.compile(r"^\S[^\r\n]*$|^$")
+VALID_HEADER_VALUE = re.compile(r"(\S[^\r\n]*)?")
+HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an HTTP token
+REQUEST_TARGET = re.compile(r"/[!-~]*")  # printable ASCII, as a URL once encoded is
 CHUNK_BYTES = 64 * 1024
 
-_lock = threading.Lock()
-_pools: dict[str, tuple[requests.Session, HTTPConnectionPool, Retry]] = {}
+TOO_LARGE = (
+    "The upstream's answer was far larger than expected, so the dashboard stopped reading "
+    "it. Try again, or narrow the request."
+)
 
 
 class TimedOut(Exception):
     """The call, or its answer, timed out (the caller words the error: see ``client.py``)."""
 
 
-def connection_for(base_url: str) -> tuple[HTTPConnectionPool, Retry]:
-    """The session's connection pool for ``base_url``'s host, set up as ``requests`` sets it
-    up (TLS verified against its CA bundle), and the session's ``Retry``."""
+def origin_for(base_url: str) -> tuple[wire.Origin, Retry]:
+    """The kept-alive connections to ``base_url``'s origin, and the session's ``Retry``."""
     session = get_session()
-    found = _pools.get(base_url)
-    if found is not None and found[0] is session and found[1].pool is not None:
-        return found[1], found[2]
-    with _lock:
-        adapter = session.get_adapter(base_url)
-        prepared = requests.PreparedRequest()
-        prepared.url = base_url
-        pool = adapter.get_connection_with_tls_context(prepared, True, proxies={}, cert=None)
-        adapter.cert_verify(pool, base_url, True, None)
-        _pools[base_url] = (session, pool, adapter.max_retries)
-    return pool, adapter.max_retries
+    retries = session.get_adapter(base_url).max_retries
+    return wire.origin_for(session, base_url, keep=kept_connections()), retries
 
 
 def query_string(params: dict | None) -> str:
@@ -113,7 +108,7 @@ def send(
     params: dict | None = None,
     body: bytes | None = None,
     timeout: Any,
-) -> HTTPResponse:
+) -> wire.Answer:
     """Send one call; its answer is returned unread. A failure to get one is raised as
     :class:`TimedOut` or a typed upstream error."""
     sent = {**DEFAULT_HEADERS, **headers}
@@ -122,25 +117,49 @@ def send(
         sent["Content-Length"] = str(len(body))
     elif method not in ("GET", "HEAD"):
         sent["Content-Length"] = "0"
-    for value in sent.values():
-        if not VALID_HEADER_VALUE.match(value):
+    for name, value in sent.items():
+        if not (HEADER_NAME.fullmatch(name) and VALID_HEADER_VALUE.fullmatch(value)):
             raise errors.UpstreamUnavailableError()  # requests: InvalidHeader
-    pool, retries = connection_for(base_url)
+    origin, retries = origin_for(base_url)
+    url = target(base_url, path, params)
+    if not REQUEST_TARGET.fullmatch(url):  # white space or a control character in the base URL
+        raise errors.UpstreamUnavailableError()
     try:
-        return pool.urlopen(
-            method,
-            target(base_url, path, params),
-            body=body,
-            headers=sent,
-            retries=retries,
-            redirect=False,
-            assert_same_host=False,
-            preload_content=False,
-            decode_content=False,
-            timeout=timeout,
-        )
-    except (HTTPError, OSError, ValueError) as exc:
-        raise failure(exc) from exc
+        request = origin.head(method, url, sent) + (body or b"")
+    except UnicodeEncodeError as exc:  # http.client refuses a header value beyond Latin-1 too
+        raise errors.UpstreamUnavailableError() from exc
+    while True:
+        try:
+            answer = origin.exchange(method, request, timeout, url)
+        except HTTPError as exc:
+            try:
+                retries = retries.increment(method, url, error=exc)
+                retries.sleep()
+            except (HTTPError, OSError, ValueError) as final:  # used up, or not to be retried
+                raise failure(final) from exc
+            continue
+        try:
+            if not retries.is_retry(method, answer.status, bool(answer.headers.get("Retry-After"))):
+                return answer
+            try:
+                retries = retries.increment(method, url, response=answer)
+            except MaxRetryError:
+                return answer  # as urllib3 without raise_on_status: the last answer is the answer
+            drain(answer)
+            retries.sleep(answer)
+        except (HTTPError, OSError, ValueError) as exc:  # a Retry-After that is not a time
+            answer.close()
+            raise failure(exc) from exc
+
+
+def drain(answer: wire.Answer) -> None:
+    """Read an answer given up on, so that its connection can serve the retry."""
+    try:
+        answer.read_capped(CHUNK_BYTES)
+    except (HTTPError, OSError, ValueError):
+        pass  # the connection is closed instead
+    finally:
+        answer.close()
 
 
 def failure(exc: BaseException) -> Exception:
@@ -164,32 +183,19 @@ def gather_capped(chunks: Iterable[bytes], limit: int, strict: bool) -> bytes:
         size += len(chunk)
         if size > limit:
             if strict:
-                raise errors.BadResponseError(
-                    "The upstream's answer was far larger than expected, so the "
-                    "dashboard stopped reading it. Try again, or narrow the request."
-                )
+                raise errors.BadResponseError(TOO_LARGE)
             break
         kept.append(chunk)
     return b"".join(kept)
 
 
-def read_capped(response: HTTPResponse, limit: int, *, strict: bool = True) -> bytes:
+def read_capped(answer: wire.Answer, limit: int, *, strict: bool = True) -> bytes:
     """The answer's body, up to ``limit`` bytes once decoded: past it, an error (``strict``)
-    or the first ``limit`` bytes. The connection goes back to the pool when it was read whole.
-    """
+    or the first ``limit`` bytes. The connection is kept for another call when the answer was
+    read whole."""
     try:
-        length = response.headers.get("Content-Length")
-        if (
-            length is not None
-            and length.isdigit()
-            and int(length) <= limit
-            and not response.headers.get("Content-Encoding")
-            and not response.headers.get("Transfer-Encoding")  # chunked: the length is not it
-            and not response.chunked
-        ):
-            return response.read()  # at once: the length is known and nothing is to decode
-        return gather_capped(response.stream(CHUNK_BYTES, decode_content=True), limit, strict)
-    except ReadTimeoutError as exc:
+        body, more = answer.read_capped(limit)
+    except (TimeoutError, ReadTimeoutError) as exc:
         raise errors.UpstreamTimeoutError(
             "Timed out: the upstream stopped sending its answer part-way. Try again in a minute."
         ) from exc
@@ -198,5 +204,7 @@ def read_capped(response: HTTPResponse, limit: int, *, strict: bool = True) -> b
             "The connection to the upstream broke while it was answering. Try again."
         ) from exc
     finally:
-        response.close()
-        response.release_conn()
+        answer.close()
+    if more and strict:
+        raise errors.BadResponseError(TOO_LARGE)
+    return body

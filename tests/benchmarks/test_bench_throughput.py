@@ -50,6 +50,7 @@ CORES = 2
 # CPU per request in ms. A busy machine makes every figure here larger, the sign-in page's too.
 BEFORE = {"overview": 23.9, "list (50 rows)": 8.9, "detail": 11.3, "/threads/ (20)": 13.5}
 SIGN_IN_THEN = 1.4
+SIGN_IN_ISSUE = 1.8  # ms: Django's sign-in page on the machine issue 19 was measured on
 EARLIER = "about 52 requests/s under 50 clients, the dashboard using half of 2 cores (issue 19)"
 
 
@@ -137,6 +138,15 @@ def test_dashboard_cpu_per_request_and_two_cores_throughput(org, team_with_pages
     print(
         f"  the same from the mean CPU           {CORES / spent:7.0f} requests/s"
         f"   (mean {spent * 1000:.1f} ms a request, every round counted)"
+    )
+    # The target was set on a machine where the sign-in page cost SIGN_IN_ISSUE: the mix in
+    # sign-in pages, on that machine, is what the same code would give there.
+    scaled = mix * SIGN_IN_ISSUE / median(sign_in)
+    missed = "" if CORES / scaled >= TARGET_PER_SECOND else "   MISSED"
+    print(
+        f"  the same, scaled to the issue's machine {CORES / scaled:7.0f} requests/s"
+        f"   (mix {mix / median(sign_in):.1f} sign-in pages; there one cost"
+        f" {SIGN_IN_ISSUE:g} ms, here {median(sign_in) * 1000:.1f}){missed}"
     )
     print(f"  earlier, measured under load: {EARLIER}")
     assert mix > 0
