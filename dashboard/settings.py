@@ -83,6 +83,8 @@ UPSTREAM_READ_TIMEOUT = env.float("UPSTREAM_READ_TIMEOUT", default=20.0)
 UPSTREAM_UPLOAD_TIMEOUT = env.float("UPSTREAM_UPLOAD_TIMEOUT", default=3600.0)
 UPSTREAM_RETRY_AFTER_MAX = env.float("UPSTREAM_RETRY_AFTER_MAX", default=5.0)
 UPSTREAM_RETRIES = env.int("UPSTREAM_RETRIES", default=2)
+# Certificates to check the upstream's TLS certificate against (a PEM file); empty: certifi's.
+UPSTREAM_CA_BUNDLE = env.str("UPSTREAM_CA_BUNDLE", default="").strip()
 UPSTREAM_FANOUT_WORKERS = env.int("UPSTREAM_FANOUT_WORKERS", default=16)
 # The most one page may make at once when it asks for more than the above: the audit asks for
 # every (team, kind) pair at once, so that its calls go out in one wave.

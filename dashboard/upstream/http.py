@@ -52,6 +52,13 @@ def build_retry() -> Retry:
     )
 
 
+def ca_bundle() -> str:
+    """The certificates an upstream's TLS certificate is checked against: the deployment's own
+    (``UPSTREAM_CA_BUNDLE``, for an upstream behind a private authority), else those
+    ``requests`` trusts."""
+    return settings.UPSTREAM_CA_BUNDLE or requests.certs.where()
+
+
 def kept_connections() -> int:
     """Connections kept open per upstream host: every pool thread, and as many request
     threads (each works through its own fan-out), may hold one at once."""
@@ -61,6 +68,7 @@ def kept_connections() -> int:
 def build_session() -> requests.Session:
     session = requests.Session()
     session.trust_env = False  # no proxy or .netrc credentials picked up from the environment
+    session.verify = ca_bundle()
     session.cookies.set_policy(RejectAllCookies())
     # Keep them all, so a page's widest wave (the audit's) reuses connections rather than
     # opening and dropping them.

@@ -5,9 +5,9 @@ hooks, cookies, an adapter found) and ``http.client`` under it parses each answe
 e-mail message; together they cost several times the exchange itself, and a page making nine
 calls pays it nine times. A plain call needs none of it: it goes over ``wire.py``'s kept-alive
 connections, with the same headers on the wire as ``requests`` would send, TLS verified against
-its CA bundle, no cookie jar at all, and the process session's ``Retry`` (GET/HEAD only, capped
-``Retry-After``, bounded by the page's deadline). Uploads, forms and streams still go through
-``requests``.
+the same certificates (``http.ca_bundle``), no cookie jar at all, and the process session's
+``Retry`` (GET/HEAD only, capped ``Retry-After``, bounded by the page's deadline). Uploads,
+forms and streams still go through ``requests``.
 
 What ``requests`` would have raised is raised here as the same typed error (see
 :func:`failure`); the URL is the one ``requests`` would have built (a test compares them).
@@ -36,7 +36,7 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
 from dashboard.upstream import errors, wire
-from dashboard.upstream.http import get_session, kept_connections
+from dashboard.upstream.http import ca_bundle, get_session, kept_connections
 
 # The headers ``requests`` sends on every call (Accept, Accept-Encoding, Connection), under
 # the caller's own; the codings accepted are those ``wire.py`` decodes (``requests`` would add
@@ -66,7 +66,8 @@ def origin_for(base_url: str) -> tuple[wire.Origin, Retry]:
     """The kept-alive connections to ``base_url``'s origin, and the session's ``Retry``."""
     session = get_session()
     retries = session.get_adapter(base_url).max_retries
-    return wire.origin_for(session, base_url, keep=kept_connections()), retries
+    bundle = ca_bundle()
+    return wire.origin_for(session, base_url, keep=kept_connections(), ca_bundle=bundle), retries
 
 
 def query_string(params: dict | None) -> str:

@@ -1,14 +1,14 @@
-"""HTTP/1.1 for plain calls: kept-alive connections per origin and one exchange at a time on
-each, the request written in one piece and the answer's head read by hand.
+"""HTTP/1.1 for plain calls: kept-alive connections per origin and one exchange at a time on each,
+the request written in one piece and the answer's head read by hand.
 
-A plain call (``transport.py``) is a short request and an answer with a length, many of them
-per page. Through ``http.client`` most of its CPU went on the answer's head, parsed as an
-e-mail message, and on writing the request header by header; here the head is split on its
-lines and the request is one ``sendall``. Nothing else is skipped: TLS is verified against the
-same CA bundle as ``requests``, every line and the number of header lines are bounded, a
+A plain call (``transport.py``) is a short request and an answer with a length, many of them per
+page. Through ``http.client`` most of its CPU went on the answer's head, parsed as an e-mail
+message, and on writing the request header by header; here the head is split on its lines and
+the request is one ``sendall``. Nothing else is skipped: TLS is verified (the host name too)
+against the certificates it is given, every line and the number of header lines are bounded, a
 chunked or compressed body is decoded, and a connection goes back to its pool only when its
 answer was read to the end and neither side asked to close it. A connection the upstream closed
-while it sat idle is dropped before use rather than written to.
+while it sat idle, or sent anything unasked on, is dropped before use rather than written to.
 
 Failures are raised as urllib3's own exceptions (a connection refused or timed out, a read that
 timed out, a protocol error), so that urllib3's ``Retry`` and ``transport.failure`` read them as
@@ -28,7 +28,6 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests.certs
 from urllib3.exceptions import (
     ConnectTimeoutError,
     DecodeError,
@@ -94,7 +93,7 @@ class Connection:
 class Origin:
     """The idle connections to one scheme, host and port, most recently used first."""
 
-    def __init__(self, base_url: str, *, keep: int):
+    def __init__(self, base_url: str, *, keep: int, ca_bundle: str):
         split = urlsplit(base_url)
         self.tls = split.scheme == "https"
         self.host = split.hostname or ""
@@ -103,6 +102,7 @@ class Origin:
         shown = f"[{self.host}]" if ":" in self.host else self.host
         self.host_header = shown if default_port else f"{shown}:{self.port}"
         self.keep = keep
+        self.ca_bundle = ca_bundle
         self.idle: deque[Connection] = deque()
         self.pid = os.getpid()
         self._tls_context: ssl.SSLContext | None = None
@@ -135,7 +135,7 @@ class Origin:
 
     def tls_context(self) -> ssl.SSLContext:
         if self._tls_context is None:
-            context = ssl.create_default_context(cafile=requests.certs.where())
+            context = ssl.create_default_context(cafile=self.ca_bundle)
             context.set_alpn_protocols(["http/1.1"])
             self._tls_context = context
         return self._tls_context
@@ -394,7 +394,7 @@ _lock = threading.Lock()
 _origins: dict[tuple[Any, str], Origin] = {}
 
 
-def origin_for(owner: Any, base_url: str, *, keep: int) -> Origin:
+def origin_for(owner: Any, base_url: str, *, keep: int, ca_bundle: str) -> Origin:
     """The origin of ``base_url`` for ``owner`` (the process's session: a new session, after
     settings change, starts new connections), made once per process."""
     split = urlsplit(base_url)
@@ -406,4 +406,4 @@ def origin_for(owner: Any, base_url: str, *, keep: int) -> Origin:
         stale = [k for k in _origins if k[0] is not owner or _origins[k].pid != os.getpid()]
         for old in stale:
             _origins.pop(old).close()
-        return _origins.setdefault(key, Origin(base_url, keep=keep))
+        return _origins.setdefault(key, Origin(base_url, keep=keep, ca_bundle=ca_bundle))

@@ -7,10 +7,13 @@ from __future__ import annotations
 import gzip
 import json
 import socket
+import ssl
 import threading
 import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import trustme
 
 from dashboard.upstream import errors
 from dashboard.upstream.catalog import Scope
@@ -295,3 +298,79 @@ def test_a_retried_refusal_whose_body_breaks_or_whose_retry_after_is_odd_stays_t
     server = scripted(odd, odd)
     with pytest.raises(errors.UpstreamUnavailableError):
         call(server)
+
+
+class Answering(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        type(self).seen.add(self.client_address)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(BODY)))
+        self.end_headers()
+        self.wfile.write(BODY)
+
+    def log_message(self, *args):
+        pass
+
+
+def serve_https(tmp_path, host: str) -> ThreadingHTTPServer:
+    """An HTTPS upstream on 127.0.0.1 whose certificate, for ``host``, a private authority
+    signed; the authority's certificate is in ``tmp_path/ca.pem``, trusted until told."""
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert(host).configure_cert(context)
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    handler = type("Handler", (Answering,), {"seen": set()})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.base_url = f"https://127.0.0.1:{server.server_port}/api/"
+    server.handler = handler
+    return server
+
+
+@pytest.fixture
+def https_upstream(settings, tmp_path):
+    settings.UPSTREAM_RETRIES = 0
+    made = []
+
+    def start(host="127.0.0.1"):
+        made.append(serve_https(tmp_path, host))
+        reset_session()
+        return made[-1]
+
+    yield start
+    for server in made:
+        server.shutdown()
+        server.server_close()
+    reset_session()
+
+
+def test_an_https_upstream_signed_by_the_configured_authority_is_answered_over_one_connection(
+    https_upstream, settings, tmp_path
+):
+    settings.UPSTREAM_CA_BUNDLE = str(tmp_path / "ca.pem")
+    server = https_upstream()
+    for _ in range(3):
+        assert call(server) == {"data": [{"id": "file-1"}]}
+    assert len(server.handler.seen) == 1  # one TLS connection, kept
+
+
+def test_an_https_upstream_no_trusted_authority_signed_is_never_sent_a_key(https_upstream):
+    server = https_upstream()  # certifi's authorities: the private one is not among them
+    with pytest.raises(errors.UpstreamUnreachableError) as caught:
+        call(server)
+    assert "cannot be reached" in caught.value.message
+    assert server.handler.seen == set()
+
+
+def test_an_https_upstream_whose_certificate_names_another_host_is_refused(
+    https_upstream, settings, tmp_path
+):
+    settings.UPSTREAM_CA_BUNDLE = str(tmp_path / "ca.pem")
+    server = https_upstream("upstream.example.com")
+    with pytest.raises(errors.UpstreamUnreachableError):
+        call(server)
+    assert server.handler.seen == set()
