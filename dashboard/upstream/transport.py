@@ -39,13 +39,13 @@ from dashboard.upstream import errors, wire
 from dashboard.upstream.http import ca_bundle, get_session, kept_connections
 
 # The headers ``requests`` sends on every call (Accept, Accept-Encoding, Connection), under
-# the caller's own; the codings accepted are those ``wire.py`` decodes (``requests`` would add
-# brotli's and zstandard's where they are installed).
+# the caller's own.
 DEFAULT_HEADERS = {
     name: value for name, value in requests.utils.default_headers().items()
     if name != "User-Agent"
 }
-DEFAULT_HEADERS["Accept-Encoding"] = "gzip, deflate"  # the codings ``wire.py`` decodes
+# The codings ``wire.py`` decodes (``requests`` adds brotli and zstandard where installed).
+DEFAULT_HEADERS["Accept-Encoding"] = "gzip, deflate"
 # A header value ``requests`` accepts: no leading white space, no CR or LF anywhere.
 VALID_HEADER_VALUE = re.compile(r"(\S[^\r\n]*)?")
 HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an HTTP token

@@ -110,26 +110,20 @@ class Origin:
     # --- connections -----------------------------------------------------------------------
     def connect(self, timeout: Timeout) -> Connection:
         seconds = _seconds(timeout.connect_timeout)
+        sock = None
         try:
             sock = socket.create_connection((self.host, self.port), timeout=seconds)
-        except TimeoutError as exc:
-            raise ConnectTimeoutError(
-                None, f"Connection to {self.host} timed out. (connect timeout={seconds})"
-            ) from exc
-        except OSError as exc:
-            raise NewConnectionError(None, f"Failed to establish a new connection: {exc}") from exc
-        try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if self.tls:
+            if self.tls:  # the handshake is part of connecting, bounded by the same timeout
                 sock = self.tls_context().wrap_socket(sock, server_hostname=self.host)
-        except TimeoutError as exc:
-            sock.close()
-            raise ConnectTimeoutError(None, f"TLS to {self.host} timed out.") from exc
-        except ssl.SSLError as exc:
-            sock.close()
-            raise SSLError(exc) from exc
         except OSError as exc:
-            sock.close()
+            if sock is not None:
+                sock.close()
+            if isinstance(exc, TimeoutError):
+                message = f"Connection to {self.host} timed out. (connect timeout={seconds})"
+                raise ConnectTimeoutError(None, message) from exc
+            if isinstance(exc, ssl.SSLError):
+                raise SSLError(exc) from exc
             raise NewConnectionError(None, f"Failed to establish a new connection: {exc}") from exc
         return Connection(sock)
 
