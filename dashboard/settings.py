@@ -225,8 +225,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not memory) so the live server's threads share it; one per test process.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A thread keeps its connection from one request to the next (gunicorn's threads live on):
+# opening one (for SQLite, its pragmas and functions) would cost each request more than its
+# queries do.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://dashboard")}
 # Whole upstream lists, reused for UPSTREAM_LIST_CACHE_SECONDS (see upstream/listcache.py): the
