@@ -13,11 +13,13 @@ with a ``total`` as well, python functions as a bare array; ``limit``/``offset``
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 
 from dashboard.sandbox import errors, operations, progress, serializers, storage
@@ -106,27 +108,41 @@ class Kind:
             raise errors.not_found(f"{self.label} {pk}") from None
 
     def list(self, ctx: Context) -> Any:
-        queryset = self.queryset(ctx.team)
+        filters = {}
         for param, spec in self.filters.items():
             value = choice_param(ctx.request, param, spec.choices, None)
             if value is not None:
-                queryset = queryset.filter(**{spec.column: value})
-        queryset = queryset.order_by(*self._ordering(ctx))
+                filters[spec.column] = value
+        ordering = self._ordering(ctx)
         start, size = self._window(ctx)
-        page = queryset if size is None else queryset[start : start + size]
-        return self.wrap([self.serialize(item) for item in self._read(page)], queryset.count)
 
-    def _read(self, page: QuerySet) -> Iterable:
-        """The page's items as the serializer reads them. Unless it follows relations
-        (``related``), not model instances but their fields' values (by attribute name, and
-        ``pk``) and annotations, less the ``unread`` fields, read as attributes: building model
-        instances costs a long list more than the rest of its answer does.
-        """
-        if self.related:
-            return page
+        def filtered() -> QuerySet:
+            return self.queryset(ctx.team).filter(**filters).order_by(*ordering)
+
+        if self.related:  # model instances, their relations prefetched
+            page = filtered() if size is None else filtered()[start : start + size]
+        else:
+            if self.prepare:
+                self.prepare(ctx.team)
+            page = self._plan(tuple(filters), ordering, size is not None).read(
+                ctx.team, filters, start, size
+            )
+        return self.wrap([self.serialize(item) for item in page], lambda: filtered().count())
+
+    def _plan(self, columns: tuple[str, ...], ordering: tuple[str, str], windowed: bool):
+        """The list's query for these filtered columns, this order and with or without a
+        window, built once per process (see :class:`ListPlan`)."""
+        key = (self.list_path, columns, ordering, windowed)
+        plan = _plans.get(key)
+        if plan is None:
+            plan = _plans[key] = ListPlan.build(self, columns, ordering, windowed)
+        return plan
+
+    def values_read(self) -> tuple[list[str], dict]:
+        """The fields a list reads (by attribute name, less the ``unread`` ones) and the
+        annotations it computes."""
         fields = [f.attname for f in self.model._meta.concrete_fields if f.name not in self.unread]
-        annotated = self.annotations() if self.annotations else {}
-        return (SimpleNamespace(**values) for values in page.values("pk", *fields, *annotated))
+        return fields, (self.annotations() if self.annotations else {})
 
     def _ordering(self, ctx: Context) -> tuple[str, str]:
         if self.order_param:
@@ -147,6 +163,84 @@ class Kind:
         start = int_param(ctx.request, start_name, 0, low=0, high=10**9)
         size = int_param(ctx.request, "limit", self.default_limit, low=1, high=self.max_limit)
         return start, size
+
+
+# --- A list's query, its SQL built once -------------------------------------------------------
+# Stand-ins the queries are built with: the team, each filter's value, and a window (Django
+# writes a window's numbers into the SQL itself, so they are found there and made parameters).
+_TEAM = uuid.UUID(int=1)
+_START, _SIZE = 1_000_003, 1_000_033
+_WINDOW = f"LIMIT {_SIZE} OFFSET {_START}"
+_plans: dict[tuple, ListPlan] = {}
+
+
+@dataclass(frozen=True)
+class ListPlan:
+    """A list's query as SQL, built by the ORM once per process for a kind, the columns it is
+    filtered on, its order and whether it is windowed; each request runs it with its own team,
+    filter values and window. A list then reads not model instances but each item's field
+    values and annotations, as the ORM's ``values()`` gives them (converted from the database's
+    types by the same converters), as attributes: building model instances, and the query's
+    SQL, each cost more than running it does. Kinds whose serializer follows relations
+    (``Kind.related``) read instances with the ORM instead."""
+
+    sql: str
+    params: tuple
+    places: dict[str, int]  # where the team and each filter's value stand among the params
+    names: tuple[str, ...]  # of the columns read, in order
+    converters: dict  # column position -> (converter functions, expression)
+
+    @classmethod
+    def build(
+        cls, kind: Kind, columns: tuple[str, ...], ordering: tuple[str, str], windowed: bool
+    ) -> ListPlan:
+        stand_ins = {column: f"\x00{column}\x00" for column in columns}
+        queryset = kind.model.objects.filter(team=_TEAM)
+        if kind.annotations:
+            queryset = queryset.annotate(**kind.annotations())
+        queryset = queryset.filter(**stand_ins).order_by(*ordering)
+        if windowed:
+            queryset = queryset[_START : _START + _SIZE]
+        fields, annotated = kind.values_read()
+        query = queryset.values("pk", *fields, *annotated).query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if windowed:
+            assert sql.endswith(_WINDOW) and sql.count(_WINDOW) == 1, sql
+            sql = sql.removesuffix(_WINDOW) + "LIMIT %s OFFSET %s"
+        wanted = {"team": SandboxTeam._meta.pk.get_db_prep_value(_TEAM, connection)}
+        wanted.update(stand_ins)
+        places = {}
+        for name, stand_in in wanted.items():
+            found = [at for at, value in enumerate(params) if value == stand_in]
+            assert len(found) == 1, (name, params)
+            places[name] = found[0]
+        names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        selected = [column[0] for column in compiler.select[: compiler.col_count]]
+        return cls(sql, tuple(params), places, names, compiler.get_converters(selected))
+
+    def read(self, team: SandboxTeam, filters: dict, start: int, size: int | None) -> list:
+        params = list(self.params)
+        params[self.places["team"]] = SandboxTeam._meta.pk.get_db_prep_value(team.pk, connection)
+        for column, value in filters.items():
+            params[self.places[column]] = value
+        if size is not None:
+            params += [size, start]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        names, converters = self.names, self.converters.items()
+        items = []
+        for row in rows:
+            if converters:
+                row = list(row)
+                for at, (functions, expression) in converters:
+                    value = row[at]
+                    for convert in functions:
+                        value = convert(value, expression, connection)
+                    row[at] = value
+            items.append(SimpleNamespace(**dict(zip(names, row, strict=True))))
+        return items
 
 
 def _deleted_file(file: SandboxFile) -> dict:
