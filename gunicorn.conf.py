@@ -16,7 +16,7 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5
 # The access log: standard output, a file, or none when set empty.
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-").strip() or None
 errorlog = "-"
 # Only the local reverse proxy may set X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

@@ -95,6 +95,9 @@ class Kind:
     def queryset(self, team: SandboxTeam) -> QuerySet:
         if self.prepare:
             self.prepare(team)
+        return self._team_items(team)
+
+    def _team_items(self, team: SandboxTeam) -> QuerySet:
         queryset = self.model.objects.filter(team=team)
         if self.annotations:
             queryset = queryset.annotate(**self.annotations())
@@ -115,15 +118,15 @@ class Kind:
                 filters[spec.column] = value
         ordering = self._ordering(ctx)
         start, size = self._window(ctx)
+        if self.prepare:
+            self.prepare(ctx.team)
 
         def filtered() -> QuerySet:
-            return self.queryset(ctx.team).filter(**filters).order_by(*ordering)
+            return self._team_items(ctx.team).filter(**filters).order_by(*ordering)
 
         if self.related:  # model instances, their relations prefetched
             page = filtered() if size is None else filtered()[start : start + size]
         else:
-            if self.prepare:
-                self.prepare(ctx.team)
             page = self._plan(tuple(filters), ordering, size is not None).read(
                 ctx.team, filters, start, size
             )
@@ -132,7 +135,7 @@ class Kind:
     def _plan(self, columns: tuple[str, ...], ordering: tuple[str, str], windowed: bool):
         """The list's query for these filtered columns, this order and with or without a
         window, built once per process (see :class:`ListPlan`)."""
-        key = (self.list_path, columns, ordering, windowed)
+        key = (self.model, self.unread, self.annotations, columns, ordering, windowed)
         plan = _plans.get(key)
         if plan is None:
             plan = _plans[key] = ListPlan.build(self, columns, ordering, windowed)
@@ -177,12 +180,13 @@ _plans: dict[tuple, ListPlan] = {}
 @dataclass(frozen=True)
 class ListPlan:
     """A list's query as SQL, built by the ORM once per process for a kind, the columns it is
-    filtered on, its order and whether it is windowed; each request runs it with its own team,
-    filter values and window. A list then reads not model instances but each item's field
-    values and annotations, as the ORM's ``values()`` gives them (converted from the database's
-    types by the same converters), as attributes: building model instances, and the query's
-    SQL, each cost more than running it does. Kinds whose serializer follows relations
-    (``Kind.related``) read instances with the ORM instead."""
+    filtered on (text columns: their values stand in as text), its order and whether it is
+    windowed; each request runs it with its own team, filter values and window. A list then
+    reads not model instances but each item's field values and annotations, as the ORM's
+    ``values()`` gives them (converted from the database's types by the same converters), as
+    attributes: building model instances, and the query's SQL, each cost more than running it
+    does. Kinds whose serializer follows relations (``Kind.related``) read instances with the
+    ORM instead."""
 
     sql: str
     params: tuple
@@ -206,14 +210,16 @@ class ListPlan:
         compiler = query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         if windowed:
-            assert sql.endswith(_WINDOW) and sql.count(_WINDOW) == 1, sql
+            if not sql.endswith(_WINDOW) or sql.count(_WINDOW) != 1:
+                raise RuntimeError(f"the window is not where it should be in {sql!r}")
             sql = sql.removesuffix(_WINDOW) + "LIMIT %s OFFSET %s"
         wanted = {"team": SandboxTeam._meta.pk.get_db_prep_value(_TEAM, connection)}
         wanted.update(stand_ins)
         places = {}
         for name, stand_in in wanted.items():
             found = [at for at, value in enumerate(params) if value == stand_in]
-            assert len(found) == 1, (name, params)
+            if len(found) != 1:
+                raise RuntimeError(f"{name} is not once among the parameters {params!r}")
             places[name] = found[0]
         names = (*query.extra_select, *query.values_select, *query.annotation_select)
         selected = [column[0] for column in compiler.select[: compiler.col_count]]

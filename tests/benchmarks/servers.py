@@ -62,7 +62,8 @@ def gunicorn(env: dict, port: int, *, workers: int = 2, threads: int = 8):
 
 
 def base_env(**extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
+    inherited = ("PYTEST", "DJANGO_", "GUNICORN_")  # the caller's own are not passed on
+    env = {k: v for k, v in os.environ.items() if not k.startswith(inherited)}
     env.update(extra)
     return env
 
