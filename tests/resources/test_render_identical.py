@@ -2,8 +2,9 @@
 in Python rather than template by template), and what the upstream says is escaped on them.
 
 For fixed data (fixed ids, fixed timestamps in the past, names full of markup, quotes and
-invisible characters) each list page of every team kind, the overview and a detail page with a
-sub-list are compared with the HTML stored in ``golden/``. Only what differs from one render to
+invisible characters) each list page of every team kind, the overview, a detail page with a
+sub-list, the fields of every item's detail page and a field of each format are compared with
+the HTML stored in ``golden/``. Only what differs from one render to
 the next is masked: the CSRF token, and how old a remembered list is ("As of 3 seconds ago ·
 Refresh", a line of its own); lines holding nothing but spaces are not compared either, so
 that line's coming or going changes nothing.
@@ -20,10 +21,12 @@ import itertools
 import os
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
+from urllib.parse import unquote
 
 import pytest
 from django.test import Client
@@ -280,3 +283,77 @@ def test_a_detail_page_with_a_sub_list_renders_as_stored(golden_team):
     vector_db = catalog.get("vector-dbs")
     assert vector_db.sub_lists, "vector databases list their files"
     check_golden("detail-vector-db", page(golden_team, f"/t/{TEAM_ID}/r/vector-dbs/vdb-{1:032x}/"))
+
+
+FIELDS = re.compile(r'<dl class="dl" data-testid="fields">.*?</dl>', re.DOTALL)
+
+
+def detail_links(html: str, slug: str) -> list[str]:
+    """The links of a list page's rows to their detail pages."""
+    pattern = re.compile(rf'href="(/t/{TEAM_ID}/r/{re.escape(slug)}/([^"/?#]+)/)"')
+    rows = set(row_ids(html))
+    links = [link for link, id_ in pattern.findall(html) if unescape(unquote(id_)) in rows]
+    return list(dict.fromkeys(links))
+
+
+@pytest.mark.parametrize("slug", [kind.slug for kind in catalog.team_kinds()])
+def test_every_detail_page_shows_its_fields_as_stored(golden_team, slug):
+    """The fields of every item's detail page, kind by kind, against the stored ones."""
+    links = detail_links(page(golden_team, f"/t/{TEAM_ID}/r/{slug}/"), slug)
+    assert links, f"{slug}: no detail links"
+    shown = []
+    for link in links:
+        response = golden_team.get(link)
+        assert response.status_code == 200, (link, response.status_code)
+        html = masked(response.content.decode())
+        (fields,) = FIELDS.findall(html)
+        shown.append(f"<!-- {link} -->\n{fields}\n")
+    check_golden(f"fields-{slug}", "".join(shown))
+
+
+def test_fields_of_every_format_render_as_stored():
+    """Each way a field is shown, with what the upstream or a person may write in it (markup,
+    quotes, line breaks, invisible characters), against the stored rendering."""
+    from django.template.loader import render_to_string
+
+    from dashboard.people.directory import Creator
+    from dashboard.resources.fields import Field, Link
+    from dashboard.resources.presentation import TeamName
+
+    offset = timezone(timedelta(hours=5, minutes=30), 'Z<">')
+    fields = [
+        Field(
+            "tools",
+            "Tools <b>",
+            "links",
+            links=[
+                Link("tools", "tool-1", "Search <i>&"),
+                Link("tools", "tool-2", "tool-2"),
+                Link("", "tool/odd", 'Odd "one"'),
+                Link("files", "file-a b", "a&b\u202e"),
+            ],
+        ),
+        Field("nothing", "Nothing", "empty"),
+        Field("user_id", "Owner", "owner", Creator("42", "you", is_you=True, person="Alice")),
+        Field("by", "By", "owner", Creator("43", 'Bob "<b>"', person='Bob "<b>"', source="named")),
+        Field("who", "Who", "owner", Creator("44<>", "unknown user 44<>")),
+        Field("nobody", "Nobody", "owner", None),
+        Field("team_id", "Team", "team", TeamName(str(TEAM_ID), 'Team "A" <&>')),
+        Field("other_team", "Other team", "team", TeamName("t-<x>", "")),
+        Field("no_team", "No team", "team", None),
+        Field("status", "Status", "status", "running <x>", "badge-info"),
+        Field("empty_status", "Empty status", "status", "", "badge-info"),
+        Field("yes", "Yes", "bool", True),
+        Field("no", "No", "bool", False),
+        Field("bytes", "Size", "bytes", 1023),
+        Field("bytes", "Size", "bytes", 1024),
+        Field("bytes", "Size", "bytes", 5 * 1024**3 + 7),
+        Field("at", "At", "datetime", datetime(2024, 3, 1, 9, 30, 15, 250, tzinfo=offset)),
+        Field("utc", "UTC", "datetime", EPOCH),
+        Field("tags", "Tags", "list", ["a<b>", "1", "x & 'y'", "[U+202E]"]),
+        Field("config", "Config", "json", '{\n  "a": "<b>&"\n}'),
+        Field("text", "Text", "text", 'one\ntwo <i>"&"</i>\r\nthree'),
+        Field("number", "Number", "text", "12345678"),
+    ]
+    context = {"fields": fields, "active_team": SimpleNamespace(key=str(TEAM_ID))}
+    check_golden("fields-every-format", render_to_string("resources/_fields.html", context))
