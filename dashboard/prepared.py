@@ -2,9 +2,10 @@
 
 Building a query's SQL costs several times what running it does, and the same few reads (the
 signed-in user, the session, the active key, the saved teams, a copy's origin, the sandbox's
-key and team) run on every request. :func:`prepared` builds a queryset's SQL once with
-distinct stand-in values, and remembers where each stand-in stands among its parameters; each
-request then runs that SQL with its own values in their places.
+key and team, its lists) run on every request. :func:`prepared` builds a queryset's SQL once
+with distinct stand-in values, and remembers where each stand-in stands among its parameters
+(:func:`placed`, for SQL built otherwise); each request then runs that SQL with its own values
+in their places.
 """
 
 from __future__ import annotations
@@ -51,9 +52,15 @@ def prepared(queryset: QuerySet, **stand_ins: Any) -> Prepared:
     """``queryset``'s SQL, built with these stand-ins (each distinct from every other
     parameter, and as the database is handed it) named for the values that take their place."""
     sql, params = queryset.query.sql_with_params()
+    return placed(queryset.model, sql, params, **stand_ins)
+
+
+def placed(model: type[Model], sql: str, params, **stand_ins: Any) -> Prepared:
+    """SQL built with these stand-ins among its ``params``, each to be found there once."""
     places = {}
     for name, stand_in in stand_ins.items():
         found = [at for at, value in enumerate(params) if value == stand_in]
-        assert len(found) == 1, (name, params)
+        if len(found) != 1:
+            raise RuntimeError(f"{name} is not once among the parameters {params!r}")
         places[name] = found[0]
-    return Prepared(queryset.model, sql, params, places)
+    return Prepared(model, sql, tuple(params), places)

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 
+from dashboard.prepared import Prepared, placed
 from dashboard.sandbox import errors, operations, progress, serializers, storage
 from dashboard.sandbox.api import Context, choice_param, int_param
 from dashboard.sandbox.enums import DATA_JOB_TYPES, FILE_PURPOSES, TOOL_STATUSES, TOOL_TYPES
@@ -188,9 +189,7 @@ class ListPlan:
     does. Kinds whose serializer follows relations (``Kind.related``) read instances with the
     ORM instead."""
 
-    sql: str
-    params: tuple
-    places: dict[str, int]  # where the team and each filter's value stand among the params
+    query: Prepared  # with the team and each filtered column's value as stand-ins
     names: tuple[str, ...]  # of the columns read, in order
     converters: dict  # column position -> (converter functions, expression)
 
@@ -213,27 +212,19 @@ class ListPlan:
             if not sql.endswith(_WINDOW) or sql.count(_WINDOW) != 1:
                 raise RuntimeError(f"the window is not where it should be in {sql!r}")
             sql = sql.removesuffix(_WINDOW) + "LIMIT %s OFFSET %s"
-        wanted = {"team": SandboxTeam._meta.pk.get_db_prep_value(_TEAM, connection)}
-        wanted.update(stand_ins)
-        places = {}
-        for name, stand_in in wanted.items():
-            found = [at for at, value in enumerate(params) if value == stand_in]
-            if len(found) != 1:
-                raise RuntimeError(f"{name} is not once among the parameters {params!r}")
-            places[name] = found[0]
+        team = SandboxTeam._meta.pk.get_db_prep_value(_TEAM, connection)
+        prepared = placed(kind.model, sql, params, team=team, **stand_ins)
         names = (*query.extra_select, *query.values_select, *query.annotation_select)
         selected = [column[0] for column in compiler.select[: compiler.col_count]]
-        return cls(sql, tuple(params), places, names, compiler.get_converters(selected))
+        return cls(prepared, names, compiler.get_converters(selected))
 
     def read(self, team: SandboxTeam, filters: dict, start: int, size: int | None) -> list:
-        params = list(self.params)
-        params[self.places["team"]] = SandboxTeam._meta.pk.get_db_prep_value(team.pk, connection)
-        for column, value in filters.items():
-            params[self.places[column]] = value
+        team_pk = SandboxTeam._meta.pk.get_db_prep_value(team.pk, connection)
+        params = self.query.values(team=team_pk, **filters)
         if size is not None:
             params += [size, start]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(self.query.sql, params)
             rows = cursor.fetchall()
         names, converters = self.names, self.converters.items()
         items = []
