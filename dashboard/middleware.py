@@ -43,7 +43,8 @@ def refused_field(request) -> str | None:
 class PageMiddleware:
     """What every page's request passes first: refused (400, with a message) if its query or
     form holds control characters, else given one deadline for its upstream calls
-    (``UPSTREAM_PAGE_DEADLINE``).
+    (``UPSTREAM_PAGE_DEADLINE``). An address that only takes forms, opened as a page, answers
+    405 with a page saying so (not the empty answer of ``require_POST``).
 
     No view ever sees such a value, so none can send it upstream, store it (PostgreSQL refuses
     NUL in text) or write it to the action log. One middleware for both: every layer of
@@ -58,7 +59,21 @@ class PageMiddleware:
         if name is not None:
             return control_characters_refused(request, name)
         with page_deadline(settings.UPSTREAM_PAGE_DEADLINE):
-            return self.get_response(request)
+            response = self.get_response(request)
+        if response.status_code == 405 and _visited(request) and _empty(response):
+            from dashboard.views import method_not_allowed
+
+            return method_not_allowed(request, response.get("Allow", ""))
+        return response
+
+
+def _empty(response) -> bool:
+    return not response.streaming and not response.content
+
+
+def _visited(request) -> bool:
+    """A page asked for as a page: opened in the browser, not sent by a form or by htmx."""
+    return request.method in ("GET", "HEAD") and not getattr(request, "htmx", False)
 
 
 def control_characters_refused(request, name: str):

@@ -1,10 +1,43 @@
 """Error pages: always the product's own page, never a traceback."""
 
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
 
-def _error(request, status: int, title: str, message: str):
-    return render(request, "errors/error.html", {"title": title, "message": message}, status=status)
+def _error(request, status: int, title: str, message: str, **context):
+    context.update(title=title, message=message)
+    return render(request, "errors/error.html", context, status=status)
+
+
+def method_not_allowed(request, allowed: str):
+    """A visit to an address that only takes a form (a bookmark, a typed address, or signing
+    in again on the way to one): what happened, and the nearest page to go on from."""
+    back = nearest_page(request.path_info)
+    response = _error(
+        request,
+        405,
+        "Nothing to show here",
+        "This address only takes what a form's button sends; it cannot be opened as a page. "
+        "Nothing was sent or changed.",
+        back_url=request.META.get("SCRIPT_NAME", "") + back,
+        testid="method-not-allowed",
+    )
+    response["Allow"] = allowed
+    return response
+
+
+def nearest_page(path: str) -> str:
+    """The closest address above ``path`` that is one of the dashboard's (``/`` at worst)."""
+    parts = path.strip("/").split("/")[:-1]
+    while parts:
+        candidate = "/" + "/".join(parts) + "/"
+        try:
+            resolve(candidate)
+        except Resolver404:
+            parts.pop()
+            continue
+        return candidate
+    return "/"
 
 
 def bad_request(request, exception=None):

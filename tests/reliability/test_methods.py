@@ -4,6 +4,8 @@ forgotten."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -12,6 +14,7 @@ from dashboard.audit.models import ActionLog
 from dashboard.jobs.models import Job
 from dashboard.sandbox import conversations, factories, identity
 from dashboard.teams.models import SavedTeam
+from dashboard.views import nearest_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -107,3 +110,41 @@ def test_head_works_wherever_get_does(sample, alice_web):
         head = alice_web.http.head(alice_web.url(url), timeout=30, allow_redirects=False)
         assert head.status_code == 200, (url, head.status_code)
         assert head.headers.get("Content-Type") == got.headers.get("Content-Type"), url
+
+
+def test_an_address_that_only_takes_forms_opened_as_a_page_says_so(sample, alice_web):
+    """Signing in again on the way to a form's address, a bookmark or a typed address: a page
+    that says what happened and links to the nearest page, not an empty answer; nothing done."""
+    before = state()
+    visited = []
+    for name, params in named_patterns().items():
+        if name in NOT_THE_DASHBOARDS:
+            continue
+        url = url_for(name, params, sample)
+        response = alice_web.http.get(alice_web.url(url), timeout=30, allow_redirects=False)
+        if response.status_code != 405:
+            continue
+        visited.append(url)
+        assert "only takes what a form" in response.text, url
+        assert 'data-testid="method-not-allowed"' in response.text, url
+        assert response.headers["Allow"], url
+        back = re.search(r'data-testid="error-back"|href="/">Go to the overview', response.text)
+        assert back, url
+        link = re.search(r'href="([^"]+)" data-testid="error-back"', response.text)
+        if link:
+            assert url.startswith(link[1]) and link[1] != url, (url, link[1])
+            opened = alice_web.http.get(alice_web.url(link[1]), timeout=30)
+            assert opened.status_code == 200, (url, link[1], opened.status_code)
+    assert "/audit/refresh/" in visited and any(url.endswith("/bulk/") for url in visited)
+    # htmx and forms still get the bare answer, and Django's own sign-out its own.
+    bulk = next(url for url in visited if url.endswith("/bulk/"))
+    bare = alice_web.http.get(alice_web.url(bulk), headers={"HX-Request": "true"}, timeout=30)
+    assert bare.status_code == 405 and bare.text == ""
+    assert state() == before
+
+
+def test_the_nearest_page_of_an_address():
+    assert nearest_page("/t/personal/r/files/bulk/") == "/t/personal/r/files/"
+    assert nearest_page("/audit/refresh/") == "/audit/"
+    assert nearest_page("/accounts/logout/") == "/"
+    assert nearest_page("/") == "/"
