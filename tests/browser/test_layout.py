@@ -233,3 +233,61 @@ def test_a_table_that_scrolls_is_a_tab_stop_and_stops_being_one_when_it_fits(
     assert all(box["stop"] == box["scrolls"] for box in left), left
     assert page.evaluate("() => window.windowErrors") == []
     assert not page.js_errors, page.js_errors
+
+
+LONG_WORD = "customer_support_conversations_2024_q3_cleaned_deduplicated_" + "x" * 60 + ".jsonl"
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_a_long_word_wraps_rather_than_widening_the_page(org, page, live_server, viewport):
+    """A name with no spaces (a file's, a thread's first words, what was searched for) wraps
+    where it is shown: a detail page's heading, the search across teams, a person's page, a
+    thread's title, a list's "no match", an unknown person."""
+    from dashboard.sandbox import conversations, factories
+
+    member = org.alice.sandbox_user
+    made = factories.create_file(org.team_a, member, filename=LONG_WORD)
+    thread = conversations.create_thread(member)
+    conversations.create_message(thread, "user", LONG_WORD)
+    make_dashboard_user("alice", member=org.alice, teams=[(org.team_a, "Team A")])
+    page.set_viewport_size(viewport)
+    sign_in(page, live_server.url, "alice", PASSWORD)
+    pages = {
+        "file": team_url(org.team_a, f"r/files/{made.pk}/"),
+        "search": f"/search/?q={LONG_WORD[:40]}",
+        "person": f"/people/{org.alice.upstream_id}/",
+        "thread": f"/threads/{thread.pk}/",
+        "no match": team_url(org.team_a, "r/files/?q=" + "B" * 300),
+        "unknown person": "/people/" + "A" * 300 + "/",
+    }
+    too_wide = {}
+    for name, path in pages.items():
+        open_page(page, live_server.url + path)
+        assert page.locator("main h1").count(), f"{name}: {path} did not render"
+        if page.evaluate(PAGE_WIDTH) > viewport["width"]:
+            too_wide[name] = page.evaluate(PAGE_WIDTH)
+    assert not too_wide, f"wider than {viewport['width']} px: {too_wide}"
+    assert not page.js_errors, page.js_errors
+
+
+def test_the_audits_table_is_cards_on_a_phone(org, page, live_server):
+    """Each resource of the audit's table is a card on a phone, its name the title and its
+    kind, id, team, creator and date below it, labelled; nothing scrolls sideways."""
+    make_dashboard_user("alice", member=org.alice, teams=[(org.team_a, "Team A")])
+    make_one_of_each(org.team_a, org.alice.sandbox_user)
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server.url, "alice", PASSWORD)
+    open_page(page, live_server.url + "/audit/")
+    table = page.get_by_test_id("audit-table")
+    table.wait_for()
+    assert table.evaluate("(t) => t.closest('.table-wrap').scrollWidth") <= PHONE["width"]
+    card = table.locator("tbody tr").first
+    name = card.locator("td.cell-name")
+    assert_on_screen(name, "name")
+    for label in ("Kind", "ID", "Team", "Creator", "Created"):
+        cell = card.locator(f"td[data-label='{label}']")
+        assert_on_screen(cell, label)
+        assert cell.bounding_box()["y"] > name.bounding_box()["y"], f"{label} above the name"
+        shown = cell.evaluate("(td) => getComputedStyle(td, '::before').content")
+        assert shown == f'"{label}"', (label, shown)
+    assert not page.js_errors, page.js_errors

@@ -100,7 +100,8 @@ def audit_rows(lines) -> SafeString:
         if opening is None:
             opening = openings[team, kind.slug] = (
                 f'\n        <tr data-kind="{esc(kind.slug)}" data-team="{esc(team.key)}">'
-                f"\n          <td>{esc(capfirst(kind.singular))}</td>\n          <td>",
+                f'\n          <td data-label="Kind">{esc(capfirst(kind.singular))}</td>'
+                '\n          <td class="cell-name">',
                 link_maker("resource-detail", team.key, kind.slug),
                 esc(team.label),
             )
@@ -109,9 +110,11 @@ def audit_rows(lines) -> SafeString:
         parts += (
             start,
             f'<a href="{esc(url)}">{name}</a>' if url else name,
-            f'</td>\n          <td class="id-cell">{esc(row.resource_id)}</td>'
-            f"\n          <td>{label}</td>\n          <td>{creators[line.creator]}</td>"
-            f"\n          <td>{created_html(row.created, zone)}</td>\n        </tr>\n        ",
+            f'</td>\n          <td class="id-cell" data-label="ID">{esc(row.resource_id)}</td>'
+            f'\n          <td data-label="Team">{label}</td>'
+            f'\n          <td data-label="Creator">{creators[line.creator]}</td>'
+            f'\n          <td data-label="Created">{created_html(row.created, zone)}</td>'
+            "\n        </tr>\n        ",
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value escaped above
 
