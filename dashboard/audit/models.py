@@ -27,6 +27,7 @@ class ActionLog(models.Model):
         FAILURE = "failure", "Failed"
         REFUSED = "refused", "Refused"
         STARTED = "started", "Started, outcome unknown"
+        UNKNOWN = "unknown", "Sent, outcome unknown"  # no answer said what came of it
 
     class Action(models.TextChoices):
         KEY_ADDED = "key.added", "API key added"

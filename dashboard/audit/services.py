@@ -139,12 +139,22 @@ class Recorded:
             logger.exception("could not complete action log entry %s", self.pk)
 
     def failed(self, error: UpstreamError) -> None:
-        self.finish(Outcome.FAILURE, failure_detail(self.detail, error))
+        """A change that failed, or (sent with no answer saying what came of it) whose
+        outcome is not known: so its entry says, and why."""
+        self.finish(failure_outcome(error), failure_detail(self.detail, error))
+
+
+def failure_outcome(error: UpstreamError) -> str:
+    """How a change that ended in ``error`` went: failed, or not known (see
+    ``errors.unsure``)."""
+    return Outcome.UNKNOWN if error.outcome_unknown else Outcome.FAILURE
 
 
 def failure_detail(detail: str, error: UpstreamError) -> str:
-    """An entry's detail for a change the upstream refused or could not do."""
-    reason = f"{error.title} ({error.status or 'no answer'}): {error.message}"
+    """An entry's detail for a change the upstream refused or could not do, or whose outcome
+    is not known."""
+    answered = error.status or ("no definite answer" if error.outcome_unknown else "no answer")
+    reason = f"{error.title} ({answered}): {error.message}"
     return f"{detail}: {reason}" if detail else reason
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dashboard.audit.services import Action, Outcome, failure_detail, recording
+from dashboard.audit.services import Action, Outcome, failure_detail, failure_outcome, recording
 from dashboard.resources.follow import followable
 from dashboard.resources.presentation import display_name
 from dashboard.teams.workspace import Team
@@ -29,7 +29,7 @@ def explain_failure(exc: UpstreamError, team: Team, doing: str) -> str:
         )
     if isinstance(exc, NotFoundError):
         return f"{team} no longer has it (404): nothing to do."
-    if isinstance(exc, BadResponseError):  # sent, but what came of it is not known
+    if exc.outcome_unknown or isinstance(exc, BadResponseError):  # sent; what came of it?
         return f"{doing[:1].upper()}{doing[1:]} in {team.label}: {exc.message}"
     return f"{doing[:1].upper()}{doing[1:]} in {team.label} failed. {exc.message}"
 
@@ -145,7 +145,7 @@ def make_change(
                 answer = client.resources.run_action(kind, action_name, resource_id)
                 recorded.detail = f"{recorded.detail}{status_change(kind, item, answer)}"
         except UpstreamError as exc:
-            recorded.outcome = Outcome.FAILURE
+            recorded.outcome = failure_outcome(exc)
             recorded.detail = failure_detail(recorded.detail, exc)
             result.problem = explain_failure(exc, team, change.doing)
             result.status = exc.http_status
@@ -205,7 +205,7 @@ def submit_form(
                     f"known: check the {kind.label.lower()} of {team.label} before trying again."
                 )
         except UpstreamError as exc:
-            recorded.outcome = Outcome.FAILURE
+            recorded.outcome = failure_outcome(exc)
             recorded.detail = failure_detail(recorded.detail, exc)
             problem = explain_failure(exc, team, spec.label.lower())
             return Submitted(None, problem, exc.field_errors, exc.http_status)
@@ -245,7 +245,7 @@ def remove_item(
         try:
             client.resources.remove_from(kind, index, resource_id, item_id)
         except UpstreamError as exc:
-            recorded.outcome = Outcome.FAILURE
+            recorded.outcome = failure_outcome(exc)
             recorded.detail = failure_detail(recorded.detail, exc)
             return explain_failure(exc, team, sub.remove_label.lower())
     return ""

@@ -347,7 +347,17 @@ class UpstreamClient:
             response.close()
 
     def request(self, method: str, path: str, *, scope: Scope, **kwargs) -> Any:
-        """Send one call and return its decoded JSON (``{}`` for 204)."""
+        """Send one call and return its decoded JSON (``{}`` for 204). A change whose outcome
+        no answer told fails saying so (see :func:`errors.unsure`)."""
+        try:
+            return self._request(method, path, scope=scope, **kwargs)
+        except errors.UpstreamError as exc:
+            known = errors.unsure(method, exc)
+            if known is exc:
+                raise
+            raise known from exc
+
+    def _request(self, method: str, path: str, *, scope: Scope, **kwargs) -> Any:
         if kwargs.get("data") is None and kwargs.get("files") is None:
             status, body = self._send(method, path, scope=scope, plain=True, **kwargs)
         else:

@@ -174,3 +174,40 @@ def test_an_unknown_action_is_a_404(org, alice_web):
     assert alice_web.get(team_url(org.team_a, f"r/fine-tunes/{job.pk}/action/cancel/")).ok
     explode = alice_web.get(team_url(org.team_a, f"r/fine-tunes/{job.pk}/action/explode/"))
     assert explode.status_code == 404
+
+
+@pytest.mark.parametrize("mode", ["500", "garbage", "504", "reset"])
+def test_a_change_with_no_definite_answer_is_not_called_failed(org, alice_web, mode):
+    """A delete sent with no answer saying what came of it (a server error, an unreadable
+    answer, a gateway's timeout, a connection broken): the person is told it may have been
+    made and to look before trying again, and the action log says the outcome is unknown,
+    not that it failed."""
+    file = factories.create_file(org.team_a, org.alice.sandbox_user, filename="maybe.jsonl")
+    alice_web.get(team_url(org.team_a, f"r/files/{file.pk}/delete/"))
+    faults.set_faults(f"DELETE ^v1/flow/files/ {mode}")
+
+    page = alice_web.post(team_url(org.team_a, f"r/files/{file.pk}/delete/"))
+
+    assert page.status_code >= 500
+    problem = unescape(page.text.split('data-testid="change-problem"')[1].split("</div>")[0])
+    assert "whether the change was made is not known" in problem, problem
+    assert "Look before trying again" in problem and "Team A" in problem
+    assert "failed" not in problem and "Nothing was changed" not in problem
+    (entry,) = log_entries("resource.deleted")
+    assert entry.outcome == "unknown", (entry.outcome, entry.detail)
+    assert "not known" in entry.detail and "no answer)" not in entry.detail
+    log = alice_web.get("/audit/log/").text
+    assert "Sent, outcome unknown" in log
+
+
+def test_a_refused_change_still_failed(org, alice_web):
+    """A refusal is definite: the change was not made, and the log says it failed."""
+    file = factories.create_file(org.team_a, org.alice.sandbox_user, filename="kept.jsonl")
+    alice_web.get(team_url(org.team_a, f"r/files/{file.pk}/delete/"))
+    faults.set_faults("DELETE ^v1/flow/files/ 409")
+
+    page = alice_web.post(team_url(org.team_a, f"r/files/{file.pk}/delete/"))
+
+    assert "not known" not in page.text
+    (entry,) = log_entries("resource.deleted")
+    assert entry.outcome == "failure"
