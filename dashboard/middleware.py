@@ -30,6 +30,8 @@ def refused_field(request) -> str | None:
     Only query strings and urlencoded forms are read here: a multipart body is an upload, read
     by its own view with its own checks, and a raw body is a file.
     """
+    if has_control_characters(request.path):
+        return "the address"
     sources = [request.GET]
     if request.method == "POST" and request.content_type == FORM_BODY:
         sources.append(request.POST)
@@ -78,11 +80,14 @@ def _visited(request) -> bool:
 
 def control_characters_refused(request, name: str):
     field = name if not has_control_characters(name) else "a field name"
+    where = f"What was sent in “{field}”"
+    if has_control_characters(request.path):
+        where = "The page's address"
     context = {
         "title": "Control characters refused",
         "message": (
-            f"What was sent in “{field}” holds control characters (such as NUL), which the "
-            "dashboard does not accept. Nothing was sent or saved: remove them and try again."
+            f"{where} holds control characters (such as NUL), which the dashboard does not "
+            "accept. Nothing was sent or saved: remove them and try again."
         ),
         "testid": "control-characters",
     }

@@ -59,6 +59,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="").strip() or local_secret(
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "dashboard.views.csrf_failure"  # the product's page, not Django's
 
 # --- Upstream -------------------------------------------------------------------------------
 # The shape of the upstream: its headers, error answers and kinds of resources (see
@@ -100,7 +101,10 @@ UPSTREAM_PAGE_DEADLINE = env.float("UPSTREAM_PAGE_DEADLINE", default=15.0)
 # How long a whole list read from the upstream is reused for searching, sorting and paging it
 # again (0: never). A change the dashboard makes to a team drops its lists at once.
 UPSTREAM_LIST_CACHE_SECONDS = env.int("UPSTREAM_LIST_CACHE_SECONDS", default=60)
-UPSTREAM_MAX_BODY_BYTES = env.int("UPSTREAM_MAX_BODY_BYTES", default=50 * 1024 * 1024)
+# The longest JSON answer read (a list page of a thousand items is a few MiB): one said to be
+# longer is not read at all, and one that runs on is cut there, so a page of many calls holds
+# at most this much per call.
+UPSTREAM_MAX_BODY_BYTES = env.int("UPSTREAM_MAX_BODY_BYTES", default=16 * 1024 * 1024)
 
 # Keys used to encrypt stored upstream API keys, newest first (Fernet keys, comma separated).
 # Each is checked at start-up by the dashboard.E001 system check (``manage.py check``).

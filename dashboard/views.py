@@ -9,6 +9,18 @@ def _error(request, status: int, title: str, message: str, **context):
     return render(request, "errors/error.html", context, status=status)
 
 
+def csrf_failure(request, reason=""):
+    """A form sent without its page's token, or with an old one (``CSRF_FAILURE_VIEW``)."""
+    return _error(
+        request,
+        403,
+        "This form has expired",
+        "The page this form came from is too old, or you signed out or in again since it "
+        "was opened. Nothing was sent or saved: open the page again and send the form anew.",
+        testid="csrf-failure",
+    )
+
+
 def method_not_allowed(request, allowed: str):
     """A visit to an address that only takes a form (a bookmark, a typed address, or signing
     in again on the way to one): what happened, and the nearest page to go on from."""

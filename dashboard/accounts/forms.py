@@ -22,6 +22,11 @@ class AddKeyForm(forms.Form):
         value = self.cleaned_data["api_key"]
         if any(ch.isspace() for ch in value) or not value.isprintable():
             raise forms.ValidationError("An API key has no spaces or line breaks.")
+        if not value.isascii():  # an HTTP header carries it, as the upstream issued it
+            raise forms.ValidationError(
+                "An API key holds only plain letters, digits and punctuation (ASCII): this "
+                "one has other characters. Copy it again from where it was issued."
+            )
         if len(value) < 8:
             raise forms.ValidationError("That is too short to be an API key.")
         return value

@@ -260,8 +260,15 @@ class Answer:
     def read_capped(self, limit: int) -> tuple[bytes, bool]:
         """The body decoded, up to ``limit`` bytes, and whether there was more."""
         encoding = self.headers.get("content-encoding", "").strip().lower()
+        plain = encoding in ("", "identity")
+        # Said to be longer than would ever be kept: not read at all (a page asks many lists
+        # at once, and each would hold up to the limit before giving up).
+        kept_at_most = limit if plain else 2 * limit + CHUNK_BYTES
+        if not self.chunked and self.length is not None and self.length > kept_at_most:
+            self.close()
+            return b"", True
         usual = not self.chunked and self.length is not None and self.length <= limit
-        if usual and encoding in ("", "identity"):
+        if usual and plain:
             body = self.connection.reader.read(self.length)  # the usual answer: one read
             if len(body) < self.length:
                 raise ProtocolError("The answer ended part-way.")

@@ -187,3 +187,27 @@ def test_a_stored_key_stays_out_of_error_reports(org, alice_web, monkeypatch, er
     assert "clock crashed" in text and "client_for_key" in text
     assert "plaintext" in text and "********************" in text
     assert org.alice.api_key not in text
+
+
+@pytest.mark.parametrize("key", ["sk-ключ✓-0000", "sk-café-0000"])
+def test_a_key_with_other_than_ascii_characters_is_refused_as_such(org, live_server, key):
+    """Such a key cannot be sent in a header: the form says what is wrong with it, and asks
+    the upstream nothing."""
+    web = signed_in_without_key(live_server)
+    refused = web.post("/keys/", {"label": "Pasted", "api_key": key})
+    assert refused.status_code == 400
+    assert "only plain letters, digits and punctuation (ASCII)" in refused.text
+    assert "not available" not in refused.text and not ApiKey.objects.exists()
+
+
+def test_a_form_sent_without_its_token_gets_the_products_page(org, live_server):
+    """An expired page or session: the product's page saying what happened, not Django's."""
+    web = signed_in_without_key(live_server)
+    web.http.cookies.pop("csrftoken", None)
+    answer = web.http.post(
+        web.url("/keys/"), data={"label": "x", "api_key": "sk-abcdefgh"}, timeout=30
+    )
+    assert answer.status_code == 403
+    assert 'data-testid="csrf-failure"' in answer.text and "This form has expired" in answer.text
+    assert "DEBUG" not in answer.text and "CSRF verification failed" not in answer.text
+    assert not ApiKey.objects.exists()

@@ -77,3 +77,13 @@ def test_tabs_and_line_breaks_are_text(org, alice_web):
 def test_an_htmx_request_gets_the_refusal_as_a_fragment(alice_web):
     response = alice_web.get(team_url(None, "r/files/?q=%00"), headers={"HX-Request": "true"})
     assert refused(response) and "<html" not in response.text
+
+
+@pytest.mark.parametrize("path", ["/t/%00/", "/t/%01%1b[31m/r/files/", "/people/a%00b/"])
+def test_control_characters_in_the_address_are_refused_not_shown(alice_web, path):
+    """A team or id in the address with control characters: refused with a message, and none
+    of them written into the page."""
+    response = alice_web.get(path)
+    assert refused(response), (response.status_code, response.text[:300])
+    assert "address holds control characters" in response.text
+    assert not any(ch in response.text for ch in "\x00\x01\x1b")

@@ -169,3 +169,24 @@ def test_a_chunked_answer_is_capped_whatever_length_it_claims(settings):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_answer_said_to_be_too_long_is_not_read_at_all(recorder, settings):
+    """A page asks many lists at once: an answer whose length says it is over the cap is
+    refused without holding any of it (before, each held up to the cap before giving up)."""
+    import tracemalloc
+
+    settings.UPSTREAM_MAX_BODY_BYTES = 4_000_000
+    item = {"id": "file-1", "object": "file", "filename": "x" * 900}
+    recorder.handler.answer = (200, {}, json.dumps({"data": [item] * 5_000}).encode())
+    client = UpstreamClient("sk-secret", base_url=recorder.base_url, deadline=None)
+    tracemalloc.start()
+    try:
+        with pytest.raises(errors.BadResponseError, match="far larger than expected"):
+            client.resources.list_page(FILES, limit=5)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000, f"{peak} bytes held for an answer never to be kept"
+    settings.UPSTREAM_MAX_BODY_BYTES = 10_000_000
+    assert len(client.resources.list_page(FILES, limit=5).items) == 5  # a new connection
