@@ -86,6 +86,13 @@ def copy_page(
         )
         return render(request, "copying/choose_team.html", context, status=400)
     if target is None:
+        if not many:  # a resource that is not there is said so at once, not after a choice
+            try:
+                item = workspace.client.resources.retrieve(kind, resource_id)
+            except NotFoundError:
+                return not_found_response(request, kind, resource_id)
+            name = display_name(kind, item)
+            context["page_title"] = f"Copy the {kind.singular} “{name}” to another team"
         return render(request, "copying/choose_team.html", context)
     try:
         options = selectors.copy_options(

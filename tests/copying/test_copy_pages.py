@@ -231,3 +231,17 @@ def test_the_origin_links_only_where_the_viewer_can_follow(org, bob_web, alice_w
         note = page.split('data-testid="detail-note">', 1)[1].split("</p>", 1)[0]
         assert "Copied on" in note and "Bob's project" in note
         assert ("Open the original" in note) is linked
+
+
+def test_copying_a_resource_that_is_not_there_says_so_at_once(org, bob_web):
+    """As every other page of a resource does: no team to pick for something missing."""
+    page = bob_web.get(team_url(org.team_a, "r/fine-tunes/ft-not-there/copy/"))
+    assert page.status_code == 404 and 'data-testid="not-found"' in page.text
+    assert 'data-testid="copy-choose"' not in page.text
+
+
+def test_the_copy_page_names_the_resource(org, bob_web, librarian):
+    tool = factories.create_tool(org.team_a, org.bob.sandbox_user, name="Finder <b>")
+    page = bob_web.get(team_url(org.team_a, f"r/tools/{tool.pk}/copy/"))
+    assert page.status_code == 200
+    assert "<h1>Copy the tool “Finder &lt;b&gt;” to another team</h1>" in page.text
