@@ -48,6 +48,12 @@ class SpecForm(forms.Form):
             field.empty_kind = (
                 catalog.get(source.kind) if source and source.kind and not offered else None
             )
+            # Which of them would do ("purpose “fine-tune”"), when not all of the kind would.
+            field.empty_where = (
+                ", ".join(f"{name} “{value}”" for name, value in source.where)
+                if field.empty_kind
+                else ""
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -122,8 +128,9 @@ def django_field(declared: FormField, choices: list[tuple[str, str]] | None) -> 
         field = forms.CharField(
             max_length=declared.max_length, min_length=declared.min_length, **common
         )
-    if declared.when:
-        field.widget.attrs["data-when"] = json.dumps(dict(declared.when))
+    # The field's box says when it applies (forms.js hides it otherwise), so that a field
+    # with nothing to choose from is hidden too.
+    field.when = json.dumps(dict(declared.when)) if declared.when else ""
     return field
 
 

@@ -248,6 +248,20 @@ def extract_field_errors(body: bytes | None) -> dict[str, str]:
     return found
 
 
+def forbidden(status: int, detail: str, *, team_sent: bool) -> ForbiddenError:
+    """A refusal: of a call in a team, about the team (membership or role); of one without
+    (the personal workspace, threads), about what the key may do."""
+    if team_sent:
+        return ForbiddenError(status=status, detail=detail)
+    error = ForbiddenError(
+        f"The upstream refused this ({status}): your API key is not allowed to do it.",
+        status=status,
+        detail=detail,
+    )
+    error.title = "Not allowed"
+    return error
+
+
 def error_for_status(
     status: int,
     body: bytes | None,
@@ -270,11 +284,11 @@ def error_for_status(
         return cls(message, status=status, detail=detail, field_errors=extract_field_errors(body))
 
     if status in dialect.not_a_member and (team_sent or status not in dialect.key_rejected):
-        return ForbiddenError(status=status, detail=detail)
+        return forbidden(status, detail, team_sent=team_sent)
     if status in dialect.key_rejected:
         return BadKeyError(status=status, detail=detail)
     if status in (401, 403):
-        return ForbiddenError(status=status, detail=detail)
+        return forbidden(status, detail, team_sent=team_sent)
     if status == 404:
         return NotFoundError(status=status, detail=detail)
     if status == 409:

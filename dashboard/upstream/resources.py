@@ -137,7 +137,17 @@ class ResourcesApi:
         return Page(items[:size], has_more, total)
 
     def _get_list(self, kind: ResourceKind, query: dict) -> Any:
-        return self.client.request("GET", kind.list_path, scope=kind.scope, params=query or None)
+        try:
+            return self.client.request(
+                "GET", kind.list_path, scope=kind.scope, params=query or None
+            )
+        except errors.NotFoundError as exc:  # a list is never "no such resource"
+            raise errors.NotFoundError(
+                f"The upstream has no list of {kind.label.lower()} at this address (404): the "
+                "upstream's address (UPSTREAM_BASE_URL) or its API version may be wrong.",
+                status=exc.status,
+                detail=exc.detail,
+            ) from exc
 
     def list_all(self, kind: ResourceKind, *, params: dict | None = None) -> list[dict]:
         """The whole list of a kind (up to ``LIST_ALL_LIMIT`` items), paging through the

@@ -12,13 +12,11 @@
   }
 
   function refresh(form) {
-    form.querySelectorAll("[data-when]").forEach(function (input) {
-      var wanted = JSON.parse(input.dataset.when);
-      var applies = Object.keys(wanted).every(function (name) {
+    form.querySelectorAll(".field[data-when]").forEach(function (box) {
+      var wanted = JSON.parse(box.dataset.when);
+      box.hidden = !Object.keys(wanted).every(function (name) {
         return valueOf(form, name) === wanted[name];
       });
-      var box = input.closest(".field");
-      if (box) box.hidden = !applies;
     });
   }
 

@@ -87,11 +87,13 @@ def test_an_upstream_failure_keeps_everything_typed_and_says_what_happened(org, 
     page = alice_web.post(team_url(org.team_a, "r/projects/new/"), PROJECT)
 
     assert page.status_code == 503
-    assert "Create project in Team A failed." in form_problem(page.text)
+    problem = form_problem(page.text)
+    assert problem.startswith("Create project in Team A: ") and "(503)" in problem
+    assert "whether the change was made is not known. Look before trying again" in problem
     assert 'value="Support tone"' in field_block(page.text, "name")
     assert "Teach the model our support voice." in field_block(page.text, "description")
     (entry,) = entries(ActionLog.Action.RESOURCE_CREATED)
-    assert entry.outcome == "failure"
+    assert entry.outcome == "unknown"
 
 
 def test_choices_are_the_teams_resources_offered_by_name(org, alice_web):
@@ -189,3 +191,15 @@ def test_a_hostile_value_is_refused_with_a_message_and_nothing_is_sent(org, alic
 
     assert 400 <= page.status_code < 500
     assert not [c for c in recorder.recorded() if c.method == "POST"]
+
+
+def test_an_empty_choice_of_some_of_a_kind_says_which_would_do(org, alice_web):
+    """The team has files, but none for fine-tuning: the form says that, not that it has none."""
+    factories.create_file(
+        org.team_a, org.alice.sandbox_user, filename="shard.jsonl", purpose="pre-train"
+    )
+    page = alice_web.get(team_url(org.team_a, "r/fine-tunes/new/"))
+
+    training = unescape(field_block(page.text, "training_files"))
+    assert "No files with purpose “fine-tune” in Team A yet." in training, training
+    assert "None in Team A yet" not in training

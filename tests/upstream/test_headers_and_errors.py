@@ -93,7 +93,7 @@ def test_upstream_cookies_are_never_kept(org, settings):
     [
         ("401", errors.BadKeyError, "rejected your API key"),
         ("403", errors.ForbiddenError, "not a member of this team"),
-        ("404", errors.NotFoundError, "no such resource"),
+        ("404", errors.NotFoundError, "at this address (404)"),
         ("409", errors.ConflictError, "conflicts"),
         ("422", errors.InvalidRequestError, "invalid"),
         ("429", errors.RateLimitedError, "Try again in 1 second"),
@@ -173,3 +173,19 @@ def test_idempotent_reads_are_retried_but_writes_never(org, settings):
     with pytest.raises(errors.UpstreamUnavailableError):
         client.request("DELETE", "v1/flow/files/file-x", scope=Scope.TEAM)
     assert len(requests_to("v1/flow/files")) == 1
+
+
+def test_a_refusal_without_a_team_is_about_the_key_not_a_team(org):
+    """The personal workspace and threads belong to no team: a 403 there says what the key
+    may not do, not that the person is outside a team."""
+    faults.set_faults("GET .* 403")
+    personal = UpstreamClient(org.alice.api_key)
+    for call in (
+        lambda: personal.resources.list_page(catalog.FILES, limit=5),
+        lambda: personal.threads.list_threads(limit=5),
+    ):
+        with pytest.raises(errors.ForbiddenError) as caught:
+            call()
+        assert caught.value.title == "Not allowed"
+        assert "your API key is not allowed" in caught.value.message
+        assert "team" not in caught.value.message
