@@ -29,6 +29,11 @@ class OwnershipFilterForm(DateRangeMixin, forms.Form):
             for key, label in SORT_FIELDS.items()
             for prefix, arrow in (("", "↑"), ("-", "↓"))
         ]
+        if self.is_bound and self.data.get("sort") not in dict(self.fields["sort"].choices):
+            # An order it does not know (an old or edited link) is the usual one, as on the
+            # lists, and shown as such: the other filters still apply.
+            self.data = self.data.copy()
+            self.data["sort"] = DEFAULT_SORT
 
     def filters(self) -> Filters:
         """The filters asked for; an invalid form filters nothing."""

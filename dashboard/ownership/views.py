@@ -113,12 +113,20 @@ def _ownership_form(request, audits: dict[str, TeamAudit], directory: CreatorDir
     return form, rows
 
 
+def _page_number(asked: str | None) -> int:
+    """The page asked for, as the lists read it: not a number, or below 1, is the first."""
+    try:
+        return max(int(asked or 1), 1)
+    except ValueError:
+        return 1
+
+
 def _combined_context(request, audits: dict[str, TeamAudit], directory: CreatorDirectory):
     form, rows = _ownership_form(request, audits, directory)
     filters = form.filters()
     presenter = Presenter([a.team for a in audits.values()], directory)
     selected = select(rows, filters, presenter)
-    page = Paginator(selected, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selected, ROWS_PER_PAGE).get_page(_page_number(request.GET.get("page")))
     matrix = build_matrix(list(audits.values()), selected, catalog.team_kinds())
     teams = [a.team for a in audits.values()]
     return {

@@ -108,6 +108,7 @@ def detail_fields(
         kind.team_field,
         kind.created_field,
         "updated_at",
+        "object",  # the upstream's name for the kind ("fine-tune"): the page says it already
     }
     links = relation_links(kind, item, related)
     ordered = [column.key for column in kind.columns if column.key in item]
@@ -140,7 +141,7 @@ def detail_field(
         return Field(key, label, "status", str(raw), badge_class(str(raw)))
     if isinstance(raw, bool):
         return Field(key, label, "bool", raw)
-    if key == "bytes" and isinstance(raw, int):
+    if (key == "bytes" or key.endswith("_bytes")) and isinstance(raw, int):
         return Field(key, label, "bytes", raw)
     moment = parse_timestamp(raw) if looks_like_timestamp_field(key) else None
     if moment:

@@ -194,3 +194,24 @@ def test_a_name_in_any_script_is_accepted(staff_web):
     named = post_name(staff_web, "user-7", "Zoë 李 مریم")
     assert named.status_code == 200 and "is now shown as" in named.text
     assert CreatorName.objects.get(creator_id="user-7").display_name == "Zoë 李 مریم"
+
+
+@pytest.mark.parametrize("sort", ["zzz", "<script>", "-", ""])
+def test_an_order_the_audit_does_not_know_is_the_usual_one_shown_as_such(sort):
+    """As on the lists: the other filters still apply, and the form shows the order the
+    table is in."""
+    from dashboard.ownership.presentation import DEFAULT_SORT
+    from dashboard.upstream import catalog
+
+    form = OwnershipFilterForm(
+        {"sort": sort, "kind": "files"}, teams=[], kinds=catalog.team_kinds(), creators=[]
+    )
+    assert form.filters().sort == DEFAULT_SORT and form.filters().kind == "files"
+    assert form["sort"].value() == DEFAULT_SORT and not form.errors
+
+
+@pytest.mark.parametrize(("asked", "page"), [("-1", 1), ("0", 1), ("abc", 1), (None, 1), ("3", 3)])
+def test_the_audits_page_number_is_read_as_the_lists_read_it(asked, page):
+    from dashboard.ownership.views import _page_number
+
+    assert _page_number(asked) == page

@@ -40,6 +40,8 @@ FIELD_LABELS: dict[str, str] = {
     "n_accel": "Accelerators",
     "n_instances": "Instances",
     "n_checkpoints": "Checkpoints",
+    "n_node": "Nodes",
+    "fine_tune_type": "Fine-tuning type",
     "n_evals": "Evaluations",
     "accel_type": "Accelerator",
     "batch_size": "Batch size",
