@@ -11,7 +11,7 @@
   // what it holds: each box and its content are looked at whenever their size changes, after
   // layout (so looking forces none), and the box is a Tab stop only while it scrolls (one that
   // already was, in the page, is left alone; one that has the focus keeps it until left).
-  var SCROLL_BOXES = ".table-wrap, pre";
+  var SCROLL_BOXES = ".table-wrap, pre, .audit-chart";
   function reachableIfScrolling(box) {
     var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
     if (scrolls && !box.hasAttribute("tabindex")) {

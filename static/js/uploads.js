@@ -336,6 +336,12 @@
     function run() {
       var chosen = purpose();
       refreshChecks();
+      if (!chosen) { // the browser's own check asks first; this if it was not asked
+        summary.textContent = "Choose what the files are for (step 1) first.";
+        var first = form.querySelector("input[name=purpose]");
+        if (first) first.focus();
+        return;
+      }
       var queue = items.filter(function (item) { return item.state === "ready"; });
       if (!queue.length) {
         summary.textContent = nothingToSend();

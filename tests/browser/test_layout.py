@@ -176,7 +176,7 @@ def assert_on_screen(locator, what: str) -> None:
 
 
 # Which of the page's table and code boxes are Tab stops, and which of them scroll.
-BOXES = "main .table-wrap, main pre"
+BOXES = "main .table-wrap, main pre, main .audit-chart"
 SCROLL_BOXES = """() => Array.from(document.querySelectorAll('BOXES')).map(
   (box) => ({
     scrolls: box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1,
@@ -291,3 +291,20 @@ def test_the_audits_table_is_cards_on_a_phone(org, page, live_server):
         shown = cell.evaluate("(td) => getComputedStyle(td, '::before').content")
         assert shown == f'"{label}"', (label, shown)
     assert not page.js_errors, page.js_errors
+
+
+def test_the_audits_chart_stays_readable_on_a_phone(org, page, live_server):
+    """Its labels keep a readable size, the chart scrolling sideways in its own box (a Tab
+    stop, as every box that scrolls) rather than shrinking the text to a few pixels."""
+    make_dashboard_user("alice", member=org.alice, teams=[(org.team_a, "Team A")])
+    make_one_of_each(org.team_a, org.alice.sandbox_user)
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server.url, "alice", PASSWORD)
+    open_page(page, live_server.url + "/audit/")
+    chart = page.get_by_test_id("audit-chart")
+    chart.wait_for()
+    label = chart.locator(".audit-chart-label").first
+    assert label.bounding_box()["height"] >= 10, label.bounding_box()
+    assert page.evaluate(PAGE_WIDTH) <= PHONE["width"]
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done)))")
+    assert chart.get_attribute("tabindex") == "0"

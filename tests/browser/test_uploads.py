@@ -266,3 +266,19 @@ def test_clicking_again_after_an_upload_says_to_choose_more(alice_page, org):
     expect(summary).to_have_text("All chosen files are uploaded — choose more.")
     assert files_of(org.team_a) == ["once.jsonl"]  # not sent twice
     assert not page.js_errors, page.js_errors
+
+
+def test_sending_without_a_purpose_asks_for_one(alice_page, org):
+    """Should the browser's own check not ask (an old browser, a form told not to validate),
+    the page asks for the purpose itself, sends nothing and raises no error."""
+    page = alice_page
+    page.set_input_files(
+        "#upload-files",
+        [{"name": "early.jsonl", "mimeType": "application/octet-stream", "buffer": LINE}],
+    )
+    page.evaluate("() => { document.querySelector('#upload-files').form.noValidate = true; }")
+    page.get_by_role("button", name="Upload to Team A").click()
+    summary = page.get_by_test_id("upload-summary")
+    expect(summary).to_have_text("Choose what the files are for (step 1) first.")
+    assert files_of(org.team_a) == []
+    assert not page.js_errors, page.js_errors
