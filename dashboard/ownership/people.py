@@ -55,6 +55,11 @@ class PersonPage:
     def teams_with_something(self) -> int:
         return sum(1 for h in self.holdings if h.total)
 
+    @property
+    def partly_read(self) -> int:
+        """How many teams had something that could not be read: the totals may be short."""
+        return sum(1 for h in self.holdings if h.unread)
+
 
 def person_page(audits: dict[str, TeamAudit], creator_id: str, presenter: Presenter) -> PersonPage:
     holdings = []

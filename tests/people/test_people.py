@@ -384,6 +384,7 @@ def test_my_own_person_page_covers_every_one_of_my_teams(crowd):
         assert storage(sections[key]) == filesizeformat(file_bytes(team, bob))
     overall = sum(sum(held(team, bob).values()) for team in teams.values())
     assert re.search(rf'data-testid="person-total">{overall}</strong>', html)
+    assert 'data-testid="person-partial"' not in html
 
 
 def test_the_person_page_of_someone_nobody_knows_and_a_team_that_cannot_be_read(crowd):
@@ -398,6 +399,9 @@ def test_the_person_page_of_someone_nobody_knows_and_a_team_that_cannot_be_read(
     assert kind_counts(sections[str(org.team_a.pk)]) == held(org.team_a, ids["carol"])
     assert 'data-testid="person-team-failed"' in sections[str(org.team_b.pk)]
     assert 'data-testid="person-team-failed"' not in sections[str(org.team_a.pk)]
+    # The totals are of what could be read, and say so.
+    partial = re.search(r'data-testid="person-partial">([^<]*)<', html)
+    assert partial and partial[1] == "at least: 1 team could not be read in full"
 
 
 def test_every_creator_shown_links_to_their_person_page(crowd):
