@@ -270,14 +270,21 @@ def test_a_long_word_wraps_rather_than_widening_the_page(org, page, live_server,
     assert not page.js_errors, page.js_errors
 
 
-def test_the_audits_table_is_cards_on_a_phone(org, page, live_server):
-    """Each resource of the audit's table is a card on a phone, its name the title and its
-    kind, id, team, creator and date below it, labelled; nothing scrolls sideways."""
+@pytest.fixture
+def audit_on_a_phone(org, page, live_server):
+    """The audit of a team holding one of each kind, open on a phone."""
     make_dashboard_user("alice", member=org.alice, teams=[(org.team_a, "Team A")])
     make_one_of_each(org.team_a, org.alice.sandbox_user)
     page.set_viewport_size(PHONE)
     sign_in(page, live_server.url, "alice", PASSWORD)
     open_page(page, live_server.url + "/audit/")
+    return page
+
+
+def test_the_audits_table_is_cards_on_a_phone(audit_on_a_phone):
+    """Each resource of the audit's table is a card on a phone, its name the title and its
+    kind, id, team, creator and date below it, labelled; nothing scrolls sideways."""
+    page = audit_on_a_phone
     table = page.get_by_test_id("audit-table")
     table.wait_for()
     assert table.evaluate("(t) => t.closest('.table-wrap').scrollWidth") <= PHONE["width"]
@@ -293,14 +300,10 @@ def test_the_audits_table_is_cards_on_a_phone(org, page, live_server):
     assert not page.js_errors, page.js_errors
 
 
-def test_the_audits_chart_stays_readable_on_a_phone(org, page, live_server):
+def test_the_audits_chart_stays_readable_on_a_phone(audit_on_a_phone):
     """Its labels keep a readable size, the chart scrolling sideways in its own box (a Tab
     stop, as every box that scrolls) rather than shrinking the text to a few pixels."""
-    make_dashboard_user("alice", member=org.alice, teams=[(org.team_a, "Team A")])
-    make_one_of_each(org.team_a, org.alice.sandbox_user)
-    page.set_viewport_size(PHONE)
-    sign_in(page, live_server.url, "alice", PASSWORD)
-    open_page(page, live_server.url + "/audit/")
+    page = audit_on_a_phone
     chart = page.get_by_test_id("audit-chart")
     chart.wait_for()
     label = chart.locator(".audit-chart-label").first

@@ -99,12 +99,17 @@ def test_other_methods_are_refused_everywhere(sample, alice_web):
     assert state() == before
 
 
-def test_head_works_wherever_get_does(sample, alice_web):
+def visited(sample, alice_web):
+    """Every page of the dashboard opened as a browser opens it: (its URL, the answer)."""
     for name, params in named_patterns().items():
         if name in NOT_THE_DASHBOARDS:
             continue
         url = url_for(name, params, sample)
-        got = alice_web.http.get(alice_web.url(url), timeout=30, allow_redirects=False)
+        yield url, alice_web.http.get(alice_web.url(url), timeout=30, allow_redirects=False)
+
+
+def test_head_works_wherever_get_does(sample, alice_web):
+    for url, got in visited(sample, alice_web):
         if got.status_code != 200:
             continue
         head = alice_web.http.head(alice_web.url(url), timeout=30, allow_redirects=False)
@@ -116,15 +121,11 @@ def test_an_address_that_only_takes_forms_opened_as_a_page_says_so(sample, alice
     """Signing in again on the way to a form's address, a bookmark or a typed address: a page
     that says what happened and links to the nearest page, not an empty answer; nothing done."""
     before = state()
-    visited = []
-    for name, params in named_patterns().items():
-        if name in NOT_THE_DASHBOARDS:
-            continue
-        url = url_for(name, params, sample)
-        response = alice_web.http.get(alice_web.url(url), timeout=30, allow_redirects=False)
+    refused = []
+    for url, response in visited(sample, alice_web):
         if response.status_code != 405:
             continue
-        visited.append(url)
+        refused.append(url)
         assert "only takes what a form" in response.text, url
         assert 'data-testid="method-not-allowed"' in response.text, url
         assert response.headers["Allow"], url
@@ -135,9 +136,9 @@ def test_an_address_that_only_takes_forms_opened_as_a_page_says_so(sample, alice
             assert url.startswith(link[1]) and link[1] != url, (url, link[1])
             opened = alice_web.http.get(alice_web.url(link[1]), timeout=30)
             assert opened.status_code == 200, (url, link[1], opened.status_code)
-    assert "/audit/refresh/" in visited and any(url.endswith("/bulk/") for url in visited)
+    assert "/audit/refresh/" in refused and any(url.endswith("/bulk/") for url in refused)
     # htmx and forms still get the bare answer, and Django's own sign-out its own.
-    bulk = next(url for url in visited if url.endswith("/bulk/"))
+    bulk = next(url for url in refused if url.endswith("/bulk/"))
     bare = alice_web.http.get(alice_web.url(bulk), headers={"HX-Request": "true"}, timeout=30)
     assert bare.status_code == 405 and bare.text == ""
     assert state() == before
