@@ -25,7 +25,13 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 
-from dashboard.audit.services import Action, Outcome, begin_change, failures_recorded
+from dashboard.audit.services import (
+    Action,
+    Outcome,
+    begin_change,
+    failure_outcome,
+    failures_recorded,
+)
 from dashboard.people import identity
 from dashboard.teams.workspace import Team
 from dashboard.uploads.checks import CheckReport, JsonLinesChecker, check_basics, check_file
@@ -188,8 +194,14 @@ def _deliver(
         except errors.UpstreamError as exc:
             result.status = Status.FAILED
             result.problems = [f"{exc.title}. {exc.message}"]
+            failed_with = exc
+        else:
+            failed_with = None
     recorded.resource_id = result.file_id
-    recorded.finish(AUDIT_OUTCOME[result.status], _described(batch, result))
+    outcome = AUDIT_OUTCOME[result.status]
+    if failed_with is not None:  # failed, or sent with no answer saying what came of it
+        outcome = failure_outcome(failed_with)
+    recorded.finish(outcome, _described(batch, result))
     return result
 
 

@@ -346,13 +346,18 @@ class UpstreamClient:
         finally:
             response.close()
 
-    def request(self, method: str, path: str, *, scope: Scope, **kwargs) -> Any:
-        """Send one call and return its decoded JSON (``{}`` for 204). A change whose outcome
-        no answer told fails saying so (see :func:`errors.unsure`)."""
+    def request(
+        self, method: str, path: str, *, scope: Scope, changes: bool | None = None, **kwargs
+    ) -> Any:
+        """Send one call and return its decoded JSON (``{}`` for 204). A change (any method
+        but GET and HEAD, unless ``changes`` says it is only a question) whose outcome no
+        answer told fails saying so (see :func:`errors.unsure`)."""
         try:
             return self._request(method, path, scope=scope, **kwargs)
         except errors.UpstreamError as exc:
-            known = errors.unsure(method, exc)
+            if changes is False or (changes is None and method not in errors.CHANGES):
+                raise
+            known = errors.unsure(exc)
             if known is exc:
                 raise
             raise known from exc

@@ -158,36 +158,40 @@ class BadResponseError(UpstreamError):
 CHANGES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def unsure(method: str, error: UpstreamError) -> UpstreamError:
-    """``error`` as the failure of a ``method`` call: for a change sent with no answer saying
-    what came of it (none in time, a broken or unreadable one, a server error while handling
-    it), the same error saying that the change may have been made, so that no one is told to
-    simply try again and makes it twice. A refusal (4xx) or a connection never made is what
-    it says, and so is the failure of a read."""
-    if method not in CHANGES or error.outcome_unknown:
+def unsure(error: UpstreamError) -> UpstreamError:
+    """``error`` as the failure of a change: when the change was sent but no answer said what
+    came of it (none in time, a broken or unreadable one, a server error while handling it),
+    the same error saying that the change may have been made, so that no one is told to
+    simply try again and makes it twice. A refusal (4xx), a connection never made, a redirect
+    or "unavailable" (503: not handled) is what it says."""
+    if error.outcome_unknown or isinstance(error, UpstreamUnreachableError):
         return error
-    if isinstance(error, UpstreamUnreachableError) or not isinstance(
-        error, UpstreamUnavailableError | BadResponseError
-    ):
+    if not isinstance(error, UpstreamUnavailableError | BadResponseError):
         return error
-    if isinstance(error, BadResponseError) and error.status and 300 <= error.status < 400:
-        return error  # a redirect: the change was not handled there
+    if error.status == 503 or (error.status and 300 <= error.status < 400):
+        return error
     if isinstance(error, UpstreamTimeoutError):
         why = "The upstream did not answer in time"
     elif isinstance(error, BadResponseError):
         why = "The upstream's answer could not be read"
     elif error.status:
-        why = f"The upstream answered with an error ({error.status}) while handling it"
+        why = f"The upstream answered with a server error (error {error.status}) while handling it"
     else:
         why = "The connection to the upstream broke before its answer came"
-    known = type(error)(
-        f"{why}, so whether the change was made is not known. Look before trying again: it "
-        "may have been made.",
-        status=error.status,
-        detail=error.detail,
+    return outcome_unknown(
+        type(error)(
+            f"{why}, so whether the change was made is not known. Look before trying again: "
+            "it may have been made.",
+            status=error.status,
+            detail=error.detail,
+        )
     )
-    known.outcome_unknown = True
-    return known
+
+
+def outcome_unknown(error: UpstreamError) -> UpstreamError:
+    """``error``, marked as the end of a change that may have been made."""
+    error.outcome_unknown = True
+    return error
 
 
 MESSAGE_KEYS = ("detail", "message", "error")  # where error bodies put their message

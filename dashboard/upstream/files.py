@@ -82,6 +82,7 @@ def _validate_metadata(
         "POST",
         VALIDATE_METADATA_PATH,
         scope=FILES.scope,
+        changes=False,  # a question about a file to come, not a change
         json_body={"purpose": purpose, "suffix": suffix, "size": size},
     )
     if not isinstance(payload, dict) or not isinstance(payload.get("is_valid"), bool):
@@ -140,9 +141,11 @@ def _put(client: UpstreamClient, body: StreamedBody) -> dict:
             timeout=(settings.UPSTREAM_CONNECT_TIMEOUT, settings.UPSTREAM_UPLOAD_TIMEOUT),
         )
     except errors.UpstreamTimeoutError as exc:
-        raise errors.UpstreamTimeoutError(
-            "The upstream did not confirm the upload in time. It may still have stored the "
-            "file: look for it in the Files list before sending it again."
+        raise errors.outcome_unknown(
+            errors.UpstreamTimeoutError(
+                "The upstream did not confirm the upload in time. It may still have stored the "
+                "file: look for it in the Files list before sending it again."
+            )
         ) from exc
     except errors.UpstreamUnreachableError as exc:
         if body.bytes_sent:
@@ -152,10 +155,12 @@ def _put(client: UpstreamClient, body: StreamedBody) -> dict:
             ) from exc
         raise
     if not isinstance(created, dict) or not isinstance(created.get("id"), str):
-        raise errors.BadResponseError(
-            "The upstream answered the upload without the new file's ID, so the dashboard "
-            "cannot tell whether it was stored. Look for it in the Files list before sending "
-            "it again."
+        raise errors.outcome_unknown(
+            errors.BadResponseError(
+                "The upstream answered the upload without the new file's ID, so the dashboard "
+                "cannot tell whether it was stored. Look for it in the Files list before "
+                "sending it again."
+            )
         )
     return created
 

@@ -200,11 +200,13 @@ def test_a_change_with_no_definite_answer_is_not_called_failed(org, alice_web, m
     assert "Sent, outcome unknown" in log
 
 
-def test_a_refused_change_still_failed(org, alice_web):
-    """A refusal is definite: the change was not made, and the log says it failed."""
+@pytest.mark.parametrize("mode", ["409", "503"])
+def test_a_refused_change_still_failed(org, alice_web, mode):
+    """A refusal, or "unavailable" (503: not handled), is definite: the change was not made,
+    and the log says it failed."""
     file = factories.create_file(org.team_a, org.alice.sandbox_user, filename="kept.jsonl")
     alice_web.get(team_url(org.team_a, f"r/files/{file.pk}/delete/"))
-    faults.set_faults("DELETE ^v1/flow/files/ 409")
+    faults.set_faults(f"DELETE ^v1/flow/files/ {mode}")
 
     page = alice_web.post(team_url(org.team_a, f"r/files/{file.pk}/delete/"))
 

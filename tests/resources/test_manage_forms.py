@@ -87,13 +87,11 @@ def test_an_upstream_failure_keeps_everything_typed_and_says_what_happened(org, 
     page = alice_web.post(team_url(org.team_a, "r/projects/new/"), PROJECT)
 
     assert page.status_code == 503
-    problem = form_problem(page.text)
-    assert problem.startswith("Create project in Team A: ") and "(503)" in problem
-    assert "whether the change was made is not known. Look before trying again" in problem
+    assert "Create project in Team A failed." in form_problem(page.text)
     assert 'value="Support tone"' in field_block(page.text, "name")
     assert "Teach the model our support voice." in field_block(page.text, "description")
     (entry,) = entries(ActionLog.Action.RESOURCE_CREATED)
-    assert entry.outcome == "unknown"
+    assert entry.outcome == "failure"
 
 
 def test_choices_are_the_teams_resources_offered_by_name(org, alice_web):
