@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from dashboard.copying import copy_job, selectors
 from dashboard.resources.presentation import display_name
 from dashboard.resources.views import not_found_response, team_kind_or_404
-from dashboard.upstream.errors import NotFoundError
+from dashboard.upstream.errors import NotFoundError, UpstreamError
 
 MAP_PREFIX = "map:"
 
@@ -91,8 +91,11 @@ def copy_page(
                 item = workspace.client.resources.retrieve(kind, resource_id)
             except NotFoundError:
                 return not_found_response(request, kind, resource_id)
-            name = display_name(kind, item)
-            context["page_title"] = f"Copy the {kind.singular} “{name}” to another team"
+            except UpstreamError:  # not known now: the plan, asked for next, will tell
+                item = None
+            if item is not None:
+                name = display_name(kind, item)
+                context["page_title"] = f"Copy the {kind.singular} “{name}” to another team"
         return render(request, "copying/choose_team.html", context)
     try:
         options = selectors.copy_options(

@@ -231,10 +231,12 @@ class UpstreamClient:
                     timeout=timeout,
                 )
         except transport.TimedOut as exc:
-            raise self._timed_out(deadline) from exc
+            error = self._timed_out(deadline)
+            error.sent = exc.sent
+            raise error from exc
         if response.status >= 300:
             body = transport.read_capped(response, 64 * 1024, strict=False)
-            raise self._refused(response.status, body, response.headers, scope)
+            raise errors.was_sent(self._refused(response.status, body, response.headers, scope))
         return response.status, transport.read_capped(response, settings.UPSTREAM_MAX_BODY_BYTES)
 
     def _exchange(self, method, url, scope, deadline, timeout, headers, **kwargs):
@@ -250,19 +252,23 @@ class UpstreamClient:
                     stream=True,
                 )
         except requests.Timeout as exc:
-            raise self._timed_out(deadline) from exc
+            error = self._timed_out(deadline)
+            error.sent = not isinstance(exc, requests.ConnectTimeout)  # a read timed out
+            raise error from exc
         except requests.ConnectionError as exc:
             # With retries used up, urllib3 wraps a read timeout in MaxRetryError, which
             # requests raises as a ConnectionError: it is still a timeout.
             reason = getattr(exc.args[0], "reason", None) if exc.args else None
             if isinstance(reason, ReadTimeoutError):
-                raise self._timed_out(deadline) from exc
+                raise errors.was_sent(self._timed_out(deadline)) from exc
             raise errors.UpstreamUnreachableError() from exc
         except requests.RequestException as exc:
             raise errors.UpstreamUnavailableError() from exc
         if response.status_code >= 300:
             body = self._read_capped(response, 64 * 1024, strict=False)
-            raise self._refused(response.status_code, body, response.headers, scope)
+            raise errors.was_sent(
+                self._refused(response.status_code, body, response.headers, scope)
+            )
         return response
 
     def _refused(self, status: int, body: bytes, headers, scope: Scope) -> errors.UpstreamError:
@@ -336,12 +342,16 @@ class UpstreamClient:
         except requests.RequestException as exc:
             reason = exc.args[0] if exc.args else None
             if isinstance(exc, requests.Timeout) or isinstance(reason, ReadTimeoutError):
-                raise errors.UpstreamTimeoutError(
-                    "Timed out: the upstream stopped sending its answer part-way. Try again in "
-                    "a minute."
+                raise errors.was_sent(
+                    errors.UpstreamTimeoutError(
+                        "Timed out: the upstream stopped sending its answer part-way. Try "
+                        "again in a minute."
+                    )
                 ) from exc
-            raise errors.UpstreamUnavailableError(
-                "The connection to the upstream broke while it was answering. Try again."
+            raise errors.was_sent(
+                errors.UpstreamUnavailableError(
+                    "The connection to the upstream broke while it was answering. Try again."
+                )
             ) from exc
         finally:
             response.close()
@@ -374,7 +384,7 @@ class UpstreamClient:
         try:
             return decode_json(body)
         except ValueError as exc:
-            raise errors.BadResponseError() from exc
+            raise errors.was_sent(errors.BadResponseError()) from exc
 
     def stream(self, method: str, path: str, *, scope: Scope, **kwargs) -> StreamedResponse:
         """Send one call and hand back the open response, for relaying without buffering."""

@@ -7,6 +7,7 @@ upstream failure become a Django 500. Messages never contain an API key or a raw
 from __future__ import annotations
 
 import json
+from typing import TypeVar
 
 from dashboard.upstream.profiles.types import ErrorDialect
 from dashboard.upstream.values import mended
@@ -20,6 +21,8 @@ class UpstreamError(Exception):
     title = "The upstream request failed"
     default_message = "The upstream could not complete the request."
     http_status = 502  # what a dashboard page answers with when this error is the whole page
+    # The call reached the upstream (it was sent whole): the upstream may have acted on it.
+    sent = False
     # A change was sent, but no answer said what came of it: it may have been made.
     outcome_unknown = False
 
@@ -156,6 +159,7 @@ class BadResponseError(UpstreamError):
 
 
 CHANGES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+E = TypeVar("E", bound=Exception)
 
 
 def unsure(error: UpstreamError) -> UpstreamError:
@@ -164,8 +168,8 @@ def unsure(error: UpstreamError) -> UpstreamError:
     the same error saying that the change may have been made, so that no one is told to
     simply try again and makes it twice. A refusal (4xx), a connection never made, a redirect
     or "unavailable" (503: not handled) is what it says."""
-    if error.outcome_unknown or isinstance(error, UpstreamUnreachableError):
-        return error
+    if error.outcome_unknown or not error.sent:
+        return error  # never sent (no connection, no time left, a value it cannot carry)
     if not isinstance(error, UpstreamUnavailableError | BadResponseError):
         return error
     if error.status == 503 or (error.status and 300 <= error.status < 400):
@@ -190,7 +194,13 @@ def unsure(error: UpstreamError) -> UpstreamError:
 
 def outcome_unknown(error: UpstreamError) -> UpstreamError:
     """``error``, marked as the end of a change that may have been made."""
-    error.outcome_unknown = True
+    error.sent = error.outcome_unknown = True
+    return error
+
+
+def was_sent(error: E) -> E:
+    """``error``, marked as the failure of a call that reached the upstream."""
+    error.sent = True
     return error
 
 

@@ -148,6 +148,14 @@ def _put(client: UpstreamClient, body: StreamedBody) -> dict:
             )
         ) from exc
     except errors.UpstreamUnreachableError as exc:
+        if body.bytes_sent and body.bytes_sent >= len(body):  # all of it, then no answer
+            raise errors.outcome_unknown(
+                errors.UpstreamUnavailableError(
+                    "The connection to the upstream broke after the whole file was sent and "
+                    "before the upstream confirmed it. It may have stored the file: look for it "
+                    "in the Files list before sending it again."
+                )
+            ) from exc
         if body.bytes_sent:
             raise errors.UpstreamUnavailableError(
                 "The connection to the upstream broke while the file was being sent, so the "

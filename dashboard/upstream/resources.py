@@ -318,7 +318,11 @@ class ResourcesApi:
         """What an edit would change, as the upstream works it out without saving."""
         payload = profiles.active_profile().single(
             self.client.request(
-                spec.method, expand(spec.diff_path, resource_id), scope=kind.scope, json_body=body
+                spec.method,
+                expand(spec.diff_path, resource_id),
+                scope=kind.scope,
+                json_body=body,
+                changes=False,  # the upstream's preview of a change: nothing is changed yet
             )
         )
         if not isinstance(payload, dict):

@@ -59,7 +59,10 @@ TOO_LARGE = (
 
 
 class TimedOut(Exception):
-    """The call, or its answer, timed out (the caller words the error: see ``client.py``)."""
+    """The call, or its answer, timed out (the caller words the error: see ``client.py``);
+    ``sent``: after the request reached the upstream."""
+
+    sent = False
 
 
 def origin_for(base_url: str) -> tuple[wire.Origin, Retry]:
@@ -137,7 +140,9 @@ def send(
                 retries = retries.increment(method, url, error=exc)
                 retries.sleep()
             except (HTTPError, OSError, ValueError) as final:  # used up, or not to be retried
-                raise failure(final) from exc
+                error = failure(final)
+                error.sent = getattr(exc, "request_sent", False)
+                raise error from exc
             continue
         try:
             if not retries.is_retry(method, answer.status, bool(answer.headers.get("Retry-After"))):
@@ -150,7 +155,9 @@ def send(
             retries.sleep(answer)
         except (HTTPError, OSError, ValueError) as exc:  # a Retry-After that is not a time
             answer.close()
-            raise failure(exc) from exc
+            error = failure(exc)
+            error.sent = True  # it was answered
+            raise error from exc
 
 
 def drain(answer: wire.Answer) -> None:
@@ -184,7 +191,7 @@ def gather_capped(chunks: Iterable[bytes], limit: int, strict: bool) -> bytes:
         size += len(chunk)
         if size > limit:
             if strict:
-                raise errors.BadResponseError(TOO_LARGE)
+                raise errors.was_sent(errors.BadResponseError(TOO_LARGE))
             break
         kept.append(chunk)
     return b"".join(kept)
@@ -195,17 +202,22 @@ def read_capped(answer: wire.Answer, limit: int, *, strict: bool = True) -> byte
     or the first ``limit`` bytes. The connection is kept for another call when the answer was
     read whole."""
     try:
-        body, more = answer.read_capped(limit)
+        body, more = answer.read_capped(limit, unread_if_longer=strict)
     except (TimeoutError, ReadTimeoutError) as exc:
-        raise errors.UpstreamTimeoutError(
-            "Timed out: the upstream stopped sending its answer part-way. Try again in a minute."
+        raise errors.was_sent(
+            errors.UpstreamTimeoutError(
+                "Timed out: the upstream stopped sending its answer part-way. Try again in a "
+                "minute."
+            )
         ) from exc
     except (HTTPError, OSError) as exc:
-        raise errors.UpstreamUnavailableError(
-            "The connection to the upstream broke while it was answering. Try again."
+        raise errors.was_sent(
+            errors.UpstreamUnavailableError(
+                "The connection to the upstream broke while it was answering. Try again."
+            )
         ) from exc
     finally:
         answer.close()
     if more and strict:
-        raise errors.BadResponseError(TOO_LARGE)
+        raise errors.was_sent(errors.BadResponseError(TOO_LARGE))
     return body

@@ -170,19 +170,27 @@ class Origin:
         if read_timeout is not None and read_timeout <= 0:
             raise ReadTimeoutError(None, url, "Read timed out. (read timeout=0)")
         connection = self.take(timeout)
+        sent = False
         try:
             connection.sock.settimeout(read_timeout)
             connection.sock.sendall(request)
+            sent = True
             return read_answer(self, connection, method)
         except BaseException as exc:
             connection.close()
+            error = exc
             if isinstance(exc, TimeoutError):
-                raise ReadTimeoutError(None, url, "Read timed out.") from exc
-            if isinstance(exc, ssl.SSLError):
-                raise SSLError(exc) from exc
-            if isinstance(exc, OSError):
-                raise ProtocolError("Connection aborted.", exc) from exc
-            raise
+                error = ReadTimeoutError(None, url, "Read timed out.")
+            elif isinstance(exc, ssl.SSLError):
+                error = SSLError(exc)
+            elif isinstance(exc, OSError):
+                error = ProtocolError("Connection aborted.", exc)
+            # Whether the upstream had the whole request when this happened (it may have
+            # acted on it), for the caller to tell a change that may have been made.
+            error.request_sent = sent
+            if error is exc:
+                raise
+            raise error from exc
 
 
 def read_line(reader) -> bytes:
@@ -257,14 +265,15 @@ class Answer:
     def get_redirect_location(self) -> bool:
         return False  # never followed (urllib3's Retry asks)
 
-    def read_capped(self, limit: int) -> tuple[bytes, bool]:
-        """The body decoded, up to ``limit`` bytes, and whether there was more."""
+    def read_capped(self, limit: int, *, unread_if_longer: bool = False) -> tuple[bytes, bool]:
+        """The body decoded, up to ``limit`` bytes, and whether there was more; with
+        ``unread_if_longer``, none of a body said to be longer than would ever be kept (a page
+        asks many lists at once, and each would hold up to the limit before giving up)."""
         encoding = self.headers.get("content-encoding", "").strip().lower()
         plain = encoding in ("", "identity")
-        # Said to be longer than would ever be kept: not read at all (a page asks many lists
-        # at once, and each would hold up to the limit before giving up).
         kept_at_most = limit if plain else 2 * limit + CHUNK_BYTES
-        if not self.chunked and self.length is not None and self.length > kept_at_most:
+        long = not self.chunked and self.length is not None and self.length > kept_at_most
+        if unread_if_longer and long:
             self.close()
             return b"", True
         usual = not self.chunked and self.length is not None and self.length <= limit

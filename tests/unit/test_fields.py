@@ -60,7 +60,7 @@ def test_catalog_columns_come_first_in_their_order_then_the_rest_as_sent():
     keys = [f.key for f in detail_fields(FILES, item, directory("u-me"), teams)]
 
     # When it was made is the Ownership section's, not repeated among the details.
-    assert keys == ["id", "filename", "object", "zeta", "alpha"]
+    assert keys == ["id", "filename", "zeta", "alpha"]  # "object" is the page's own kind
 
 
 def test_catalog_labels_are_used_and_other_keys_are_humanised():

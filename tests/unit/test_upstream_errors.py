@@ -164,7 +164,8 @@ def test_without_a_detail_the_message_is_the_default(status):
 
 @pytest.mark.parametrize("status", [401, 403, 404])
 def test_auth_and_not_found_keep_their_own_message_and_the_detail_aside(status):
-    error = error_for_status(status, body({"detail": "token sk-secret-123 invalid"}), None)
+    detail = body({"detail": "token sk-secret-123 invalid"})
+    error = error_for_status(status, detail, None, team_sent=True)
 
     assert error.message == type(error).default_message
     assert error.detail == "token sk-secret-123 invalid"

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -77,7 +79,7 @@ def sent_by_requests(server, method, path, *, headers, params=None, json_body=No
 CALLS = [
     ("GET", "v1/flow/files", {"limit": 5, "order": "desc"}, None, Scope.TEAM),
     ("GET", expand("v1/flow/files/{id}", "a b/ü?#%"), {"q": "x y&z", "n": None}, None, Scope.TEAM),
-    ("POST", "v1/threads/", None, {"meta_data": {"title": "é \"q\""}}, Scope.USER),
+    ("POST", "v1/threads/", None, {"meta_data": {"title": 'é "q"'}}, Scope.USER),
     ("PATCH", expand("v1/flow/tools/{id}", "tool-1"), None, {"name": "n"}, Scope.TEAM),
     ("DELETE", expand("v1/flow/files/{id}", "file-1"), None, None, Scope.TEAM),
 ]
@@ -190,3 +192,66 @@ def test_an_answer_said_to_be_too_long_is_not_read_at_all(recorder, settings):
     assert peak < 1_000_000, f"{peak} bytes held for an answer never to be kept"
     settings.UPSTREAM_MAX_BODY_BYTES = 10_000_000
     assert len(client.resources.list_page(FILES, limit=5).items) == 5  # a new connection
+
+
+class HangsUp(BaseHTTPRequestHandler):
+    """Reads each call whole, then closes the connection without answering."""
+
+    protocol_version = "HTTP/1.1"
+
+    def hang_up(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self.close_connection = True
+
+    do_GET = do_POST = do_DELETE = do_PATCH = do_PUT = hang_up
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def hangs_up(settings):
+    settings.UPSTREAM_RETRIES = 0
+    reset_session()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), HangsUp)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/api"
+    server.shutdown()
+    server.server_close()
+    reset_session()
+
+
+def test_a_change_that_reached_the_upstream_and_got_no_answer_may_have_been_made(hangs_up):
+    client = UpstreamClient("sk-secret", base_url=hangs_up, deadline=None)
+    with pytest.raises(errors.UpstreamError) as caught:
+        client.request("DELETE", "v1/flow/files/file-1", scope=Scope.TEAM)
+    assert caught.value.outcome_unknown, caught.value.message
+    assert "whether the change was made is not known" in caught.value.message
+    with pytest.raises(errors.UpstreamError) as read:  # a read is only what it is
+        client.request("GET", "v1/flow/files", scope=Scope.TEAM)
+    assert not read.value.outcome_unknown
+    with pytest.raises(errors.UpstreamError) as asked:  # and so is a question sent by POST
+        client.request("POST", "v1/flow/files/check", scope=Scope.TEAM, changes=False)
+    assert not asked.value.outcome_unknown
+
+
+def test_a_change_never_sent_failed(settings):
+    """No connection made, or no time left to send it: the change was not made."""
+    settings.UPSTREAM_RETRIES = 0
+    reset_session()
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    refused = UpstreamClient("sk-secret", base_url=f"http://127.0.0.1:{port}/api", deadline=None)
+    with pytest.raises(errors.UpstreamUnreachableError) as caught:
+        refused.request("DELETE", "v1/flow/files/file-1", scope=Scope.TEAM)
+    assert not caught.value.outcome_unknown and not caught.value.sent
+    late = UpstreamClient(
+        "sk-secret", base_url=f"http://127.0.0.1:{port}/api", deadline=time.monotonic() - 1
+    )
+    with pytest.raises(errors.UpstreamTimeoutError) as spent:
+        late.request("DELETE", "v1/flow/files/file-1", scope=Scope.TEAM)
+    assert not spent.value.outcome_unknown
+    assert "within the time this page allows" in spent.value.message
