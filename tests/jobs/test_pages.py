@@ -145,7 +145,7 @@ def test_another_persons_job_is_a_404_for_every_page_and_action(carol, dave):
     [
         ("get", "/jobs/not-a-uuid/", 404),
         ("get", "/jobs/00000000-0000-0000-0000-000000000000/", 404),
-        ("get", "/jobs/%00/", 404),
+        ("get", "/jobs/%00/", 400),  # control characters in an address are refused
         ("get", "/jobs/%2e%2e/", 404),
         ("get", "/jobs/" + "f" * 5000 + "/", 404),
         ("get", "/jobs/?page=-1", 200),

@@ -437,7 +437,7 @@ def test_every_creator_shown_links_to_their_person_page(crowd):
 
 def keys_rows(page: str) -> list[str]:
     """Each key's "Acts as" cell, as text."""
-    cells = re.findall(r'<td data-testid="key-account">(.*?)</td>', page, re.S)
+    cells = re.findall(r'<td[^>]* data-testid="key-account">(.*?)</td>', page, re.S)
     return [" ".join(text(re.sub(r"<[^>]+>", " ", cell)).split()) for cell in cells]
 
 
