@@ -4,6 +4,7 @@ kept, the body capped after decompressing it, a bad header value refused."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import socket
@@ -46,19 +47,27 @@ class Recorder(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def recorder(settings):
+@contextlib.contextmanager
+def serving(settings, handler):
+    """A local HTTP server answering with ``handler``; calls to it are never retried."""
     settings.UPSTREAM_RETRIES = 0
     reset_session()
-    handler = type("Handler", (Recorder,), {"seen": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     server.handler = handler
     server.base_url = f"http://127.0.0.1:{server.server_port}/api"
-    yield server
-    server.shutdown()
-    server.server_close()
-    reset_session()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        reset_session()
+
+
+@pytest.fixture
+def recorder(settings):
+    with serving(settings, type("Handler", (Recorder,), {"seen": []})) as server:
+        yield server
 
 
 def sent_by_requests(server, method, path, *, headers, params=None, json_body=None):
@@ -213,14 +222,8 @@ class HangsUp(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def hangs_up(settings):
-    settings.UPSTREAM_RETRIES = 0
-    reset_session()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), HangsUp)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/api"
-    server.shutdown()
-    server.server_close()
-    reset_session()
+    with serving(settings, HangsUp) as server:
+        yield server.base_url
 
 
 def test_a_change_that_reached_the_upstream_and_got_no_answer_may_have_been_made(hangs_up):
