@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 
 from dashboard.audit.models import ActionLog
-from dashboard.upstream.errors import BadResponseError, UpstreamError
+from dashboard.upstream.errors import UpstreamError, may_have_been_made
 
 Action = ActionLog.Action
 Outcome = ActionLog.Outcome
@@ -146,12 +146,8 @@ class Recorded:
 
 def failure_outcome(error: UpstreamError) -> str:
     """How a change that ended in ``error`` went: failed, or not known (see
-    ``errors.unsure``; an answer that could not be read, or not as what was asked for, is
-    an answer all the same, unless it was a redirect)."""
-    if error.outcome_unknown:
-        return Outcome.UNKNOWN
-    answered = isinstance(error, BadResponseError) and not 300 <= (error.status or 0) < 400
-    return Outcome.UNKNOWN if answered else Outcome.FAILURE
+    ``errors.may_have_been_made``)."""
+    return Outcome.UNKNOWN if may_have_been_made(error) else Outcome.FAILURE
 
 
 def failure_detail(detail: str, error: UpstreamError) -> str:

@@ -172,7 +172,7 @@ def unsure(error: UpstreamError) -> UpstreamError:
         return error  # never sent (no connection, no time left, a value it cannot carry)
     if not isinstance(error, UpstreamUnavailableError | BadResponseError):
         return error
-    if error.status == 503 or (error.status and 300 <= error.status < 400):
+    if error.status == 503 or redirected(error):
         return error
     if isinstance(error, UpstreamTimeoutError):
         why = "The upstream did not answer in time"
@@ -190,6 +190,17 @@ def unsure(error: UpstreamError) -> UpstreamError:
             detail=error.detail,
         )
     )
+
+
+def redirected(error: UpstreamError) -> bool:
+    return bool(error.status) and 300 <= error.status < 400
+
+
+def may_have_been_made(error: UpstreamError) -> bool:
+    """Whether a change that ended in ``error`` may have been made: one marked so, or one
+    answered with something that could not be read, or not as what was asked for (an answer
+    all the same, unless a redirect)."""
+    return error.outcome_unknown or (isinstance(error, BadResponseError) and not redirected(error))
 
 
 def outcome_unknown(error: UpstreamError) -> UpstreamError:
